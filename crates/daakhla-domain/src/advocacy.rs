@@ -4,7 +4,7 @@
 use crate::codes::{Channel, MeetingKind, OfficialRole};
 use crate::ids::{MeetingId, MessageId, OfficialId};
 use crate::lang::Lang;
-use crate::validation::{Checker, FieldPath, Validate, MAX_LONG_TEXT};
+use crate::validation::{Checker, FieldPath, MAX_LONG_TEXT, Validate};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +110,11 @@ impl Validate for CommunityMeeting {
         c.required_text(at.key("place"), &self.place);
         c.required_text(at.key("recorded_by"), &self.recorded_by);
         c.not_in_future(at.key("held_on"), self.held_on);
-        c.optional_text(at.key("issues_raised"), Some(&self.issues_raised), MAX_LONG_TEXT);
+        c.optional_text(
+            at.key("issues_raised"),
+            Some(&self.issues_raised),
+            MAX_LONG_TEXT,
+        );
         c.optional_text(at.key("decisions"), Some(&self.decisions), MAX_LONG_TEXT);
         c.in_range(at.key("fathers"), self.fathers.into(), 0, 10_000);
         c.in_range(at.key("mothers"), self.mothers.into(), 0, 10_000);

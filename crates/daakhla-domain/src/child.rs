@@ -1,12 +1,13 @@
 //! A child on a household's roster: who they are, how they function, and where they stand
 //! with school.
 
+use crate::Lang;
 use crate::codes::{
-    ChildSex, FunctioningAnswer, FunctioningDomain, ReasonOutOfSchool, RelationToHead, SchoolingStatus,
+    ChildSex, FunctioningAnswer, FunctioningDomain, ReasonOutOfSchool, RelationToHead,
+    SchoolingStatus,
 };
 use crate::ids::{ChildId, HouseholdId, SchoolId};
-use crate::validation::{Checker, FieldPath, Rule, MAX_TEXT};
-use crate::Lang;
+use crate::validation::{Checker, FieldPath, MAX_TEXT, Rule};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -160,7 +161,11 @@ impl Child {
         match self.age_on(surveyed_on) {
             None => c.push(at.key("age_years"), Rule::AgeOrBirthDateRequired),
             Some(age) if !ROSTER_AGES.contains(&age) => {
-                let field = if self.date_of_birth.is_some() { "date_of_birth" } else { "age_years" };
+                let field = if self.date_of_birth.is_some() {
+                    "date_of_birth"
+                } else {
+                    "age_years"
+                };
                 c.push(at.key(field), Rule::AgeOutsideRoster { age });
             }
             Some(_) => {}
@@ -176,12 +181,17 @@ impl Child {
                     class.check(schooling_at.key("class"), c);
                 }
             }
-            Schooling::DroppedOut { last_class_passed, year_left } => {
+            Schooling::DroppedOut {
+                last_class_passed,
+                year_left,
+            } => {
                 if let Some(class) = last_class_passed {
                     class.check(schooling_at.key("last_class_passed"), c);
                 }
                 if let Some(year) = year_left {
-                    let earliest = self.date_of_birth.map_or(surveyed_on.year() - 16, |d| d.year());
+                    let earliest = self
+                        .date_of_birth
+                        .map_or(surveyed_on.year() - 16, |d| d.year());
                     c.in_range(
                         schooling_at.key("year_left"),
                         (*year).into(),
@@ -198,7 +208,8 @@ impl Child {
         for (domain, answer) in &self.functioning {
             if domain.asks_frequency() != answer.is_frequency() {
                 c.push(
-                    at.key("functioning").key(crate::codes::Coded::code(*domain)),
+                    at.key("functioning")
+                        .key(crate::codes::Coded::code(*domain)),
                     Rule::AnswerDoesNotFitQuestion,
                 );
             }
@@ -220,7 +231,9 @@ impl Child {
             return;
         }
         c.no_repeats(&reasons_at, &self.reasons_out_of_school);
-        let other_given = self.reasons_out_of_school.contains(&ReasonOutOfSchool::Other);
+        let other_given = self
+            .reasons_out_of_school
+            .contains(&ReasonOutOfSchool::Other);
         match (&self.other_reason, other_given) {
             (Some(text), true) => c.required_text(at.key("other_reason"), text),
             (None, true) => c.push(at.key("other_reason"), Rule::RequiredWhenOtherReason),

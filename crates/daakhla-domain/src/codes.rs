@@ -158,7 +158,10 @@ impl FunctioningDomain {
 
     /// Anxiety and depression are asked as "how often", the others as "how difficult".
     pub fn asks_frequency(self) -> bool {
-        matches!(self, FunctioningDomain::Anxiety | FunctioningDomain::Depression)
+        matches!(
+            self,
+            FunctioningDomain::Anxiety | FunctioningDomain::Depression
+        )
     }
 }
 
@@ -392,7 +395,10 @@ mod tests {
             assert!(seen.insert(value.code()), "{value:?}: code used twice");
             assert_eq!(T::from_code(value.code()), Some(*value));
             for lang in Lang::ALL {
-                assert!(!value.label(lang).trim().is_empty(), "{value:?} has no {lang:?} label");
+                assert!(
+                    !value.label(lang).trim().is_empty(),
+                    "{value:?} has no {lang:?} label"
+                );
             }
             let json = serde_json::to_string(value).unwrap();
             assert_eq!(json, format!("\"{}\"", value.code()));
@@ -431,7 +437,12 @@ mod tests {
 
     #[test]
     fn an_unknown_code_is_refused_with_the_allowed_ones() {
-        let err = serde_json::from_str::<ChildSex>("\"female\"").unwrap_err().to_string();
-        assert!(err.contains("female") && err.contains("girl") && err.contains("boy"), "{err}");
+        let err = serde_json::from_str::<ChildSex>("\"female\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("female") && err.contains("girl") && err.contains("boy"),
+            "{err}"
+        );
     }
 }

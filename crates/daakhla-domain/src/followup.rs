@@ -4,7 +4,7 @@
 use crate::child::{Class, SchoolRef};
 use crate::codes::{OutcomeKind, ReasonOutOfSchool, RetentionMilestone};
 use crate::ids::{ChildId, FollowUpId};
-use crate::validation::{Checker, Context, FieldPath, Rule, Violations, MAX_LONG_TEXT};
+use crate::validation::{Checker, Context, FieldPath, MAX_LONG_TEXT, Rule, Violations};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -96,19 +96,33 @@ impl FollowUp {
         c.required_text(at.key("visited_by"), &self.visited_by);
         c.not_in_future(at.key("visited_on"), self.visited_on);
         if self.visited_on < child.surveyed_on {
-            c.push(at.key("visited_on"), Rule::FollowUpBeforeSurvey { surveyed_on: child.surveyed_on });
+            c.push(
+                at.key("visited_on"),
+                Rule::FollowUpBeforeSurvey {
+                    surveyed_on: child.surveyed_on,
+                },
+            );
         }
         c.optional_text(at.key("notes"), self.notes.as_deref(), MAX_LONG_TEXT);
 
         let outcome_at = at.key("outcome");
         match &self.outcome {
-            Outcome::Enrolled { school, class, admitted_on } => {
+            Outcome::Enrolled {
+                school,
+                class,
+                admitted_on,
+            } => {
                 match school {
                     Some(school) => school.check(&outcome_at.key("school"), c),
                     None => c.push(outcome_at.key("school"), Rule::RequiredWhenEnrolled),
                 }
                 match class {
-                    Some(class) => c.in_range(outcome_at.key("class"), class.0.into(), 0, Class::HIGHEST.into()),
+                    Some(class) => c.in_range(
+                        outcome_at.key("class"),
+                        class.0.into(),
+                        0,
+                        Class::HIGHEST.into(),
+                    ),
                     None => c.push(outcome_at.key("class"), Rule::RequiredWhenEnrolled),
                 }
                 if let Some(admitted_on) = *admitted_on {
@@ -120,13 +134,23 @@ impl FollowUp {
                 c.optional_text(outcome_at.key("why"), why.as_deref(), MAX_LONG_TEXT)
             }
             Outcome::MovedAway | Outcome::ChildWorking | Outcome::NotFound => {}
-            Outcome::RetentionCheck { days_attended_last_week, dropped_out, dropout_reasons, .. } => {
+            Outcome::RetentionCheck {
+                days_attended_last_week,
+                dropped_out,
+                dropout_reasons,
+                ..
+            } => {
                 match child.enrolled_on {
                     Some(enrolled_on) if enrolled_on <= self.visited_on => {}
                     _ => c.push(outcome_at.key("kind"), Rule::RetentionBeforeEnrolment),
                 }
                 if let Some(days) = days_attended_last_week {
-                    c.in_range(outcome_at.key("days_attended_last_week"), (*days).into(), 0, 7);
+                    c.in_range(
+                        outcome_at.key("days_attended_last_week"),
+                        (*days).into(),
+                        0,
+                        7,
+                    );
                 }
                 let reasons_at = outcome_at.key("dropout_reasons");
                 if !dropped_out && !dropout_reasons.is_empty() {

@@ -88,8 +88,14 @@ impl Geography {
 
     /// Checks this file against the places a store already knows (`known`: code → level), so
     /// that a file of villages can name UCs imported earlier.
-    pub fn check_with(&self, known: &HashMap<String, Level>, at: &FieldPath, checker: &mut Checker) {
-        let mut levels: HashMap<&str, Level> = known.iter().map(|(c, l)| (c.as_str(), *l)).collect();
+    pub fn check_with(
+        &self,
+        known: &HashMap<String, Level>,
+        at: &FieldPath,
+        checker: &mut Checker,
+    ) {
+        let mut levels: HashMap<&str, Level> =
+            known.iter().map(|(c, l)| (c.as_str(), *l)).collect();
         let mut seen_in_file: HashMap<&str, ()> = HashMap::new();
         let mut index_in_level: HashMap<Level, usize> = HashMap::new();
         for (level, place) in self.places() {
@@ -108,7 +114,12 @@ impl Geography {
                 (Some(_), None) => checker.push(here.key("parent"), Rule::Required),
                 (Some(parent_level), Some(parent)) => {
                     if levels.get(parent) != Some(&parent_level) {
-                        checker.push(here.key("parent"), Rule::UnknownPlace { code: parent.to_string() });
+                        checker.push(
+                            here.key("parent"),
+                            Rule::UnknownPlace {
+                                code: parent.to_string(),
+                            },
+                        );
                     }
                 }
             }
@@ -133,13 +144,18 @@ mod tests {
         Place {
             code: code.into(),
             parent: parent.map(Into::into),
-            name: Bilingual { en: code.into(), ur: code.into() },
+            name: Bilingual {
+                en: code.into(),
+                ur: code.into(),
+            },
             demo: false,
         }
     }
 
     fn ctx() -> Context {
-        Context { today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap() }
+        Context {
+            today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        }
     }
 
     #[test]
@@ -167,7 +183,10 @@ mod tests {
 
     #[test]
     fn a_file_may_name_parents_the_store_already_knows() {
-        let geo = Geography { villages: vec![place("V1", Some("UC1"))], ..Default::default() };
+        let geo = Geography {
+            villages: vec![place("V1", Some("UC1"))],
+            ..Default::default()
+        };
         let known = HashMap::from([("UC1".to_string(), Level::UnionCouncil)]);
         let mut checker = Checker::new(ctx());
         geo.check_with(&known, &FieldPath::root(), &mut checker);

@@ -87,7 +87,11 @@ impl Validate for Household {
         c.required_text(at.key("household_number"), &self.household_number);
         c.required_text(at.key("surveyed_by"), &self.surveyed_by);
         c.not_in_future(at.key("surveyed_on"), self.surveyed_on);
-        c.optional_text(at.key("landmark"), self.landmark.as_deref(), crate::validation::MAX_TEXT);
+        c.optional_text(
+            at.key("landmark"),
+            self.landmark.as_deref(),
+            crate::validation::MAX_TEXT,
+        );
         if !self.consent {
             for field in self.personal_data_given() {
                 c.push(at.key(field), Rule::PersonalDataWithoutConsent);
@@ -109,7 +113,12 @@ impl Validate for Household {
             let gps_at = at.key("gps");
             // Pakistan lies within 23–38° N and 60–78° E; allow a margin for border villages.
             c.in_range(gps_at.key("latitude"), gps.latitude.round() as i64, 20, 40);
-            c.in_range(gps_at.key("longitude"), gps.longitude.round() as i64, 58, 80);
+            c.in_range(
+                gps_at.key("longitude"),
+                gps.longitude.round() as i64,
+                58,
+                80,
+            );
             if let Some(accuracy) = gps.accuracy_m {
                 c.in_range(gps_at.key("accuracy_m"), accuracy.round() as i64, 0, 10_000);
             }

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod geography;
 pub mod household;
 pub mod ids;
+pub mod input;
 pub mod lang;
 pub mod lifecycle;
 pub mod school;

@@ -2,7 +2,7 @@
 //! enrolled → retained (or dropped out again). Derived, never stored as the truth.
 
 use crate::child::Child;
-use crate::codes::{coded_enum, RetentionMilestone};
+use crate::codes::{RetentionMilestone, coded_enum};
 use crate::followup::{ChildFacts, FollowUp, Outcome};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
@@ -23,7 +23,10 @@ coded_enum! {
 impl Stage {
     /// The resource person still has to visit this child to get them into school.
     pub fn needs_follow_up(self) -> bool {
-        matches!(self, Stage::OutOfSchool | Stage::FollowingUp | Stage::DroppedOutAgain)
+        matches!(
+            self,
+            Stage::OutOfSchool | Stage::FollowingUp | Stage::DroppedOutAgain
+        )
     }
 }
 
@@ -54,7 +57,11 @@ pub fn sort_visits(follow_ups: &mut [FollowUp]) {
 pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
     let mut visits: Vec<FollowUp> = follow_ups.to_vec();
     sort_visits(&mut visits);
-    let mut stage = if child.is_out_of_school() { Stage::OutOfSchool } else { Stage::InSchool };
+    let mut stage = if child.is_out_of_school() {
+        Stage::OutOfSchool
+    } else {
+        Stage::InSchool
+    };
     let mut enrolled_on = None;
     for visit in &visits {
         stage = match &visit.outcome {
@@ -62,7 +69,9 @@ pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
                 enrolled_on = Some(admitted_on.unwrap_or(visit.visited_on));
                 Stage::Enrolled
             }
-            Outcome::RetentionCheck { dropped_out: true, .. } => Stage::DroppedOutAgain,
+            Outcome::RetentionCheck {
+                dropped_out: true, ..
+            } => Stage::DroppedOutAgain,
             Outcome::RetentionCheck { .. } if enrolled_on.is_some() => Stage::Retained,
             Outcome::RetentionCheck { .. } => stage,
             Outcome::MovedAway => Stage::MovedAway,
@@ -91,7 +100,12 @@ pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
         }
         _ => Vec::new(),
     };
-    Lifecycle { stage, enrolled_on, last_visit: visits.last().map(|v| v.visited_on), retention }
+    Lifecycle {
+        stage,
+        enrolled_on,
+        last_visit: visits.last().map(|v| v.visited_on),
+        retention,
+    }
 }
 
 /// The facts a new follow-up is checked against, from the child's survey date and the
@@ -102,5 +116,8 @@ pub fn child_facts(surveyed_on: NaiveDate, earlier: &[FollowUp]) -> ChildFacts {
         .filter(|f| matches!(f.outcome, Outcome::Enrolled { .. }))
         .map(|f| f.visited_on)
         .min();
-    ChildFacts { surveyed_on, enrolled_on }
+    ChildFacts {
+        surveyed_on,
+        enrolled_on,
+    }
 }

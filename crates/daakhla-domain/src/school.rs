@@ -2,12 +2,12 @@
 //! infrastructure needs the LSO presses officials to fix.
 
 use crate::codes::{
-    BoundaryWall, BuildingCondition, Electricity, NeedCategory, NeedStatus, SchoolGender, SchoolLevel,
-    Severity, WallCondition, WaterSource,
+    BoundaryWall, BuildingCondition, Electricity, NeedCategory, NeedStatus, SchoolGender,
+    SchoolLevel, Severity, WallCondition, WaterSource,
 };
 use crate::household::GpsFix;
 use crate::ids::{NeedId, OfficialId, SchoolId};
-use crate::validation::{Checker, FieldPath, Rule, Validate, MAX_LONG_TEXT, MAX_TEXT};
+use crate::validation::{Checker, FieldPath, MAX_LONG_TEXT, MAX_TEXT, Rule, Validate};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -69,13 +69,18 @@ impl Validate for School {
         }
         match (&self.closed_reason, self.functional) {
             (Some(_), true) => c.push(at.key("closed_reason"), Rule::MustBeEmpty),
-            (reason, false) => c.optional_text(at.key("closed_reason"), reason.as_deref(), MAX_TEXT),
+            (reason, false) => {
+                c.optional_text(at.key("closed_reason"), reason.as_deref(), MAX_TEXT)
+            }
             (None, true) => {}
         }
         if self.facilities.wall_condition.is_some()
             && self.facilities.boundary_wall == Some(BoundaryWall::None)
         {
-            c.push(at.key("facilities").key("wall_condition"), Rule::MustBeEmpty);
+            c.push(
+                at.key("facilities").key("wall_condition"),
+                Rule::MustBeEmpty,
+            );
         }
     }
 }
@@ -125,7 +130,11 @@ impl InfrastructureNeed {
 impl Validate for InfrastructureNeed {
     fn check(&self, at: &FieldPath, c: &mut Checker) {
         c.required_text(at.key("reported_by"), &self.reported_by);
-        c.optional_text(at.key("description"), self.description.as_deref(), MAX_LONG_TEXT);
+        c.optional_text(
+            at.key("description"),
+            self.description.as_deref(),
+            MAX_LONG_TEXT,
+        );
         if self.category == NeedCategory::Other && self.description.is_none() {
             c.push(at.key("description"), Rule::RequiredWhenOtherReason);
         }

@@ -51,6 +51,14 @@ impl FieldPath {
                     }
                     out.push_str(field_label(key, lang));
                 }
+                Segment::Index(i) if out.is_empty() => {
+                    // A record's place in a batch.
+                    let word = match lang {
+                        Lang::En => "Record",
+                        Lang::Ur => "ریکارڈ",
+                    };
+                    out.push_str(&format!("{word} {}", i + 1));
+                }
                 Segment::Index(i) => {
                     out.push(' ');
                     out.push_str(&(i + 1).to_string());
@@ -58,6 +66,15 @@ impl FieldPath {
             }
         }
         out
+    }
+}
+
+impl FieldPath {
+    /// This path inside the record at `index` of a batch: `[3].household.household_number`.
+    pub fn in_batch(&self, index: usize) -> FieldPath {
+        let mut segments = vec![Segment::Index(index)];
+        segments.extend(self.0.iter().cloned());
+        FieldPath(segments)
     }
 }
 
@@ -79,27 +96,54 @@ impl fmt::Display for FieldPath {
 pub enum Rule {
     Required,
     MustBeEmpty,
-    TooLong { max: usize },
-    OutOfRange { min: i64, max: i64, value: i64 },
+    TooLong {
+        max: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+        value: i64,
+    },
     AgeOrBirthDateRequired,
-    AgeOutsideRoster { age: i64 },
-    InFuture { date: NaiveDate, today: NaiveDate },
-    NotBefore { limit: NaiveDate, limit_field: FieldPath },
-    FollowUpBeforeSurvey { surveyed_on: NaiveDate },
+    AgeOutsideRoster {
+        age: i64,
+    },
+    InFuture {
+        date: NaiveDate,
+        today: NaiveDate,
+    },
+    NotBefore {
+        limit: NaiveDate,
+        limit_field: FieldPath,
+    },
+    FollowUpBeforeSurvey {
+        surveyed_on: NaiveDate,
+    },
     RequiredWhenEnrolled,
     ReasonsOnlyWhenOutOfSchool,
     RequiredWhenOtherReason,
     OnlyWithOtherReason,
     PersonalDataWithoutConsent,
-    HouseholdNumberTaken { village_code: String },
+    HouseholdNumberTaken {
+        village_code: String,
+    },
     ListedTwice,
     AnswerDoesNotFitQuestion,
     PhoneFormat,
     WrongHousehold,
     RetentionBeforeEnrolment,
-    UnknownPlace { code: String },
-    PlaceNotInUnionCouncil { uc_code: String },
-    UnknownRecord { id: String },
+    UnknownPlace {
+        code: String,
+    },
+    PlaceNotInUnionCouncil {
+        uc_code: String,
+    },
+    UnknownRecord {
+        id: String,
+    },
+    AlreadyStored {
+        id: String,
+    },
 }
 
 impl Rule {
@@ -128,6 +172,7 @@ impl Rule {
             Rule::UnknownPlace { .. } => "unknown_place",
             Rule::PlaceNotInUnionCouncil { .. } => "place_not_in_uc",
             Rule::UnknownRecord { .. } => "unknown_record",
+            Rule::AlreadyStored { .. } => "already_stored",
         }
     }
 
@@ -157,9 +202,9 @@ impl Rule {
                 "must not be before {} ({limit})",
                 limit_field.label(Lang::En).to_lowercase()
             ),
-            Rule::FollowUpBeforeSurvey { surveyed_on } => format!(
-                "a follow-up cannot come before the child's survey on {surveyed_on}"
-            ),
+            Rule::FollowUpBeforeSurvey { surveyed_on } => {
+                format!("a follow-up cannot come before the child's survey on {surveyed_on}")
+            }
             Rule::RequiredWhenEnrolled => "is required when the child is enrolled".into(),
             Rule::ReasonsOnlyWhenOutOfSchool => {
                 "reasons out of school are only for children who are out of school".into()
@@ -169,9 +214,9 @@ impl Rule {
             Rule::PersonalDataWithoutConsent => {
                 "must be left empty: the household gave no consent to store personal data".into()
             }
-            Rule::HouseholdNumberTaken { village_code } => format!(
-                "another household in village {village_code} already has this number"
-            ),
+            Rule::HouseholdNumberTaken { village_code } => {
+                format!("another household in village {village_code} already has this number")
+            }
             Rule::ListedTwice => "is listed twice".into(),
             Rule::AnswerDoesNotFitQuestion => {
                 "this answer does not fit the question (difficulty vs how often)".into()
@@ -186,6 +231,9 @@ impl Rule {
                 format!("this village is not in union council {uc_code}")
             }
             Rule::UnknownRecord { id } => format!("no record with id {id} is in the store"),
+            Rule::AlreadyStored { id } => {
+                format!("a record with id {id} is already stored; edit it instead")
+            }
         }
     }
 
@@ -237,6 +285,9 @@ impl Rule {
                 format!("یہ گاؤں یونین کونسل {uc_code} میں نہیں ہے")
             }
             Rule::UnknownRecord { id } => format!("شناخت {id} کا کوئی ریکارڈ موجود نہیں"),
+            Rule::AlreadyStored { id } => {
+                format!("شناخت {id} کا ریکارڈ پہلے سے محفوظ ہے؛ اسے ترمیم کریں")
+            }
         }
     }
 }
@@ -333,7 +384,10 @@ pub const MAX_LONG_TEXT: usize = 2000;
 
 impl Checker {
     pub fn new(ctx: Context) -> Self {
-        Self { ctx, found: Vec::new() }
+        Self {
+            ctx,
+            found: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, field: FieldPath, rule: Rule) {
@@ -367,12 +421,24 @@ impl Checker {
 
     pub fn not_in_future(&mut self, field: FieldPath, date: NaiveDate) {
         if date > self.ctx.today {
-            self.push(field, Rule::InFuture { date, today: self.ctx.today });
+            self.push(
+                field,
+                Rule::InFuture {
+                    date,
+                    today: self.ctx.today,
+                },
+            );
         }
     }
 
     /// `date` must not come before `limit`, the value of `limit_field`.
-    pub fn not_before(&mut self, field: FieldPath, date: NaiveDate, limit_field: FieldPath, limit: NaiveDate) {
+    pub fn not_before(
+        &mut self,
+        field: FieldPath,
+        date: NaiveDate,
+        limit_field: FieldPath,
+        limit: NaiveDate,
+    ) {
         if date < limit {
             self.push(field, Rule::NotBefore { limit, limit_field });
         }
@@ -505,10 +571,28 @@ mod tests {
     #[test]
     fn a_violation_names_field_and_rule_in_both_languages() {
         let v = Violation::new(FieldPath::root().key("household_number"), Rule::Required);
-        assert_eq!(v.message(Lang::En), "household_number (Household number): is required");
-        assert_eq!(v.message(Lang::Ur), "household_number (گھرانہ نمبر): درج کرنا ضروری ہے");
+        assert_eq!(
+            v.message(Lang::En),
+            "household_number (Household number): is required"
+        );
+        assert_eq!(
+            v.message(Lang::Ur),
+            "household_number (گھرانہ نمبر): درج کرنا ضروری ہے"
+        );
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["rule"], "required");
         assert_eq!(json["field"], "household_number");
+    }
+}
+
+impl Violations {
+    /// The same violations, each placed at record `index` of a batch.
+    pub fn in_batch(self, index: usize) -> Violations {
+        Violations(
+            self.0
+                .into_iter()
+                .map(|v| Violation::new(v.field.in_batch(index), v.rule))
+                .collect(),
+        )
     }
 }

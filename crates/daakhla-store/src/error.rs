@@ -1,0 +1,63 @@
+use daakhla_domain::{Lang, Violations};
+use std::path::PathBuf;
+
+/// What can go wrong with the local store. Each reads as a sentence in English or Urdu.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("there is no store at {0}; create one with `daakhla init`")]
+    Missing(PathBuf),
+    #[error("a store already exists at {0}")]
+    AlreadyExists(PathBuf),
+    #[error("{0} is not a Daakhla store")]
+    NotAStore(PathBuf),
+    #[error(
+        "{path} was written by a newer Daakhla (schema {found}; this one knows up to {supported}). Update Daakhla; the file was not changed"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{0}")]
+    Invalid(Violations),
+    #[error("no {kind} with id {id}")]
+    NotFound { kind: &'static str, id: String },
+    #[error("the store could not be read or written: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("a stored record could not be read: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            StoreError::Missing(path) => {
+                format!(
+                    "{} پر کوئی اسٹور نہیں؛ `daakhla init` سے بنائیں",
+                    path.display()
+                )
+            }
+            StoreError::AlreadyExists(path) => {
+                format!("{} پر اسٹور پہلے سے موجود ہے", path.display())
+            }
+            StoreError::NotAStore(path) => format!("{} داخلہ کا اسٹور نہیں ہے", path.display()),
+            StoreError::TooNew {
+                path,
+                found,
+                supported,
+            } => format!(
+                "{} داخلہ کے نئے ورژن نے لکھی ہے (اسکیما {found}؛ یہ ورژن {supported} تک جانتا ہے)۔ داخلہ اپ ڈیٹ کریں؛ فائل میں کوئی تبدیلی نہیں کی گئی",
+                path.display()
+            ),
+            StoreError::Invalid(violations) => violations.message(Lang::Ur),
+            StoreError::NotFound { kind, id } => {
+                format!("شناخت {id} کا کوئی ریکارڈ ({kind}) موجود نہیں")
+            }
+            StoreError::Sqlite(e) => format!("اسٹور پڑھا یا لکھا نہیں جا سکا: {e}"),
+            StoreError::Corrupt(e) => format!("محفوظ ریکارڈ پڑھا نہیں جا سکا: {e}"),
+        }
+    }
+}

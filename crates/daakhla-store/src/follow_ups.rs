@@ -1,0 +1,290 @@
+//! Children and their follow-ups: each child's lifecycle is recomputed from its visits
+//! whenever one is added, in the same transaction, so lists and reports read it directly.
+
+use crate::{Store, StoreError, coded_column, id_column, write_in_chunks};
+use chrono::NaiveDate;
+use daakhla_domain::child::Child;
+use daakhla_domain::codes::{ChildSex, Coded, ReasonOutOfSchool};
+use daakhla_domain::followup::FollowUp;
+use daakhla_domain::ids::{ChildId, HouseholdId};
+use daakhla_domain::lifecycle::{Lifecycle, Stage, child_facts, lifecycle};
+use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Violations};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// A child's story: the survey row, every follow-up in order, and where it all stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildStory {
+    pub child: Child,
+    pub village_code: String,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub surveyed_on: NaiveDate,
+    pub follow_ups: Vec<FollowUp>,
+    pub lifecycle: Lifecycle,
+}
+
+/// An out-of-school child the resource person still has to visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpDue {
+    pub child_id: ChildId,
+    pub name: String,
+    pub sex: ChildSex,
+    pub age_years: u8,
+    pub household_id: HouseholdId,
+    pub village_code: String,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub stage: Stage,
+    pub last_visit: Option<String>,
+    pub reasons: Vec<ReasonOutOfSchool>,
+}
+
+/// Writes a child's row, with its lifecycle read from the follow-ups already stored.
+pub(crate) fn write_child(
+    tx: &Transaction,
+    child: &Child,
+    surveyed_on: NaiveDate,
+) -> Result<(), StoreError> {
+    let age = child.age_on(surveyed_on).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO children (id, household_id, name, sex, age_years, schooling, out_of_school, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, sex = excluded.sex,
+             age_years = excluded.age_years, schooling = excluded.schooling,
+             out_of_school = excluded.out_of_school, body = excluded.body",
+    )?
+    .execute(params![
+        child.id.to_string(),
+        child.household_id.to_string(),
+        child.name,
+        child.sex.code(),
+        age,
+        child.schooling.status().code(),
+        child.is_out_of_school(),
+        serde_json::to_string(child)?,
+    ])?;
+    refresh_lifecycle(tx, child)
+}
+
+fn refresh_lifecycle(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
+    let visits = stored_follow_ups(tx, child.id)?;
+    let life = lifecycle(child, &visits);
+    tx.prepare_cached(
+        "UPDATE children SET stage = ?2, enrolled_on = ?3, last_visit = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        child.id.to_string(),
+        life.stage.code(),
+        life.enrolled_on.map(|d| d.to_string()),
+        life.last_visit.map(|d| d.to_string()),
+    ])?;
+    Ok(())
+}
+
+fn stored_follow_ups(
+    conn: &rusqlite::Connection,
+    child: ChildId,
+) -> Result<Vec<FollowUp>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM follow_ups WHERE child_id = ?1 ORDER BY visited_on, id",
+    )?;
+    let bodies = stmt.query_map([child.to_string()], |row| row.get::<_, String>(0))?;
+    bodies
+        .map(|body| Ok(serde_json::from_str(&body?)?))
+        .collect()
+}
+
+fn stored_child(
+    conn: &rusqlite::Connection,
+    id: ChildId,
+) -> Result<Option<(Child, NaiveDate)>, StoreError> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT c.body, h.surveyed_on FROM children c JOIN households h ON h.id = c.household_id WHERE c.id = ?1",
+            [id.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((body, surveyed_on)) = row else {
+        return Ok(None);
+    };
+    let surveyed_on = surveyed_on.parse().map_err(|_| StoreError::NotFound {
+        kind: "survey date",
+        id: id.to_string(),
+    })?;
+    Ok(Some((serde_json::from_str(&body)?, surveyed_on)))
+}
+
+impl Store {
+    /// Saves follow-ups. Each is checked against its child's survey and earlier visits (those
+    /// stored and those earlier in the batch); if any breaks a rule nothing is saved.
+    pub fn add_follow_ups(
+        &mut self,
+        follow_ups: &[FollowUp],
+        ctx: &Context,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), StoreError> {
+        let mut all = Vec::new();
+        for (index, follow_up) in follow_ups.iter().enumerate() {
+            let mut c = Checker::new(*ctx);
+            let at = FieldPath::root();
+            let already: bool = self
+                .conn
+                .query_row(
+                    "SELECT 1 FROM follow_ups WHERE id = ?1",
+                    [follow_up.id.to_string()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if already || follow_ups[..index].iter().any(|f| f.id == follow_up.id) {
+                c.push(
+                    at.key("id"),
+                    Rule::AlreadyStored {
+                        id: follow_up.id.to_string(),
+                    },
+                );
+            }
+            match stored_child(&self.conn, follow_up.child_id)? {
+                None => c.push(
+                    at.key("child_id"),
+                    Rule::UnknownRecord {
+                        id: follow_up.child_id.to_string(),
+                    },
+                ),
+                Some((_, surveyed_on)) => {
+                    let mut earlier = stored_follow_ups(&self.conn, follow_up.child_id)?;
+                    earlier.extend(
+                        follow_ups[..index]
+                            .iter()
+                            .filter(|f| f.child_id == follow_up.child_id)
+                            .cloned(),
+                    );
+                    earlier.retain(|f| f.visited_on <= follow_up.visited_on);
+                    follow_up.check_against(&child_facts(surveyed_on, &earlier), &at, &mut c);
+                }
+            }
+            if let Err(found) = c.finish() {
+                all.extend(
+                    if follow_ups.len() > 1 {
+                        found.in_batch(index)
+                    } else {
+                        found
+                    }
+                    .0,
+                );
+            }
+        }
+        Violations(all).into_result().map_err(StoreError::Invalid)?;
+
+        write_in_chunks(&mut self.conn, follow_ups, progress, |tx, follow_up| {
+            tx.prepare_cached("INSERT INTO follow_ups (id, child_id, visited_on, outcome, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![
+                    follow_up.id.to_string(),
+                    follow_up.child_id.to_string(),
+                    follow_up.visited_on.to_string(),
+                    follow_up.outcome.kind().code(),
+                    serde_json::to_string(follow_up)?,
+                ])?;
+            let (child, _) =
+                stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
+                    kind: "child",
+                    id: follow_up.child_id.to_string(),
+                })?;
+            refresh_lifecycle(tx, &child)
+        })
+    }
+
+    /// A child's survey row and follow-ups, in order, with the stage they add up to.
+    pub fn child_story(&self, id: ChildId) -> Result<ChildStory, StoreError> {
+        let (child, surveyed_on) =
+            stored_child(&self.conn, id)?.ok_or_else(|| StoreError::NotFound {
+                kind: "child",
+                id: id.to_string(),
+            })?;
+        let (village_code, household_number, head_name) = self.conn.query_row(
+            "SELECT village_code, household_number, head_name FROM households WHERE id = ?1",
+            [child.household_id.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        let follow_ups = stored_follow_ups(&self.conn, id)?;
+        let lifecycle = lifecycle(&child, &follow_ups);
+        Ok(ChildStory {
+            child,
+            village_code,
+            household_number,
+            head_name,
+            surveyed_on,
+            follow_ups,
+            lifecycle,
+        })
+    }
+
+    /// Every follow-up of every child, in visit order: for exports.
+    pub fn all_follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM follow_ups ORDER BY visited_on, id")?;
+        let bodies = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        bodies
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect()
+    }
+
+    /// The out-of-school children still to be visited in a union council or village, by
+    /// village and household number: the resource person's to-do list.
+    pub fn follow_ups_due(
+        &self,
+        uc: Option<&str>,
+        village: Option<&str>,
+    ) -> Result<Vec<FollowUpDue>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.name, c.sex, c.age_years, h.id, h.village_code, h.household_number, h.head_name,
+                    c.stage, c.last_visit, c.body
+               FROM children c JOIN households h ON h.id = c.household_id
+              WHERE c.stage IN ('out_of_school', 'following_up', 'dropped_out_again')
+                AND (?1 IS NULL OR h.uc_code = ?1) AND (?2 IS NULL OR h.village_code = ?2)
+              ORDER BY h.village_code, length(h.household_number), h.household_number, c.rowid",
+        )?;
+        let rows = stmt.query_map(params![uc, village], |row| {
+            Ok((
+                id_column::<HouseholdId>(row, 4)?,
+                row.get::<_, u8>(3)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                coded_column::<Stage>(row, 8)?,
+                row.get::<_, Option<String>>(9)?,
+                row.get::<_, String>(10)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (
+                household_id,
+                age_years,
+                village_code,
+                household_number,
+                head_name,
+                stage,
+                last_visit,
+                body,
+            ) = row?;
+            let child: Child = serde_json::from_str(&body)?;
+            Ok(FollowUpDue {
+                child_id: child.id,
+                name: child.name,
+                sex: child.sex,
+                age_years,
+                household_id,
+                village_code,
+                household_number,
+                head_name,
+                stage,
+                last_visit,
+                reasons: child.reasons_out_of_school,
+            })
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,115 @@
+//! Places: loading a geography file and looking places up.
+
+use crate::{Store, StoreError};
+use daakhla_domain::Lang;
+use daakhla_domain::codes::Coded;
+use daakhla_domain::geography::{Geography, Level};
+use daakhla_domain::validation::{Checker, Context, FieldPath};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A place as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceRow {
+    pub code: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub name_en: String,
+    pub name_ur: String,
+    pub demo: bool,
+}
+
+impl PlaceRow {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.name_en,
+            Lang::Ur => &self.name_ur,
+        }
+    }
+
+    fn from_row(row: &rusqlite::Row) -> rusqlite::Result<PlaceRow> {
+        Ok(PlaceRow {
+            code: row.get(0)?,
+            level: crate::coded_column(row, 1)?,
+            parent: row.get(2)?,
+            name_en: row.get(3)?,
+            name_ur: row.get(4)?,
+            demo: row.get(5)?,
+        })
+    }
+}
+
+const PLACE_COLUMNS: &str = "code, level, parent, name_en, name_ur, demo";
+
+impl Store {
+    /// Loads a geography file: new places are added, known ones renamed. The file may name
+    /// parents the store already has. Nothing is written if any place breaks a rule.
+    pub fn import_geography(
+        &mut self,
+        geo: &Geography,
+        ctx: &Context,
+    ) -> Result<usize, StoreError> {
+        let known = self.place_levels()?;
+        let mut checker = Checker::new(*ctx);
+        geo.check_with(&known, &FieldPath::root(), &mut checker);
+        checker.finish().map_err(StoreError::Invalid)?;
+
+        let tx = self.conn.transaction()?;
+        let mut written = 0;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO places (code, level, parent, name_en, name_ur, demo) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(code) DO UPDATE SET name_en = excluded.name_en, name_ur = excluded.name_ur,
+                     demo = excluded.demo, parent = excluded.parent",
+            )?;
+            for (level, place) in geo.places() {
+                written += upsert.execute(params![
+                    place.code,
+                    level.code(),
+                    place.parent,
+                    place.name.en,
+                    place.name.ur,
+                    place.demo
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    fn place_levels(&self) -> Result<HashMap<String, Level>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT code, level FROM places")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut levels = HashMap::new();
+        for row in rows {
+            let (code, level) = row?;
+            if let Some(level) = Level::from_code(&level) {
+                levels.insert(code, level);
+            }
+        }
+        Ok(levels)
+    }
+
+    pub fn place(&self, code: &str) -> Result<Option<PlaceRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {PLACE_COLUMNS} FROM places WHERE code = ?1"),
+                [code],
+                PlaceRow::from_row,
+            )
+            .optional()?)
+    }
+
+    /// The places of one level, optionally only those under one parent, by code.
+    pub fn places(&self, level: Level, parent: Option<&str>) -> Result<Vec<PlaceRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PLACE_COLUMNS} FROM places WHERE level = ?1 AND (?2 IS NULL OR parent = ?2) ORDER BY code"
+        ))?;
+        let rows = stmt.query_map(params![level.code(), parent], PlaceRow::from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

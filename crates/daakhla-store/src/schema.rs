@@ -1,0 +1,39 @@
+//! The store's schema and its migrations. The file's `user_version` is the number of
+//! migrations applied; each runs in its own transaction with the version bump, so a crash
+//! mid-migration leaves the previous version intact.
+
+use crate::StoreError;
+use rusqlite::Connection;
+
+/// Marks a SQLite file as a Daakhla store ("DAKH").
+pub const APPLICATION_ID: i64 = 0x4441_4B48;
+
+/// Applied in order; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_geography_households.sql"),
+    include_str!("migrations/0002_follow_ups.sql"),
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Brings the schema up to `target` (normally `LATEST`).
+pub(crate) fn migrate(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
+    let from = version(conn)?;
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(from as usize)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! Household surveys: saving them whole, and the field's questions about households.
+
+use crate::follow_ups::write_child;
+use crate::{Store, StoreError, id_column, write_in_chunks};
+use daakhla_domain::geography::Level;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::ids::HouseholdId;
+use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A household as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdSummary {
+    pub id: HouseholdId,
+    pub village_code: String,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub surveyed_on: String,
+    pub children: u32,
+    pub out_of_school: u32,
+    pub to_follow_up: u32,
+}
+
+/// A household or child whose number or name matched a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    pub household_id: HouseholdId,
+    pub village_code: String,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    /// Set when the match was a child's name.
+    pub child_id: Option<String>,
+    pub child_name: Option<String>,
+}
+
+/// Whether a batch brings new surveys or replaces stored ones.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Save {
+    Add,
+    Replace,
+}
+
+impl Store {
+    /// Saves new surveys. Every survey is checked first; if any breaks a rule nothing is
+    /// saved. Then each household and its roster is committed whole.
+    pub fn add_surveys(
+        &mut self,
+        surveys: &[HouseholdSurvey],
+        ctx: &Context,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), StoreError> {
+        self.save_surveys(surveys, Save::Add, ctx, progress)
+    }
+
+    /// Replaces stored surveys with edited versions of them (see
+    /// `daakhla_domain::input::apply_survey_patch`), with the same checks as `add_surveys`.
+    pub fn replace_surveys(
+        &mut self,
+        surveys: &[HouseholdSurvey],
+        ctx: &Context,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), StoreError> {
+        self.save_surveys(surveys, Save::Replace, ctx, progress)
+    }
+
+    fn save_surveys(
+        &mut self,
+        surveys: &[HouseholdSurvey],
+        save: Save,
+        ctx: &Context,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), StoreError> {
+        self.check_surveys(surveys, save, ctx)?;
+        write_in_chunks(&mut self.conn, surveys, progress, write_survey)
+    }
+
+    fn check_surveys(
+        &self,
+        surveys: &[HouseholdSurvey],
+        save: Save,
+        ctx: &Context,
+    ) -> Result<(), StoreError> {
+        let mut all = Vec::new();
+        let mut numbers_in_batch: HashMap<(&str, &str), usize> = HashMap::new();
+        for (index, survey) in surveys.iter().enumerate() {
+            let mut c = Checker::new(*ctx);
+            survey.check(&FieldPath::root(), &mut c);
+            self.check_survey_against_store(survey, save, &mut c)?;
+            let household = &survey.household;
+            let key = (
+                household.village_code.as_str(),
+                household.household_number.as_str(),
+            );
+            if numbers_in_batch.insert(key, index).is_some() {
+                c.push(
+                    FieldPath::root().key("household").key("household_number"),
+                    Rule::HouseholdNumberTaken {
+                        village_code: household.village_code.clone(),
+                    },
+                );
+            }
+            if let Err(found) = c.finish() {
+                all.extend(
+                    if surveys.len() > 1 {
+                        found.in_batch(index)
+                    } else {
+                        found
+                    }
+                    .0,
+                );
+            }
+        }
+        Violations(all).into_result().map_err(StoreError::Invalid)
+    }
+
+    fn check_survey_against_store(
+        &self,
+        survey: &HouseholdSurvey,
+        save: Save,
+        c: &mut Checker,
+    ) -> Result<(), StoreError> {
+        let household = &survey.household;
+        let at = FieldPath::root().key("household");
+        let id = household.id.to_string();
+        let stored: bool = self
+            .conn
+            .query_row("SELECT 1 FROM households WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        match (save, stored) {
+            (Save::Add, true) => c.push(at.key("id"), Rule::AlreadyStored { id: id.clone() }),
+            (Save::Replace, false) => c.push(at.key("id"), Rule::UnknownRecord { id: id.clone() }),
+            _ => {}
+        }
+
+        if !household.uc_code.is_empty() {
+            match self.place(&household.uc_code)? {
+                Some(uc) if uc.level == Level::UnionCouncil => {}
+                _ => c.push(
+                    at.key("uc_code"),
+                    Rule::UnknownPlace {
+                        code: household.uc_code.clone(),
+                    },
+                ),
+            }
+        }
+        if !household.village_code.is_empty() {
+            match self.place(&household.village_code)? {
+                Some(village) if village.level == Level::Village => {
+                    if village.parent.as_deref() != Some(household.uc_code.as_str()) {
+                        c.push(
+                            at.key("village_code"),
+                            Rule::PlaceNotInUnionCouncil {
+                                uc_code: household.uc_code.clone(),
+                            },
+                        );
+                    }
+                }
+                _ => c.push(
+                    at.key("village_code"),
+                    Rule::UnknownPlace {
+                        code: household.village_code.clone(),
+                    },
+                ),
+            }
+        }
+
+        let taken: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM households WHERE village_code = ?1 AND household_number = ?2 AND id != ?3",
+                params![household.village_code, household.household_number, id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            c.push(
+                at.key("household_number"),
+                Rule::HouseholdNumberTaken {
+                    village_code: household.village_code.clone(),
+                },
+            );
+        }
+
+        for (i, child) in survey.children.iter().enumerate() {
+            let owner: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT household_id FROM children WHERE id = ?1",
+                    [child.id.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let child_at = FieldPath::root().key("children").index(i).key("id");
+            match owner {
+                Some(owner) if owner != id => c.push(child_at, Rule::WrongHousehold),
+                Some(_) if save == Save::Add => c.push(
+                    child_at,
+                    Rule::AlreadyStored {
+                        id: child.id.to_string(),
+                    },
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A stored survey, whole.
+    pub fn survey(&self, id: HouseholdId) -> Result<HouseholdSurvey, StoreError> {
+        let body: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM households WHERE id = ?1",
+                [id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let body = body.ok_or_else(|| StoreError::NotFound {
+            kind: "household",
+            id: id.to_string(),
+        })?;
+        let household = serde_json::from_str(&body)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM children WHERE household_id = ?1 ORDER BY rowid")?;
+        let children = stmt
+            .query_map([id.to_string()], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<_, StoreError>>()?;
+        Ok(HouseholdSurvey {
+            household,
+            children,
+        })
+    }
+
+    /// Every stored survey, household by household, in survey order.
+    pub fn for_each_survey(
+        &self,
+        mut each: impl FnMut(HouseholdSurvey) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM households ORDER BY surveyed_on, id")?;
+        let ids: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            let id = id.parse().map_err(|_| StoreError::NotFound {
+                kind: "household",
+                id,
+            })?;
+            each(self.survey(id)?)?;
+        }
+        Ok(())
+    }
+
+    /// The households surveyed in a village or, with `uc`, a whole union council, in order of
+    /// household number.
+    pub fn households(
+        &self,
+        village: Option<&str>,
+        uc: Option<&str>,
+    ) -> Result<Vec<HouseholdSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT h.id, h.village_code, h.household_number, h.head_name, h.surveyed_on,
+                    count(c.id), coalesce(sum(c.out_of_school), 0),
+                    coalesce(sum(c.stage IN ('out_of_school', 'following_up', 'dropped_out_again')), 0)
+             FROM households h LEFT JOIN children c ON c.household_id = h.id
+             WHERE (?1 IS NULL OR h.village_code = ?1) AND (?2 IS NULL OR h.uc_code = ?2)
+             GROUP BY h.id
+             ORDER BY h.village_code, length(h.household_number), h.household_number",
+        )?;
+        let rows = stmt.query_map(params![village, uc], |row| {
+            Ok(HouseholdSummary {
+                id: id_column(row, 0)?,
+                village_code: row.get(1)?,
+                household_number: row.get(2)?,
+                head_name: row.get(3)?,
+                surveyed_on: row.get(4)?,
+                children: row.get(5)?,
+                out_of_school: row.get(6)?,
+                to_follow_up: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Households whose number is `text`, or whose head's or a child's name contains it
+    /// (ignoring case in Latin script).
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let text = text.trim();
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let mut stmt = self.conn.prepare(
+            "SELECT h.id, h.village_code, h.household_number, h.head_name, NULL, NULL
+               FROM households h
+              WHERE h.household_number = ?1 OR h.head_name LIKE ?2 ESCAPE '\\'
+             UNION ALL
+             SELECT h.id, h.village_code, h.household_number, h.head_name, c.id, c.name
+               FROM children c JOIN households h ON h.id = c.household_id
+              WHERE c.name LIKE ?2 ESCAPE '\\'
+             LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![text, pattern, limit as i64], |row| {
+            Ok(SearchHit {
+                household_id: id_column(row, 0)?,
+                village_code: row.get(1)?,
+                household_number: row.get(2)?,
+                head_name: row.get(3)?,
+                child_id: row.get(4)?,
+                child_name: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn write_survey(tx: &Transaction, survey: &HouseholdSurvey) -> Result<(), StoreError> {
+    let h = &survey.household;
+    tx.prepare_cached(
+        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
+             household_number = excluded.household_number, head_name = excluded.head_name,
+             consent = excluded.consent, surveyed_on = excluded.surveyed_on,
+             surveyed_by = excluded.surveyed_by, body = excluded.body",
+    )?
+    .execute(params![
+        h.id.to_string(),
+        h.uc_code,
+        h.village_code,
+        h.household_number,
+        h.head_name,
+        h.consent,
+        h.surveyed_on.to_string(),
+        h.surveyed_by,
+        serde_json::to_string(h)?,
+    ])?;
+    for child in &survey.children {
+        write_child(tx, child, h.surveyed_on)?;
+    }
+    Ok(())
+}
