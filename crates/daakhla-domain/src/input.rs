@@ -65,6 +65,11 @@ pub fn decode_many<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, InputError
     }
 }
 
+/// Reads JSON holding exactly one record.
+pub fn decode_one<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
+    decode_value(serde_json::from_str(text).map_err(InputError::whole)?)
+}
+
 /// Reads one JSON value into a record, naming the path to the first value that does not fit.
 pub fn decode_value<T: DeserializeOwned>(value: Value) -> Result<T, InputError> {
     serde_path_to_error::deserialize(value).map_err(|e| InputError {

@@ -556,6 +556,18 @@ fn field_label(key: &str, lang: Lang) -> &str {
     }
 }
 
+impl Violations {
+    /// The same violations, each placed at record `index` of a batch.
+    pub fn in_batch(self, index: usize) -> Violations {
+        Violations(
+            self.0
+                .into_iter()
+                .map(|v| Violation::new(v.field.in_batch(index), v.rule))
+                .collect(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,17 +594,5 @@ mod tests {
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["rule"], "required");
         assert_eq!(json["field"], "household_number");
-    }
-}
-
-impl Violations {
-    /// The same violations, each placed at record `index` of a batch.
-    pub fn in_batch(self, index: usize) -> Violations {
-        Violations(
-            self.0
-                .into_iter()
-                .map(|v| Violation::new(v.field.in_batch(index), v.rule))
-                .collect(),
-        )
     }
 }

@@ -1,0 +1,199 @@
+//! The command line's shape.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "daakhla",
+    version,
+    about = "Daakhla (داخلہ): find every out-of-school child, enrol them, keep them in school."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct Global {
+    /// The store file.
+    #[arg(
+        long,
+        global = true,
+        env = "DAAKHLA_STORE",
+        default_value = "daakhla.sqlite"
+    )]
+    pub store: PathBuf,
+    /// Print results as JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Language of messages: en or ur (default: from DAAKHLA_LANG or LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ur,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a store with the reference geography (4 provinces, 14 districts).
+    Init {
+        /// Also add demo union councils, villages, households and follow-ups.
+        #[arg(long)]
+        demo: bool,
+        /// How many demo households.
+        #[arg(long, default_value_t = 300, requires = "demo")]
+        households: usize,
+        /// Seed of the demo data: the same seed gives the same data.
+        #[arg(long, default_value_t = 1, requires = "demo")]
+        seed: u64,
+    },
+    /// Places: import a geography file, list places.
+    #[command(subcommand)]
+    Geo(GeoCommand),
+    /// Household surveys: add or edit from JSON, show one.
+    #[command(subcommand)]
+    Household(HouseholdCommand),
+    /// Lists: households, out-of-school children to follow up, search.
+    #[command(subcommand)]
+    List(ListCommand),
+    /// A child's story: survey, follow-ups, stage and retention checks due.
+    #[command(subcommand)]
+    Child(ChildCommand),
+    /// Enrolment follow-ups.
+    #[command(subcommand)]
+    Followup(FollowupCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Exports.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Generate demo records as JSON (for trying things out and for tests).
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand)]
+pub enum GeoCommand {
+    /// Add or rename places from a geography JSON file.
+    Import { file: PathBuf },
+    /// List the places of a level.
+    List {
+        #[arg(long, value_enum, default_value = "union-council")]
+        level: LevelArg,
+        /// Only places under this parent code.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    Province,
+    District,
+    Tehsil,
+    UnionCouncil,
+    Village,
+}
+
+#[derive(Subcommand)]
+pub enum HouseholdCommand {
+    /// Add surveys from JSON: one `{"household": {...}, "children": [...]}` or a list of them.
+    Add {
+        /// A JSON file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Edit stored surveys from JSON patches that name `household.id` (see README).
+    Edit { file: Option<PathBuf> },
+    /// Show one survey as stored.
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum ListCommand {
+    /// Households surveyed in a village or union council.
+    Households {
+        #[arg(long)]
+        village: Option<String>,
+        #[arg(long)]
+        uc: Option<String>,
+    },
+    /// Out-of-school children still to follow up.
+    Osc {
+        #[arg(long)]
+        uc: Option<String>,
+        #[arg(long)]
+        village: Option<String>,
+    },
+    /// Find households by number or head's name, and children by name.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ChildCommand {
+    /// A child's lifecycle.
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum FollowupCommand {
+    /// Add follow-ups from JSON: one or a list.
+    Add { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// One union council's figures, girls and boys apart.
+    Uc { code: String },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Write one kind of record as CSV.
+    Csv {
+        #[arg(long, value_enum)]
+        kind: ExportKind,
+        /// Output file; standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write closed-list values as codes (default) or as labels in a language.
+        #[arg(long, value_enum, default_value = "codes")]
+        values: ValuesArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    Households,
+    Children,
+    FollowUps,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValuesArg {
+    Codes,
+    En,
+    Ur,
+}
+
+#[derive(Subcommand)]
+pub enum DemoCommand {
+    /// Print demo household surveys for the store's demo villages as a JSON list.
+    Households {
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}

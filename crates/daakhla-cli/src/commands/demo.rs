@@ -1,0 +1,104 @@
+//! `init` and demo data.
+
+use crate::error::CliError;
+use crate::output::Output;
+use daakhla_demo::{DemoOptions, demo_follow_ups, demo_geography, demo_surveys};
+use daakhla_domain::Lang;
+use daakhla_domain::geography::{Geography, Level, Place};
+use daakhla_domain::input::decode_one;
+use daakhla_domain::lang::Bilingual;
+use daakhla_store::Store;
+use std::path::Path;
+
+/// The reference geography every store starts with: 4 provinces and the 14 campaign districts.
+const REFERENCE_GEOGRAPHY: &str = include_str!("../../../../data/geography/pakistan.json");
+
+/// Demo union councils per district and villages per union council.
+const DEMO_UCS_PER_DISTRICT: usize = 2;
+const DEMO_VILLAGES_PER_UC: usize = 3;
+
+pub struct DemoSize {
+    pub households: usize,
+    pub seed: u64,
+}
+
+pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), CliError> {
+    let ctx = super::context();
+    let reference: Geography = decode_one(REFERENCE_GEOGRAPHY)?;
+    let mut store = Store::create(path)?;
+    store.import_geography(&reference, &ctx)?;
+    if let Some(size) = demo {
+        let geo = demo_geography(&reference, DEMO_UCS_PER_DISTRICT, DEMO_VILLAGES_PER_UC);
+        store.import_geography(&geo, &ctx)?;
+        let options = DemoOptions::new(size.seed, ctx.today);
+        let surveys = demo_surveys(&geo, size.households, &options);
+        let bar = out.progress(
+            surveys.len(),
+            "Adding demo households",
+            "نمونے کے گھرانے درج ہو رہے ہیں",
+        );
+        store.add_surveys(&surveys, &ctx, &mut |done| bar.set_position(done as u64))?;
+        bar.finish_and_clear();
+        let follow_ups = demo_follow_ups(&surveys, &options);
+        store.add_follow_ups(&follow_ups, &ctx, &mut |_| {})?;
+    }
+    let counts = store.counts()?;
+    out.show(&counts, || match out.lang {
+        Lang::En => format!(
+            "Created {} with {} places, {} households, {} children and {} follow-ups.",
+            path.display(),
+            counts.places,
+            counts.households,
+            counts.children,
+            counts.follow_ups
+        ),
+        Lang::Ur => format!(
+            "{} بن گیا: {} مقامات، {} گھرانے، {} بچے، {} فالو اپ۔",
+            path.display(),
+            counts.places,
+            counts.households,
+            counts.children,
+            counts.follow_ups
+        ),
+    });
+    Ok(())
+}
+
+/// Prints demo surveys for the store's demo villages, numbered after those already used.
+pub fn households(store: &Store, count: usize, seed: u64) -> Result<(), CliError> {
+    let geo = stored_demo_geography(store)?;
+    let mut options = DemoOptions::new(seed, super::context().today);
+    options.first_household_number = store.counts()?.households as u32 + 1;
+    let surveys = demo_surveys(&geo, count, &options);
+    println!(
+        "{}",
+        serde_json::to_string(&surveys).expect("surveys serialise")
+    );
+    Ok(())
+}
+
+/// The demo union councils and villages a store holds, as a geography.
+fn stored_demo_geography(store: &Store) -> Result<Geography, CliError> {
+    let as_places = |level| -> Result<Vec<Place>, CliError> {
+        Ok(store
+            .places(level, None)?
+            .into_iter()
+            .filter(|p| p.demo)
+            .map(|p| Place {
+                code: p.code,
+                parent: p.parent,
+                name: Bilingual {
+                    en: p.name_en,
+                    ur: p.name_ur,
+                },
+                demo: true,
+            })
+            .collect())
+    };
+    Ok(Geography {
+        source: "demo places of the store".into(),
+        union_councils: as_places(Level::UnionCouncil)?,
+        villages: as_places(Level::Village)?,
+        ..Default::default()
+    })
+}

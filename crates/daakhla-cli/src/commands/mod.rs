@@ -1,0 +1,106 @@
+//! One module per command group. Each command parses its input, calls the store, and prints.
+
+mod demo;
+mod export;
+mod follow_ups;
+mod geo;
+mod households;
+mod report;
+
+use crate::cli::{Command, Global};
+use crate::error::CliError;
+use crate::output::Output;
+use daakhla_domain::validation::Context;
+use daakhla_store::Store;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliError> {
+    use crate::cli::*;
+    match command {
+        Command::Init {
+            demo,
+            households,
+            seed,
+        } => {
+            let demo = demo.then_some(demo::DemoSize { households, seed });
+            demo::init(&global.store, demo, out)
+        }
+        Command::Geo(GeoCommand::Import { file }) => geo::import(&mut open(global)?, &file, out),
+        Command::Geo(GeoCommand::List { level, parent }) => {
+            geo::list(&open(global)?, level, parent.as_deref(), out)
+        }
+        Command::Household(HouseholdCommand::Add { file }) => {
+            households::add(&mut open(global)?, &read_input(file.as_deref())?, out)
+        }
+        Command::Household(HouseholdCommand::Edit { file }) => {
+            households::edit(&mut open(global)?, &read_input(file.as_deref())?, out)
+        }
+        Command::Household(HouseholdCommand::Show { id }) => {
+            households::show(&open(global)?, &id, out)
+        }
+        Command::List(ListCommand::Households { village, uc }) => {
+            households::list(&open(global)?, village.as_deref(), uc.as_deref(), out)
+        }
+        Command::List(ListCommand::Osc { uc, village }) => {
+            follow_ups::due(&open(global)?, uc.as_deref(), village.as_deref(), out)
+        }
+        Command::List(ListCommand::Search { text, limit }) => {
+            households::search(&open(global)?, &text, limit, out)
+        }
+        Command::Child(ChildCommand::Show { id }) => {
+            follow_ups::show_child(&open(global)?, &id, out)
+        }
+        Command::Followup(FollowupCommand::Add { file }) => {
+            follow_ups::add(&mut open(global)?, &read_input(file.as_deref())?, out)
+        }
+        Command::Report(ReportCommand::Uc { code }) => report::uc(&open(global)?, &code, out),
+        Command::Export(ExportCommand::Csv {
+            kind,
+            out: file,
+            values,
+        }) => export::csv(&open(global)?, kind, file.as_deref(), values),
+        Command::Demo(DemoCommand::Households { count, seed }) => {
+            demo::households(&open(global)?, count, seed)
+        }
+    }
+}
+
+fn open(global: &Global) -> Result<Store, CliError> {
+    Ok(Store::open(&global.store)?)
+}
+
+/// The rules' view of the world: today is the device's date.
+fn context() -> Context {
+    Context {
+        today: chrono::Local::now().date_naive(),
+    }
+}
+
+/// Reads a file, or standard input for `-` or no file.
+fn read_input(file: Option<&Path>) -> Result<String, CliError> {
+    let mut text = String::new();
+    match file {
+        Some(path) if path != Path::new("-") => {
+            text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+                path: path.into(),
+                source,
+            })?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|source| CliError::Read {
+                    path: PathBuf::from("-"),
+                    source,
+                })?;
+        }
+    }
+    Ok(text)
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, CliError> {
+    text.trim()
+        .parse()
+        .map_err(|_| CliError::BadId(text.to_string()))
+}

@@ -1,0 +1,71 @@
+use daakhla_domain::Lang;
+use daakhla_domain::input::InputError;
+use daakhla_store::StoreError;
+use std::path::PathBuf;
+
+/// Why a command failed. Each has an exit code scripts can tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not an id (ids look like 0193b1c2-7d4e-7a10-8b2c-5f6e7d8c9a0b)")]
+    BadId(String),
+}
+
+pub mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const INVALID_INPUT: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+    pub const STORE_REFUSED: u8 = 5;
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Input(_) | CliError::BadId(_) => exit::INVALID_INPUT,
+            CliError::Store(StoreError::Invalid(_)) => exit::INVALID_INPUT,
+            CliError::Store(StoreError::NotFound { .. } | StoreError::Missing(_)) => {
+                exit::NOT_FOUND
+            }
+            CliError::Store(
+                StoreError::TooNew { .. } | StoreError::NotAStore(_) | StoreError::AlreadyExists(_),
+            ) => exit::STORE_REFUSED,
+            CliError::Store(_) | CliError::Read { .. } | CliError::Write { .. } => exit::FAILURE,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CliError::Input(e), _) => e.message(lang),
+            (CliError::Store(e), _) => e.message(lang),
+            (_, Lang::En) => self.to_string(),
+            (CliError::Read { path, source }, Lang::Ur) => {
+                format!("{} پڑھی نہیں جا سکی: {source}", path.display())
+            }
+            (CliError::Write { path, source }, Lang::Ur) => {
+                format!("{} لکھی نہیں جا سکی: {source}", path.display())
+            }
+            (CliError::BadId(text), Lang::Ur) => format!("{text} درست شناخت نہیں ہے"),
+        }
+    }
+
+    /// The broken rules, for `--json` output.
+    pub fn violations(&self) -> Option<&daakhla_domain::Violations> {
+        match self {
+            CliError::Store(StoreError::Invalid(v)) => Some(v),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Running the real `daakhla` binary against a store file in a temporary directory.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `daakhla` binary cargo built beside this test (`target/debug/daakhla`).
+pub fn daakhla_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug_dir = exe.parent().and_then(Path::parent).expect("target/debug");
+    let binary = debug_dir.join("daakhla");
+    assert!(
+        binary.is_file(),
+        "{} is missing: build it with `cargo build -p daakhla-cli` (scripts/test does)",
+        binary.display()
+    );
+    binary
+}
+
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub store: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A small geography: one union council with two villages, under a real district.
+pub const GEOGRAPHY: &str = r#"{
+  "source": "test places",
+  "tehsils": [{"code": "SD-THT-T1", "parent": "SD-THT", "name": {"en": "Test tehsil", "ur": "آزمائشی تحصیل"}}],
+  "union_councils": [{"code": "UC-T1", "parent": "SD-THT-T1", "name": {"en": "Test UC", "ur": "آزمائشی یونین کونسل"}}],
+  "villages": [
+    {"code": "V-1", "parent": "UC-T1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
+    {"code": "V-2", "parent": "UC-T1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}}
+  ]
+}"#;
+
+impl Workspace {
+    /// A temporary directory where a store may be created.
+    pub fn empty() -> Workspace {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = dir.path().join("store.sqlite");
+        Workspace { dir, store }
+    }
+
+    /// A fresh store with the reference geography.
+    pub fn new() -> Workspace {
+        let ws = Workspace::empty();
+        ws.ok(&["init"]);
+        ws
+    }
+
+    /// A fresh store with the reference geography and the small test geography.
+    pub fn with_test_geography() -> Workspace {
+        let ws = Workspace::new();
+        let file = ws.file("geo.json", GEOGRAPHY);
+        ws.ok(&["geo", "import", file.to_str().unwrap()]);
+        ws
+    }
+
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(daakhla_binary());
+        command
+            .arg("--store")
+            .arg(&self.store)
+            .args(args)
+            .env_remove("DAAKHLA_LANG")
+            .env("LANG", "C");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("run daakhla"))
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn daakhla");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait for daakhla"))
+    }
+
+    /// Runs and expects success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 0,
+            "daakhla {args:?} failed:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+
+    /// Every row of every table, for proving a failed command changed nothing.
+    pub fn dump(&self) -> Vec<String> {
+        let conn = rusqlite::Connection::open(&self.store).expect("open store");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut out = Vec::new();
+        for table in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+                .unwrap();
+            let columns = stmt.column_count();
+            let rows = stmt
+                .query_map([], |row| {
+                    let cells: Vec<String> = (0..columns)
+                        .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(format!("{table}: {}", cells.join(" | ")))
+                })
+                .unwrap();
+            for row in rows {
+                out.push(row.unwrap());
+            }
+        }
+        out
+    }
+}
