@@ -113,8 +113,13 @@ fn a_killed_import_leaves_only_whole_households() {
         if !finished && stored.len() < HOUSEHOLDS {
             cut_mid_import += 1;
         }
-        // The store still works after the crash.
-        ws.ok(&["list", "osc"]);
+        // The store still works after the crash, and running the same import again finishes
+        // it: what was saved is skipped, nothing is doubled.
+        let rerun = ws
+            .ok(&["--json", "household", "add", file.to_str().unwrap()])
+            .json();
+        assert_eq!(rerun["unchanged"], stored.len());
+        assert_eq!(stored_roster_sizes(&conn), expected);
     }
     assert!(
         cut_mid_import > 0,

@@ -6,6 +6,9 @@ use daakhla_domain::Lang;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+/// A person reads this many problems; a script asks for `--json` and gets them all.
+const MAX_ERROR_LINES: usize = 25;
+
 pub struct Output {
     pub lang: Lang,
     pub json: bool,
@@ -62,7 +65,19 @@ impl Output {
             );
         } else {
             let heading = self.say("Error:", "خرابی:");
-            eprintln!("{heading}\n{}", error.message(self.lang));
+            let message = error.message(self.lang);
+            let lines: Vec<&str> = message.lines().collect();
+            eprintln!("{heading}");
+            for line in lines.iter().take(MAX_ERROR_LINES) {
+                eprintln!("{line}");
+            }
+            if lines.len() > MAX_ERROR_LINES {
+                let more = lines.len() - MAX_ERROR_LINES;
+                match self.lang {
+                    Lang::En => eprintln!("... and {more} more (--json lists them all)"),
+                    Lang::Ur => eprintln!("... اور {more} مزید (--json سب دکھاتا ہے)"),
+                }
+            }
         }
     }
 

@@ -16,7 +16,7 @@ pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::PlaceRow;
 pub use report::{AgeBand, BySex, ReasonCount, UcReport};
-pub use surveys::{HouseholdSummary, SearchHit};
+pub use surveys::{HouseholdSummary, Saved, SearchHit};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -35,6 +35,14 @@ pub struct SearchHit {
     pub child_name: Option<String>,
 }
 
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    pub saved: usize,
+    /// Surveys the store already held exactly as given, skipped.
+    pub unchanged: usize,
+}
+
 /// Whether a batch brings new surveys or replaces stored ones.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Save {
@@ -44,13 +52,14 @@ enum Save {
 
 impl Store {
     /// Saves new surveys. Every survey is checked first; if any breaks a rule nothing is
-    /// saved. Then each household and its roster is committed whole.
+    /// saved. Then each household and its roster is committed whole. Surveys already stored
+    /// exactly as given are skipped, so an interrupted import can simply be run again.
     pub fn add_surveys(
         &mut self,
         surveys: &[HouseholdSurvey],
         ctx: &Context,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<(), StoreError> {
+    ) -> Result<Saved, StoreError> {
         self.save_surveys(surveys, Save::Add, ctx, progress)
     }
 
@@ -61,7 +70,7 @@ impl Store {
         surveys: &[HouseholdSurvey],
         ctx: &Context,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<(), StoreError> {
+    ) -> Result<Saved, StoreError> {
         self.save_surveys(surveys, Save::Replace, ctx, progress)
     }
 
@@ -71,23 +80,42 @@ impl Store {
         save: Save,
         ctx: &Context,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<(), StoreError> {
-        self.check_surveys(surveys, save, ctx)?;
-        write_in_chunks(&mut self.conn, surveys, progress, write_survey)
+    ) -> Result<Saved, StoreError> {
+        let unchanged = self.check_surveys(surveys, save, ctx)?;
+        let fresh: Vec<&HouseholdSurvey> = surveys
+            .iter()
+            .zip(&unchanged)
+            .filter(|(_, same)| !**same)
+            .map(|(s, _)| s)
+            .collect();
+        let skipped = surveys.len() - fresh.len();
+        progress(skipped);
+        write_in_chunks(
+            &mut self.conn,
+            &fresh,
+            &mut |done| progress(skipped + done),
+            |tx, s| write_survey(tx, s),
+        )?;
+        Ok(Saved {
+            saved: fresh.len(),
+            unchanged: skipped,
+        })
     }
 
+    /// Checks every survey; tells, for each, whether the store already holds it exactly.
     fn check_surveys(
         &self,
         surveys: &[HouseholdSurvey],
         save: Save,
         ctx: &Context,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<bool>, StoreError> {
         let mut all = Vec::new();
+        let mut unchanged = Vec::with_capacity(surveys.len());
         let mut numbers_in_batch: HashMap<(&str, &str), usize> = HashMap::new();
         for (index, survey) in surveys.iter().enumerate() {
             let mut c = Checker::new(*ctx);
             survey.check(&FieldPath::root(), &mut c);
-            self.check_survey_against_store(survey, save, &mut c)?;
+            unchanged.push(self.check_survey_against_store(survey, save, &mut c)?);
             let household = &survey.household;
             let key = (
                 household.village_code.as_str(),
@@ -112,15 +140,18 @@ impl Store {
                 );
             }
         }
-        Violations(all).into_result().map_err(StoreError::Invalid)
+        Violations(all).into_result().map_err(StoreError::Invalid)?;
+        Ok(unchanged)
     }
 
+    /// Adds the rules that need the store. Returns true when adding a survey the store
+    /// already holds exactly as given: re-running an interrupted import skips what it saved.
     fn check_survey_against_store(
         &self,
         survey: &HouseholdSurvey,
         save: Save,
         c: &mut Checker,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let household = &survey.household;
         let at = FieldPath::root().key("household");
         let id = household.id.to_string();
@@ -130,6 +161,7 @@ impl Store {
             .optional()?
             .is_some();
         match (save, stored) {
+            (Save::Add, true) if self.survey(household.id)? == *survey => return Ok(true),
             (Save::Add, true) => c.push(at.key("id"), Rule::AlreadyStored { id: id.clone() }),
             (Save::Replace, false) => c.push(at.key("id"), Rule::UnknownRecord { id: id.clone() }),
             _ => {}
@@ -205,7 +237,7 @@ impl Store {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// A stored survey, whole.

@@ -12,6 +12,8 @@ use serde_json::Value;
 #[derive(Serialize)]
 struct Saved {
     households: usize,
+    /// Already stored exactly as given, and skipped.
+    unchanged: usize,
     children: usize,
     out_of_school: usize,
     saved: Vec<SavedHousehold>,
@@ -59,6 +61,7 @@ impl Saved {
             .count();
         Saved {
             households: saved.len(),
+            unchanged: 0,
             children,
             out_of_school,
             saved,
@@ -76,6 +79,18 @@ impl Saved {
                 self.households, self.children, self.out_of_school
             ),
         }];
+        if self.unchanged > 0 {
+            lines.push(match out.lang {
+                Lang::En => format!(
+                    "{} of them were already stored as given and were left as they were.",
+                    self.unchanged
+                ),
+                Lang::Ur => format!(
+                    "ان میں سے {} پہلے سے اسی طرح محفوظ تھے، انہیں نہیں چھیڑا گیا۔",
+                    self.unchanged
+                ),
+            });
+        }
         if self.households <= 10 {
             for h in &self.saved {
                 lines.push(format!(
@@ -104,11 +119,14 @@ pub fn add(store: &mut Store, text: &str, out: &Output) -> Result<(), CliError> 
         "Saving households",
         "گھرانے محفوظ ہو رہے ہیں",
     );
-    store.add_surveys(&surveys, &super::context(), &mut |done| {
+    let result = store.add_surveys(&surveys, &super::context(), &mut |done| {
         bar.set_position(done as u64)
     })?;
     bar.finish_and_clear();
-    let saved = Saved::of(&surveys);
+    let saved = Saved {
+        unchanged: result.unchanged,
+        ..Saved::of(&surveys)
+    };
     out.show(&saved, || saved.summary(out, "Saved", "محفوظ ہو گئے"));
     Ok(())
 }
