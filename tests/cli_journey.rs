@@ -38,6 +38,16 @@ fn child_id(saved: &Value, name: &str) -> String {
         .to_string()
 }
 
+/// The names on the union council's follow-up list, in its order.
+fn osc_names(ws: &Workspace) -> Vec<String> {
+    let due = ws.ok(&["--json", "list", "osc", "--uc", "UC-T1"]).json();
+    due.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn a_household_is_surveyed_followed_up_and_reported() {
     let ws = Workspace::with_test_geography();
@@ -49,13 +59,7 @@ fn a_household_is_surveyed_followed_up_and_reported() {
     assert_eq!(saved["children"], 3);
     assert_eq!(saved["out_of_school"], 2);
 
-    let due = ws.ok(&["--json", "list", "osc", "--uc", "UC-T1"]).json();
-    let names: Vec<&str> = due
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = osc_names(&ws);
     assert_eq!(names, ["Sana", "Bilal"]);
 
     let sana = child_id(&saved, "Sana");
@@ -66,13 +70,7 @@ fn a_household_is_surveyed_followed_up_and_reported() {
     let file = ws.file("follow-up.json", &follow_up);
     ws.ok(&["followup", "add", file.to_str().unwrap()]);
 
-    let due = ws.ok(&["--json", "list", "osc", "--uc", "UC-T1"]).json();
-    let names: Vec<&str> = due
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = osc_names(&ws);
     assert_eq!(
         names,
         ["Bilal"],

@@ -557,8 +557,12 @@ fn field_label(key: &str, lang: Lang) -> &str {
 }
 
 impl Violations {
-    /// The same violations, each placed at record `index` of a batch.
-    pub fn in_batch(self, index: usize) -> Violations {
+    /// The same violations, each placed at record `index` of a batch of `batch_len`
+    /// records; a batch of one is just the record, and its paths stay as they are.
+    pub fn in_batch(self, index: usize, batch_len: usize) -> Violations {
+        if batch_len == 1 {
+            return self;
+        }
         Violations(
             self.0
                 .into_iter()

@@ -166,14 +166,7 @@ impl Store {
                 }
             }
             if let Err(found) = c.finish() {
-                all.extend(
-                    if follow_ups.len() > 1 {
-                        found.in_batch(index)
-                    } else {
-                        found
-                    }
-                    .0,
-                );
+                all.extend(found.in_batch(index, follow_ups.len()).0);
             }
         }
         Violations(all).into_result().map_err(StoreError::Invalid)?;

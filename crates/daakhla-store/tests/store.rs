@@ -65,6 +65,15 @@ fn visit(child: &daakhla_domain::child::Child, on: &str, outcome: Value) -> Foll
         .unwrap()
 }
 
+/// Two children out of school and one in school.
+fn sana_bilal_hina() -> Value {
+    json!([
+        osc("Sana", "girl", 9),
+        osc("Bilal", "boy", 12),
+        in_school("Hina", "girl", 7)
+    ])
+}
+
 fn enrolled() -> Value {
     json!({"kind": "enrolled", "school": {"name": "GGPS Goth Ali"}, "class": 1, "admitted_on": "2026-09-10"})
 }
@@ -87,16 +96,7 @@ fn fields(err: StoreError) -> Vec<String> {
 #[test]
 fn a_household_and_its_roster_are_saved_and_read_back_whole() {
     let (_dir, mut store) = store();
-    let s = survey(
-        "V1",
-        "1",
-        "Muhammad Aslam",
-        json!([
-            osc("Sana", "girl", 9),
-            osc("Bilal", "boy", 12),
-            in_school("Hina", "girl", 7)
-        ]),
-    );
+    let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
     let saved = add(&mut store, std::slice::from_ref(&s)).unwrap();
     assert_eq!((saved.saved, saved.unchanged), (1, 0));
     assert_eq!(store.survey(s.household.id).unwrap(), s);
@@ -226,16 +226,7 @@ fn households_of_a_village_come_with_their_counts_in_number_order() {
 #[test]
 fn the_follow_up_list_follows_each_childs_story() {
     let (_dir, mut store) = store();
-    let s = survey(
-        "V1",
-        "1",
-        "A",
-        json!([
-            osc("Sana", "girl", 9),
-            osc("Bilal", "boy", 12),
-            in_school("Hina", "girl", 7)
-        ]),
-    );
+    let s = survey("V1", "1", "A", sana_bilal_hina());
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let names = |store: &Store| -> Vec<String> {
         store
@@ -388,16 +379,7 @@ fn search_finds_numbers_heads_and_children_in_either_script() {
 #[test]
 fn the_uc_report_counts_girls_and_boys_apart() {
     let (_dir, mut store) = store();
-    let a = survey(
-        "V1",
-        "1",
-        "A",
-        json!([
-            osc("Sana", "girl", 9),
-            osc("Bilal", "boy", 12),
-            in_school("Hina", "girl", 7)
-        ]),
-    );
+    let a = survey("V1", "1", "A", sana_bilal_hina());
     let b = survey(
         "V2",
         "1",
