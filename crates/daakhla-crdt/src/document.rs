@@ -146,6 +146,19 @@ pub fn stamp_of(change: &Change) -> Option<Stamp> {
     change.message().and_then(|m| serde_json::from_str(m).ok())
 }
 
+/// The record fields a change writes or removes, each once, in order.
+pub fn fields_of(change: &Change) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for op in change.decode().operations {
+        if let automerge::legacy::Key::Map(key) = op.key {
+            if !fields.iter().any(|f| *f == key) {
+                fields.push(key.to_string());
+            }
+        }
+    }
+    fields
+}
+
 fn scalar_of(value: &AmValue) -> Option<Value> {
     match value {
         AmValue::Scalar(scalar) => Some(from_scalar(scalar)),
@@ -212,6 +225,7 @@ mod tests {
         edited["members"] = json!(7);
         let change = a.write(&edited, &stamp("ayesha", 2)).unwrap().unwrap();
         assert_eq!(change.len(), 1, "one operation for one field");
+        assert_eq!(fields_of(&change), ["members"]);
         assert_eq!(stamp_of(&change), Some(stamp("ayesha", 2)));
     }
 

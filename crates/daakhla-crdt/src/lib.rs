@@ -15,7 +15,9 @@ mod document;
 mod value;
 
 pub use automerge::{ActorId, Change, ChangeHash};
-pub use document::{Conflict, Materialised, RecordDoc, Stamp, change_from_bytes, stamp_of};
+pub use document::{
+    Conflict, Materialised, RecordDoc, Stamp, change_from_bytes, fields_of, stamp_of,
+};
 
 /// What can go wrong with documents and changes.
 #[derive(Debug, thiserror::Error)]

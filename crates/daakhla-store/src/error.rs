@@ -26,6 +26,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("a stored record could not be read: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("a record's document could not be read or written: {0}")]
+    Document(#[from] daakhla_crdt::CrdtError),
 }
 
 impl StoreError {
@@ -58,6 +60,7 @@ impl StoreError {
             }
             StoreError::Sqlite(e) => format!("اسٹور پڑھا یا لکھا نہیں جا سکا: {e}"),
             StoreError::Corrupt(e) => format!("محفوظ ریکارڈ پڑھا نہیں جا سکا: {e}"),
+            StoreError::Document(e) => format!("ریکارڈ کی دستاویز پڑھی یا لکھی نہیں جا سکی: {e}"),
         }
     }
 }

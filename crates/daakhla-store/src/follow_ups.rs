@@ -1,6 +1,7 @@
 //! Children and their follow-ups: each child's lifecycle is recomputed from its visits
 //! whenever one is added, in the same transaction, so lists and reports read it directly.
 
+use crate::documents::RecordKind;
 use crate::{Store, StoreError, coded_column, id_column, write_in_chunks};
 use chrono::NaiveDate;
 use daakhla_domain::child::Child;
@@ -171,7 +172,9 @@ impl Store {
         }
         Violations(all).into_result().map_err(StoreError::Invalid)?;
 
-        write_in_chunks(&mut self.conn, follow_ups, progress, |tx, follow_up| {
+        write_in_chunks(self, follow_ups, progress, |editor, follow_up| {
+            let tx = editor.tx;
+            editor.record(RecordKind::FollowUp, &follow_up.id.to_string(), follow_up)?;
             tx.prepare_cached("INSERT INTO follow_ups (id, child_id, visited_on, outcome, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
                 .execute(params![
                     follow_up.id.to_string(),

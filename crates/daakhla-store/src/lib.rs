@@ -5,6 +5,7 @@
 //! write validates first and then commits whole records in transactions: a household and its
 //! roster are saved together or not at all, and a batch that breaks any rule saves nothing.
 
+mod documents;
 mod error;
 mod follow_ups;
 mod geography;
@@ -12,12 +13,14 @@ mod report;
 pub mod schema;
 mod surveys;
 
+pub use documents::RecordKind;
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::PlaceRow;
 pub use report::{AgeBand, BySex, ReasonCount, UcReport};
 pub use surveys::{HouseholdSummary, Saved, SearchHit};
 
+use documents::{Editor, Identity};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -29,6 +32,9 @@ const BATCH_CHUNK: usize = 200;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    identity: Identity,
+    /// Who edits through this handle: written into every change.
+    author: String,
 }
 
 /// How many rows each table holds.
@@ -57,7 +63,7 @@ impl Store {
         conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
         configure(&conn)?;
         schema::migrate(&mut conn, version)?;
-        Ok(Store { conn, path })
+        Store::ready(conn, path)
     }
 
     /// Opens an existing store, migrating an older schema to the latest. A file that is not a
@@ -87,7 +93,35 @@ impl Store {
         }
         configure(&conn)?;
         schema::migrate(&mut conn, schema::LATEST)?;
-        Ok(Store { conn, path })
+        Store::ready(conn, path)
+    }
+
+    fn ready(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+        // Stores older than schema 3 have no identity table; they never edit.
+        let identity = if schema::version(&conn)? >= 3 {
+            Identity::load_or_create(&conn)?
+        } else {
+            Identity {
+                device: String::new(),
+                actor: daakhla_crdt::ActorId::random(),
+            }
+        };
+        Ok(Store {
+            conn,
+            path,
+            identity,
+            author: "unknown".into(),
+        })
+    }
+
+    /// Names the person whose edits follow, for every record's history.
+    pub fn set_author(&mut self, author: impl Into<String>) {
+        self.author = author.into();
+    }
+
+    /// This device's id, as its changes carry it.
+    pub fn device_id(&self) -> &str {
+        &self.identity.device
     }
 
     pub fn path(&self) -> &Path {
@@ -131,18 +165,24 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// Runs `write` on the records of `items` in chunks of whole records, one transaction each,
-/// reporting the number written so far.
+/// reporting the number written so far. Every record is written as `author`, now.
 fn write_in_chunks<T>(
-    conn: &mut Connection,
+    store: &mut Store,
     items: &[T],
     progress: &mut dyn FnMut(usize),
-    mut write: impl FnMut(&rusqlite::Transaction, &T) -> Result<(), StoreError>,
+    mut write: impl FnMut(&Editor, &T) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut done = 0;
     for chunk in items.chunks(BATCH_CHUNK) {
-        let tx = conn.transaction()?;
+        let tx = store.conn.transaction()?;
+        let editor = Editor {
+            tx: &tx,
+            identity: &store.identity,
+            author: &store.author,
+            at: chrono::Utc::now().timestamp(),
+        };
         for item in chunk {
-            write(&tx, item)?;
+            write(&editor, item)?;
         }
         tx.commit()?;
         done += chunk.len();

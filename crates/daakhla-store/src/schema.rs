@@ -3,15 +3,31 @@
 //! mid-migration leaves the previous version intact.
 
 use crate::StoreError;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 /// Marks a SQLite file as a Daakhla store ("DAKH").
 pub const APPLICATION_ID: i64 = 0x4441_4B48;
 
+/// One step of the schema: SQL, then what SQL alone cannot do.
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&Transaction) -> Result<(), StoreError>>,
+}
+
 /// Applied in order; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_geography_households.sql"),
-    include_str!("migrations/0002_follow_ups.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: include_str!("migrations/0001_geography_households.sql"),
+        then: None,
+    },
+    Migration {
+        sql: include_str!("migrations/0002_follow_ups.sql"),
+        then: None,
+    },
+    Migration {
+        sql: include_str!("migrations/0003_documents.sql"),
+        then: Some(crate::documents::backfill),
+    },
 ];
 
 /// The schema version this build writes.
@@ -24,14 +40,17 @@ pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
 /// Brings the schema up to `target` (normally `LATEST`).
 pub(crate) fn migrate(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
     let from = version(conn)?;
-    for (index, sql) in MIGRATIONS
+    for (index, migration) in MIGRATIONS
         .iter()
         .enumerate()
         .take(target as usize)
         .skip(from as usize)
     {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(migration.sql)?;
+        if let Some(then) = migration.then {
+            then(&tx)?;
+        }
         tx.pragma_update(None, "user_version", index as u32 + 1)?;
         tx.commit()?;
     }

@@ -1,12 +1,13 @@
 //! Household surveys: saving them whole, and the field's questions about households.
 
+use crate::documents::{Editor, RecordKind};
 use crate::follow_ups::write_child;
 use crate::{Store, StoreError, id_column, write_in_chunks};
 use daakhla_domain::geography::Level;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::HouseholdId;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -91,10 +92,10 @@ impl Store {
         let skipped = surveys.len() - fresh.len();
         progress(skipped);
         write_in_chunks(
-            &mut self.conn,
+            self,
             &fresh,
             &mut |done| progress(skipped + done),
-            |tx, s| write_survey(tx, s),
+            |editor, s| write_survey(editor, s),
         )?;
         Ok(Saved {
             saved: fresh.len(),
@@ -347,8 +348,10 @@ impl Store {
     }
 }
 
-fn write_survey(tx: &Transaction, survey: &HouseholdSurvey) -> Result<(), StoreError> {
+fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreError> {
     let h = &survey.household;
+    editor.record(RecordKind::Household, &h.id.to_string(), h)?;
+    let tx = editor.tx;
     tx.prepare_cached(
         "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -369,6 +372,7 @@ fn write_survey(tx: &Transaction, survey: &HouseholdSurvey) -> Result<(), StoreE
         serde_json::to_string(h)?,
     ])?;
     for child in &survey.children {
+        editor.record(RecordKind::Child, &child.id.to_string(), child)?;
         write_child(tx, child, h.surveyed_on)?;
     }
     Ok(())

@@ -1,0 +1,200 @@
+//! Records as documents: every write of a record is also an Automerge change, kept with the
+//! document in the same transaction as the record's rows. This is what sync sends, what a
+//! record's history is read from, and where conflicts come from.
+
+use crate::StoreError;
+use daakhla_crdt::{ActorId, Change, RecordDoc, Stamp, fields_of};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The kinds of record that are documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Household,
+    Child,
+    FollowUp,
+}
+
+impl RecordKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Household => "household",
+            RecordKind::Child => "child",
+            RecordKind::FollowUp => "follow_up",
+        }
+    }
+
+    /// The materialised table a kind's rows live in.
+    fn table(self) -> &'static str {
+        match self {
+            RecordKind::Household => "households",
+            RecordKind::Child => "children",
+            RecordKind::FollowUp => "follow_ups",
+        }
+    }
+
+    pub const ALL: [RecordKind; 3] = [
+        RecordKind::Household,
+        RecordKind::Child,
+        RecordKind::FollowUp,
+    ];
+}
+
+/// Who this device is: its id, and the actor its changes are written as.
+#[derive(Debug, Clone)]
+pub(crate) struct Identity {
+    pub device: String,
+    pub actor: ActorId,
+}
+
+impl Identity {
+    /// Reads the device's identity, making one the first time.
+    pub fn load_or_create(tx: &rusqlite::Connection) -> Result<Identity, StoreError> {
+        let get = |key: &str| -> Result<Option<String>, StoreError> {
+            Ok(tx
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                    row.get(0)
+                })
+                .optional()?)
+        };
+        if let (Some(device), Some(actor)) = (get("device_id")?, get("actor")?) {
+            let actor = ActorId::try_from(actor.as_str()).map_err(|_| StoreError::NotFound {
+                kind: "device actor",
+                id: actor,
+            })?;
+            return Ok(Identity { device, actor });
+        }
+        let identity = Identity {
+            device: uuid::Uuid::now_v7().to_string(),
+            actor: ActorId::random(),
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('device_id', ?1), ('actor', ?2)",
+            params![identity.device, identity.actor.to_hex_string()],
+        )?;
+        Ok(identity)
+    }
+}
+
+/// Writes records inside one transaction, as one person on this device at one moment.
+pub(crate) struct Editor<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub identity: &'a Identity,
+    pub author: &'a str,
+    pub at: i64,
+}
+
+impl Editor<'_> {
+    /// Records `record` as the new state of document `id`: one change holding the fields
+    /// that differ (none if nothing does), saved with the document and its conflicts.
+    pub fn record<T: Serialize>(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        record: &T,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_value(record)?;
+        let mut doc = match self.stored_doc(id)? {
+            Some(bytes) => RecordDoc::load(&bytes, &self.identity.actor)?,
+            None => RecordDoc::new(&self.identity.actor),
+        };
+        let stamp = Stamp {
+            author: self.author.to_string(),
+            device: self.identity.device.clone(),
+            at: self.at,
+        };
+        let Some(change) = doc.write(&value, &stamp)? else {
+            return Ok(());
+        };
+        self.save_doc(kind, id, &mut doc)?;
+        self.insert_change(id, &change, true, &stamp)
+    }
+
+    fn stored_doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn save_doc(&self, kind: RecordKind, id: &str, doc: &mut RecordDoc) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO documents (id, kind, bytes) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes",
+            )?
+            .execute(params![id, kind.code(), doc.save()])?;
+        let read = doc.read()?;
+        self.tx
+            .prepare_cached("DELETE FROM conflicts WHERE doc_id = ?1")?
+            .execute([id])?;
+        for conflict in read.conflicts {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO conflicts (doc_id, field, winner, losers) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    id,
+                    conflict.field,
+                    conflict.winner.to_string(),
+                    Value::from(conflict.losers).to_string()
+                ])?;
+        }
+        Ok(())
+    }
+
+    fn insert_change(
+        &self,
+        doc_id: &str,
+        change: &Change,
+        local: bool,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local, actor, at, author, device, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                doc_id,
+                change.hash().0.to_vec(),
+                change.raw_bytes(),
+                local,
+                change.actor_id().to_hex_string(),
+                stamp.at,
+                stamp.author,
+                stamp.device,
+                serde_json::to_string(&fields_of(change))?,
+            ])?;
+        Ok(())
+    }
+}
+
+/// Makes documents for records written before records had them (schema 2 stores), as
+/// changes of this device that will sync like any edit.
+pub(crate) fn backfill(tx: &Transaction) -> Result<(), StoreError> {
+    let identity = Identity::load_or_create(tx)?;
+    let editor = Editor {
+        tx,
+        identity: &identity,
+        author: "migration",
+        at: chrono::Utc::now().timestamp(),
+    };
+    for kind in RecordKind::ALL {
+        let rows: Vec<(String, String)> = tx
+            .prepare(&format!(
+                "SELECT id, body FROM {} WHERE id NOT IN (SELECT id FROM documents) ORDER BY rowid",
+                kind.table()
+            ))?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, body) in rows {
+            let record: Value = serde_json::from_str(&body)?;
+            editor.record(kind, &id, &record)?;
+        }
+    }
+    Ok(())
+}

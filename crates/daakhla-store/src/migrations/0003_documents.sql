@@ -1,0 +1,41 @@
+-- Schema 3: every record is also an Automerge document, and every edit a change that syncs.
+-- The materialised tables above stay what queries read; they are rewritten from the
+-- documents in the same transaction as each change.
+
+-- This device's identity: its id and the Automerge actor its changes are written as.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE documents (
+    id    TEXT PRIMARY KEY,
+    kind  TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
+
+-- Every change of every document, local or received, in the order this device got them.
+CREATE TABLE changes (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id  TEXT NOT NULL REFERENCES documents(id),
+    hash    BLOB NOT NULL UNIQUE,
+    bytes   BLOB NOT NULL,
+    local   INTEGER NOT NULL,
+    pushed  INTEGER NOT NULL DEFAULT 0,
+    actor   TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    author  TEXT NOT NULL,
+    device  TEXT NOT NULL,
+    fields  TEXT NOT NULL
+);
+CREATE INDEX changes_by_doc ON changes(doc_id, seq);
+CREATE INDEX changes_to_push ON changes(seq) WHERE local AND NOT pushed;
+
+-- Fields two devices wrote concurrently, until someone writes them again.
+CREATE TABLE conflicts (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    field  TEXT NOT NULL,
+    winner TEXT NOT NULL,
+    losers TEXT NOT NULL,
+    PRIMARY KEY (doc_id, field)
+);
