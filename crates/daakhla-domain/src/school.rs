@@ -135,7 +135,11 @@ impl Validate for InfrastructureNeed {
             self.description.as_deref(),
             MAX_LONG_TEXT,
         );
-        if self.category == NeedCategory::Other && self.description.is_none() {
+        let described = self
+            .description
+            .as_deref()
+            .is_some_and(|d| !d.trim().is_empty());
+        if self.category == NeedCategory::Other && !described {
             c.push(at.key("description"), Rule::RequiredWhenOtherReason);
         }
         // Each step happens on or after the one before it.

@@ -2,6 +2,7 @@
 //! path such as `children[1].age_years`) and the rule, in English and Urdu.
 
 use crate::Lang;
+use crate::codes::{Coded, FunctioningDomain};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt;
@@ -548,7 +549,23 @@ fn field_label(key: &str, lang: Lang) -> &str {
         "parent" => ("Parent", "بالائی اکائی"),
         "en" => ("English", "انگریزی"),
         "ur" => ("Urdu", "اردو"),
-        _ => (key, key),
+        "kind" => ("Kind", "قسم"),
+        "recorded_by" => ("Recorded by", "درج کنندہ"),
+        "reported_by" => ("Reported by", "رپورٹ کنندہ"),
+        "sent_by" => ("Sent by", "بھیجنے والا"),
+        "response" => ("Response", "جواب"),
+        "facilities" => ("Facilities", "سہولیات"),
+        "wall_condition" => ("Wall condition", "دیوار کی حالت"),
+        "provinces" => ("Province", "صوبہ"),
+        "districts" => ("District", "ضلع"),
+        "tehsils" => ("Tehsil", "تحصیل"),
+        "union_councils" => ("Union council", "یونین کونسل"),
+        "villages" => ("Village", "گاؤں"),
+        // A functioning question is keyed by its domain's code: `functioning.seeing`.
+        _ => match FunctioningDomain::from_code(key) {
+            Some(domain) => (domain.label(Lang::En), domain.label(Lang::Ur)),
+            None => (key, key),
+        },
     };
     match lang {
         Lang::En => en,
