@@ -150,10 +150,10 @@ pub fn stamp_of(change: &Change) -> Option<Stamp> {
 pub fn fields_of(change: &Change) -> Vec<String> {
     let mut fields: Vec<String> = Vec::new();
     for op in change.decode().operations {
-        if let automerge::legacy::Key::Map(key) = op.key {
-            if !fields.iter().any(|f| *f == key) {
-                fields.push(key.to_string());
-            }
+        if let automerge::legacy::Key::Map(key) = op.key
+            && !fields.iter().any(|f| *f == key)
+        {
+            fields.push(key.to_string());
         }
     }
     fields
