@@ -8,10 +8,13 @@ use rusqlite::{Connection, Transaction};
 /// Marks a SQLite file as a Daakhla store ("DAKH").
 pub const APPLICATION_ID: i64 = 0x4441_4B48;
 
-/// One step of the schema: SQL, then what SQL alone cannot do.
+/// What SQL alone cannot do, run after a migration's SQL in its transaction.
+type DataStep = fn(&Transaction) -> Result<(), StoreError>;
+
+/// One step of the schema.
 struct Migration {
     sql: &'static str,
-    then: Option<fn(&Transaction) -> Result<(), StoreError>>,
+    then: Option<DataStep>,
 }
 
 /// Applied in order; never edit one that has shipped.
