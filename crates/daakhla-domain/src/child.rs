@@ -155,8 +155,12 @@ impl Child {
         c.required_text(at.key("name"), &self.name);
         c.optional_text(at.key("father_name"), self.father_name.as_deref(), MAX_TEXT);
 
-        if let Some(born) = self.date_of_birth {
+        if let Some(born) = self.date_of_birth
+            && born > c.ctx.today
+        {
+            // A date of birth still to come is one mistake, not also an age of -1.
             c.not_in_future(at.key("date_of_birth"), born);
+            return self.check_schooling_and_more(surveyed_on, at, c);
         }
         match self.age_on(surveyed_on) {
             None => c.push(at.key("age_years"), Rule::AgeOrBirthDateRequired),
@@ -170,7 +174,11 @@ impl Child {
             }
             Some(_) => {}
         }
+        self.check_schooling_and_more(surveyed_on, at, c);
+    }
 
+    /// The roster rules past name and age.
+    fn check_schooling_and_more(&self, surveyed_on: NaiveDate, at: &FieldPath, c: &mut Checker) {
         let schooling_at = at.key("schooling");
         match &self.schooling {
             Schooling::Enrolled { school, class } => {

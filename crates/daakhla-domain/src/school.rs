@@ -7,7 +7,7 @@ use crate::codes::{
 };
 use crate::household::GpsFix;
 use crate::ids::{NeedId, OfficialId, SchoolId};
-use crate::validation::{Checker, FieldPath, MAX_LONG_TEXT, MAX_TEXT, Rule, Validate};
+use crate::validation::{Checker, FieldPath, MAX_LONG_TEXT, Rule, Validate};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -69,9 +69,9 @@ impl Validate for School {
         }
         match (&self.closed_reason, self.functional) {
             (Some(_), true) => c.push(at.key("closed_reason"), Rule::MustBeEmpty),
-            (reason, false) => {
-                c.optional_text(at.key("closed_reason"), reason.as_deref(), MAX_TEXT)
-            }
+            // The census records why a school is closed; officials act on the reason.
+            (Some(reason), false) => c.required_text(at.key("closed_reason"), reason),
+            (None, false) => c.push(at.key("closed_reason"), Rule::Required),
             (None, true) => {}
         }
         if self.facilities.wall_condition.is_some()

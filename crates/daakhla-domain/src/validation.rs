@@ -222,7 +222,9 @@ impl Rule {
             Rule::AnswerDoesNotFitQuestion => {
                 "this answer does not fit the question (difficulty vs how often)".into()
             }
-            Rule::PhoneFormat => "must be a phone number of 10 to 13 digits".into(),
+            Rule::PhoneFormat => {
+                "must be a phone number of 10 to 13 digits (spaces and dashes are fine)".into()
+            }
             Rule::WrongHousehold => "belongs to another household".into(),
             Rule::RetentionBeforeEnrolment => {
                 "a retention check needs an earlier follow-up that enrolled the child".into()
@@ -276,7 +278,9 @@ impl Rule {
             Rule::AnswerDoesNotFitQuestion => {
                 "یہ جواب سوال سے مطابقت نہیں رکھتا (دشواری یا کتنی بار)".into()
             }
-            Rule::PhoneFormat => "فون نمبر 10 سے 13 ہندسوں کا ہونا چاہیے".into(),
+            Rule::PhoneFormat => {
+                "فون نمبر 10 سے 13 ہندسوں کا ہونا چاہیے (خالی جگہ اور ڈیش چل سکتے ہیں)".into()
+            }
             Rule::WrongHousehold => "کسی اور گھرانے کا ہے".into(),
             Rule::RetentionBeforeEnrolment => {
                 "حاضری کی جانچ سے پہلے بچے کے داخلے کا فالو اپ ضروری ہے".into()
@@ -453,7 +457,10 @@ impl Checker {
 
     pub fn phone(&mut self, field: FieldPath, phone: Option<&str>) {
         let Some(phone) = phone else { return };
-        let digits = phone.trim().trim_start_matches('+');
+        // People write "0300-1234567" and "0300 1234567"; one leading + for "+92...".
+        let number = phone.trim();
+        let number = number.strip_prefix('+').unwrap_or(number);
+        let digits: String = number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         let ok = (10..=13).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
         if !ok {
             self.push(field, Rule::PhoneFormat);
