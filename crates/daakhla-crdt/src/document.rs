@@ -102,6 +102,11 @@ impl RecordDoc {
         self.doc.get_missing_deps(&[])
     }
 
+    /// Whether the document holds (has applied) the change with this hash.
+    pub fn has(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+    }
+
     /// Every change of the document, oldest first.
     pub fn changes(&mut self) -> Vec<Change> {
         self.doc.get_changes(&[])

@@ -27,7 +27,7 @@ impl RecordKind {
     }
 
     /// The materialised table a kind's rows live in.
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             RecordKind::Household => "households",
             RecordKind::Child => "children",
@@ -35,11 +35,16 @@ impl RecordKind {
         }
     }
 
+    /// In the order records depend on each other: a child needs its household first.
     pub const ALL: [RecordKind; 3] = [
         RecordKind::Household,
         RecordKind::Child,
         RecordKind::FollowUp,
     ];
+
+    pub fn from_code(code: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 /// Who this device is: its id, and the actor its changes are written as.
@@ -112,6 +117,61 @@ impl Editor<'_> {
         self.insert_change(id, &change, true, &stamp)
     }
 
+    /// Applies changes received for document `id` (and any received earlier that were
+    /// waiting for these), saves it, and returns the record it now holds.
+    pub fn receive(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        incoming: Vec<Change>,
+    ) -> Result<Value, StoreError> {
+        let mut doc = match self.stored_doc(id)? {
+            Some(bytes) => RecordDoc::load(&bytes, &self.identity.actor)?,
+            None => RecordDoc::new(&self.identity.actor),
+        };
+        let waiting: Vec<Vec<u8>> = self
+            .tx
+            .prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 AND NOT applied")?
+            .query_map([id], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut all = incoming.clone();
+        for bytes in waiting {
+            all.push(daakhla_crdt::change_from_bytes(bytes)?);
+        }
+        doc.apply(all.clone())?;
+        for change in &incoming {
+            let stamp = daakhla_crdt::stamp_of(change).unwrap_or(Stamp {
+                author: String::new(),
+                device: String::new(),
+                at: change.timestamp(),
+            });
+            self.insert_change(id, change, false, &stamp)?;
+        }
+        for change in &all {
+            if doc.has(&change.hash()) {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE changes SET applied = 1 WHERE hash = ?1 AND NOT applied",
+                    )?
+                    .execute([change.hash().0.to_vec()])?;
+            } else {
+                self.tx
+                    .prepare_cached("UPDATE changes SET applied = 0 WHERE hash = ?1")?
+                    .execute([change.hash().0.to_vec()])?;
+            }
+        }
+        self.save_doc(kind, id, &mut doc)?;
+        Ok(Value::Object(doc.read()?.fields))
+    }
+
+    /// Marks a document whose record this build cannot show, and why.
+    pub fn mark_unreadable(&self, id: &str, why: Option<&str>) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE documents SET unreadable = ?2 WHERE id = ?1")?
+            .execute(params![id, why])?;
+        Ok(())
+    }
+
     fn stored_doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .tx
@@ -155,8 +215,8 @@ impl Editor<'_> {
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local, actor, at, author, device, fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local, pushed, actor, at, author, device, fields)
+                 VALUES (?1, ?2, ?3, ?4, NOT ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 doc_id,

@@ -51,7 +51,7 @@ pub(crate) fn write_child(
     tx.prepare_cached(
         "INSERT INTO children (id, household_id, name, sex, age_years, schooling, out_of_school, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, sex = excluded.sex,
+         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, name = excluded.name, sex = excluded.sex,
              age_years = excluded.age_years, schooling = excluded.schooling,
              out_of_school = excluded.out_of_school, body = excluded.body",
     )?
@@ -66,6 +66,30 @@ pub(crate) fn write_child(
         serde_json::to_string(child)?,
     ])?;
     refresh_lifecycle(tx, child)
+}
+
+/// Writes a follow-up's materialised row and its child's lifecycle.
+pub(crate) fn write_follow_up_row(
+    tx: &Transaction,
+    follow_up: &FollowUp,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
+             outcome = excluded.outcome, body = excluded.body",
+    )?
+    .execute(params![
+        follow_up.id.to_string(),
+        follow_up.child_id.to_string(),
+        follow_up.visited_on.to_string(),
+        follow_up.outcome.kind().code(),
+        serde_json::to_string(follow_up)?,
+    ])?;
+    let (child, _) = stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
+        kind: "child",
+        id: follow_up.child_id.to_string(),
+    })?;
+    refresh_lifecycle(tx, &child)
 }
 
 fn refresh_lifecycle(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
@@ -173,22 +197,8 @@ impl Store {
         Violations(all).into_result().map_err(StoreError::Invalid)?;
 
         write_in_chunks(self, follow_ups, progress, |editor, follow_up| {
-            let tx = editor.tx;
             editor.record(RecordKind::FollowUp, &follow_up.id.to_string(), follow_up)?;
-            tx.prepare_cached("INSERT INTO follow_ups (id, child_id, visited_on, outcome, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![
-                    follow_up.id.to_string(),
-                    follow_up.child_id.to_string(),
-                    follow_up.visited_on.to_string(),
-                    follow_up.outcome.kind().code(),
-                    serde_json::to_string(follow_up)?,
-                ])?;
-            let (child, _) =
-                stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
-                    kind: "child",
-                    id: follow_up.child_id.to_string(),
-                })?;
-            refresh_lifecycle(tx, &child)
+            write_follow_up_row(editor.tx, follow_up)
         })
     }
 

@@ -12,6 +12,7 @@ mod geography;
 mod report;
 pub mod schema;
 mod surveys;
+mod sync;
 
 pub use documents::RecordKind;
 pub use error::StoreError;
@@ -19,6 +20,7 @@ pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::PlaceRow;
 pub use report::{AgeBand, BySex, ReasonCount, UcReport};
 pub use surveys::{HouseholdSummary, Saved, SearchHit};
+pub use sync::{FieldConflict, HistoryEntry, IncomingChange, OutgoingChange, Received};
 
 use documents::{Editor, Identity};
 use rusqlite::{Connection, OpenFlags};

@@ -4,7 +4,7 @@ use crate::documents::{Editor, RecordKind};
 use crate::follow_ups::write_child;
 use crate::{Store, StoreError, id_column, write_in_chunks};
 use daakhla_domain::geography::Level;
-use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::household::{Household, HouseholdSurvey};
 use daakhla_domain::ids::HouseholdId;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
 use rusqlite::{OptionalExtension, params};
@@ -351,7 +351,19 @@ impl Store {
 fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreError> {
     let h = &survey.household;
     editor.record(RecordKind::Household, &h.id.to_string(), h)?;
-    let tx = editor.tx;
+    write_household_row(editor.tx, h)?;
+    for child in &survey.children {
+        editor.record(RecordKind::Child, &child.id.to_string(), child)?;
+        write_child(editor.tx, child, h.surveyed_on)?;
+    }
+    Ok(())
+}
+
+/// Writes a household's materialised row.
+pub(crate) fn write_household_row(
+    tx: &rusqlite::Transaction,
+    h: &Household,
+) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -371,9 +383,5 @@ fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreEr
         h.surveyed_by,
         serde_json::to_string(h)?,
     ])?;
-    for child in &survey.children {
-        editor.record(RecordKind::Child, &child.id.to_string(), child)?;
-        write_child(tx, child, h.surveyed_on)?;
-    }
     Ok(())
 }

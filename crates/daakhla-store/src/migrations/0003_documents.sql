@@ -9,19 +9,24 @@ CREATE TABLE meta (
 );
 
 CREATE TABLE documents (
-    id    TEXT PRIMARY KEY,
-    kind  TEXT NOT NULL,
-    bytes BLOB NOT NULL
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    -- Why the document's record cannot be shown (e.g. written by a newer Daakhla); the
+    -- document is kept and synced all the same.
+    unreadable TEXT
 );
 
 -- Every change of every document, local or received, in the order this device got them.
+-- A received change waiting for a change it depends on is kept with applied = 0.
 CREATE TABLE changes (
     seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id  TEXT NOT NULL REFERENCES documents(id),
+    doc_id  TEXT NOT NULL,
     hash    BLOB NOT NULL UNIQUE,
     bytes   BLOB NOT NULL,
     local   INTEGER NOT NULL,
     pushed  INTEGER NOT NULL DEFAULT 0,
+    applied INTEGER NOT NULL DEFAULT 1,
     actor   TEXT NOT NULL,
     at      INTEGER NOT NULL,
     author  TEXT NOT NULL,
@@ -30,6 +35,7 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_by_doc ON changes(doc_id, seq);
 CREATE INDEX changes_to_push ON changes(seq) WHERE local AND NOT pushed;
+CREATE INDEX changes_waiting ON changes(doc_id) WHERE NOT applied;
 
 -- Fields two devices wrote concurrently, until someone writes them again.
 CREATE TABLE conflicts (

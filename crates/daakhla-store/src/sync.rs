@@ -1,0 +1,320 @@
+//! What sync needs from the store: the local changes not yet sent, applying changes received
+//! (with their records rewritten in the same transaction), where the last pull ended, and
+//! what a coordinator reviews: conflicts and each record's history.
+
+use crate::documents::{Editor, RecordKind};
+use crate::follow_ups::{write_child, write_follow_up_row};
+use crate::surveys::write_household_row;
+use crate::{Store, StoreError};
+use daakhla_crdt::Change;
+use daakhla_domain::child::Child;
+use daakhla_domain::followup::FollowUp;
+use daakhla_domain::household::Household;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A local change waiting to be sent, with the union council it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingChange {
+    pub seq: i64,
+    pub doc_id: String,
+    pub kind: RecordKind,
+    /// The union council of the record; none if the store cannot tell (never for records
+    /// written through the store).
+    pub scope: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// A change received from elsewhere, for one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingChange {
+    pub doc_id: String,
+    pub kind: RecordKind,
+    pub bytes: Vec<u8>,
+}
+
+/// What applying received changes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Received {
+    /// Changes this store did not have before.
+    pub new_changes: usize,
+    /// Records whose row was rewritten.
+    pub records: usize,
+    /// Records that now hold a conflict.
+    pub in_conflict: usize,
+}
+
+/// A field in conflict, for a coordinator to resolve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldConflict {
+    pub doc_id: String,
+    pub kind: RecordKind,
+    pub field: String,
+    pub winner: Value,
+    pub losers: Vec<Value>,
+}
+
+/// One change in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    /// Seconds since 1970 (UTC), as the editing device's clock said.
+    pub at: i64,
+    pub author: String,
+    pub device: String,
+    pub fields: Vec<String>,
+    /// Made on this device.
+    pub local: bool,
+}
+
+const CURSOR_KEY: &str = "pull_cursor";
+
+impl Store {
+    /// Local changes not yet sent, oldest first, at most `limit`.
+    pub fn changes_to_push(&self, limit: usize) -> Result<Vec<OutgoingChange>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.seq, c.doc_id, d.kind, c.bytes,
+                    CASE d.kind
+                      WHEN 'household' THEN (SELECT uc_code FROM households WHERE id = c.doc_id)
+                      WHEN 'child' THEN (SELECT h.uc_code FROM children ch JOIN households h ON h.id = ch.household_id
+                                          WHERE ch.id = c.doc_id)
+                      WHEN 'follow_up' THEN (SELECT h.uc_code FROM follow_ups f JOIN children ch ON ch.id = f.child_id
+                                              JOIN households h ON h.id = ch.household_id WHERE f.id = c.doc_id)
+                    END
+               FROM changes c JOIN documents d ON d.id = c.doc_id
+              WHERE c.local AND NOT c.pushed ORDER BY c.seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |row| {
+            let kind: String = row.get(2)?;
+            Ok(OutgoingChange {
+                seq: row.get(0)?,
+                doc_id: row.get(1)?,
+                kind: RecordKind::from_code(&kind).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        rusqlite::types::Type::Text,
+                        kind.into(),
+                    )
+                })?,
+                bytes: row.get(3)?,
+                scope: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many local changes wait to be sent.
+    pub fn changes_waiting_to_push(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE local AND NOT pushed",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Marks local changes up to `seq` as received by the server.
+    pub fn mark_pushed(&mut self, up_to_seq: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE changes SET pushed = 1 WHERE local AND NOT pushed AND seq <= ?1",
+            [up_to_seq],
+        )?;
+        Ok(())
+    }
+
+    /// Where the last pull ended; none before the first.
+    pub fn pull_cursor(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [CURSOR_KEY],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Applies changes received from elsewhere and, in the same transaction, moves the pull
+    /// cursor to `cursor`: a pull cut at any point resumes where its last batch ended, and a
+    /// batch applied twice changes nothing.
+    pub fn receive(
+        &mut self,
+        changes: &[IncomingChange],
+        cursor: Option<&str>,
+    ) -> Result<Received, StoreError> {
+        let tx = self.conn.transaction()?;
+        let editor = Editor {
+            tx: &tx,
+            identity: &self.identity,
+            author: &self.author,
+            at: chrono::Utc::now().timestamp(),
+        };
+        let mut by_doc: BTreeMap<(usize, usize), (&str, RecordKind, Vec<Change>)> = BTreeMap::new();
+        let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut new_changes = 0;
+        for (i, incoming) in changes.iter().enumerate() {
+            let known: bool = tx
+                .prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?
+                .query_row([change_hash(&incoming.bytes)?], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if known {
+                continue;
+            }
+            new_changes += 1;
+            let order = *first_seen.entry(&incoming.doc_id).or_insert(i);
+            // Households before children before follow-ups: rows point at their parents.
+            let rank = RecordKind::ALL
+                .iter()
+                .position(|k| *k == incoming.kind)
+                .unwrap_or(0);
+            by_doc
+                .entry((rank, order))
+                .or_insert_with(|| (&incoming.doc_id, incoming.kind, Vec::new()))
+                .2
+                .push(daakhla_crdt::change_from_bytes(incoming.bytes.clone())?);
+        }
+        let mut received = Received {
+            new_changes,
+            ..Received::default()
+        };
+        for (doc_id, kind, doc_changes) in by_doc.into_values() {
+            let record = editor.receive(kind, doc_id, doc_changes)?;
+            match write_row(&tx, kind, record) {
+                Ok(()) => {
+                    editor.mark_unreadable(doc_id, None)?;
+                    received.records += 1;
+                }
+                Err(why) => editor.mark_unreadable(doc_id, Some(&why))?,
+            }
+            let conflicts: bool = tx
+                .prepare_cached("SELECT 1 FROM conflicts WHERE doc_id = ?1 LIMIT 1")?
+                .query_row([doc_id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            received.in_conflict += usize::from(conflicts);
+        }
+        if let Some(cursor) = cursor {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![CURSOR_KEY, cursor],
+            )?;
+        }
+        tx.commit()?;
+        Ok(received)
+    }
+
+    /// Every field in conflict, by record.
+    pub fn conflicts(&self) -> Result<Vec<FieldConflict>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.doc_id, d.kind, c.field, c.winner, c.losers FROM conflicts c JOIN documents d ON d.id = c.doc_id
+              ORDER BY c.doc_id, c.field",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (doc_id, kind, field, winner, losers) = row?;
+            Ok(FieldConflict {
+                doc_id,
+                kind: RecordKind::from_code(&kind).ok_or(StoreError::NotFound {
+                    kind: "record kind",
+                    id: kind.clone(),
+                })?,
+                field,
+                winner: serde_json::from_str(&winner)?,
+                losers: serde_json::from_str(&losers)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Who changed which fields of a record, when, on which device: oldest first.
+    pub fn history(&self, doc_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, author, device, fields, local FROM changes WHERE doc_id = ?1 AND applied ORDER BY at, seq",
+        )?;
+        let rows = stmt.query_map([doc_id], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get::<_, String>(3)?,
+                row.get(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (at, author, device, fields, local) = row?;
+            Ok(HistoryEntry {
+                at,
+                author,
+                device,
+                fields: serde_json::from_str(&fields)?,
+                local,
+            })
+        })
+        .collect()
+    }
+
+    /// Every document's record as this store shows it, by id: for comparing stores.
+    pub fn snapshot(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let mut out = BTreeMap::new();
+        for kind in RecordKind::ALL {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT id, body FROM {} ORDER BY id",
+                kind.table()
+            ))?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, body) = row?;
+                out.insert(format!("{}/{id}", kind.code()), body);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn change_hash(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    Ok(daakhla_crdt::change_from_bytes(bytes.to_vec())?
+        .hash()
+        .0
+        .to_vec())
+}
+
+/// Rewrites a record's rows from what its document holds. An error is the reason the record
+/// cannot be shown (a field this build does not know, a household not received yet).
+fn write_row(tx: &Transaction, kind: RecordKind, record: Value) -> Result<(), String> {
+    match kind {
+        RecordKind::Household => serde_json::from_value::<Household>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|h| write_household_row(tx, &h).map_err(|e| e.to_string())),
+        RecordKind::Child => serde_json::from_value::<Child>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|c| {
+                let surveyed_on: Option<String> = tx
+                    .query_row(
+                        "SELECT surveyed_on FROM households WHERE id = ?1",
+                        [c.household_id.to_string()],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(|e| e.to_string())?;
+                let surveyed_on = surveyed_on.ok_or("its household has not arrived yet")?;
+                let surveyed_on = surveyed_on
+                    .parse()
+                    .map_err(|e: chrono::ParseError| e.to_string())?;
+                write_child(tx, &c, surveyed_on).map_err(|e| e.to_string())
+            }),
+        RecordKind::FollowUp => serde_json::from_value::<FollowUp>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|f| write_follow_up_row(tx, &f).map_err(|e| e.to_string())),
+    }
+}

@@ -1,0 +1,193 @@
+//! Two stores exchanging changes directly (no network): what sync relies on from the store.
+
+use daakhla_domain::geography::Geography;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::input::{apply_survey_patch, decode_value};
+use daakhla_domain::validation::Context;
+use daakhla_store::{IncomingChange, Store};
+use serde_json::json;
+
+fn ctx() -> Context {
+    Context {
+        today: "2026-11-22".parse().unwrap(),
+    }
+}
+
+fn geography() -> Geography {
+    decode_value(json!({
+        "provinces": [{"code": "SD", "name": {"en": "Sindh", "ur": "سندھ"}}],
+        "districts": [{"code": "SD-THT", "parent": "SD", "name": {"en": "Thatta", "ur": "ٹھٹھہ"}}],
+        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
+        "union_councils": [{"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}}],
+        "villages": [{"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}}]
+    }))
+    .unwrap()
+}
+
+fn device(dir: &tempfile::TempDir, name: &str) -> Store {
+    let mut store = Store::create(dir.path().join(format!("{name}.sqlite"))).unwrap();
+    store.import_geography(&geography(), &ctx()).unwrap();
+    store.set_author(name);
+    store
+}
+
+/// Sends every change `from` has not sent yet to `to`, as a server would relay them.
+fn relay(from: &mut Store, to: &mut Store) -> usize {
+    let outgoing = from.changes_to_push(10_000).unwrap();
+    let incoming: Vec<IncomingChange> = outgoing
+        .iter()
+        .map(|c| IncomingChange {
+            doc_id: c.doc_id.clone(),
+            kind: c.kind,
+            bytes: c.bytes.clone(),
+        })
+        .collect();
+    to.receive(&incoming, None).unwrap();
+    if let Some(last) = outgoing.last() {
+        from.mark_pushed(last.seq).unwrap();
+    }
+    outgoing.len()
+}
+
+fn survey() -> HouseholdSurvey {
+    let mut s: HouseholdSurvey = decode_value(json!({
+        "household": {"uc_code": "UC1", "village_code": "V1", "household_number": "7", "consent": true,
+                      "head_name": "Muhammad Aslam", "members": 6, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
+        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"},
+                      "reasons_out_of_school": ["cost"]}]
+    }))
+    .unwrap();
+    s.link_children();
+    s
+}
+
+fn edit(store: &mut Store, id: daakhla_domain::ids::HouseholdId, patch: serde_json::Value) {
+    let edited = apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
+    store
+        .replace_surveys(&[edited], &ctx(), &mut |_| {})
+        .unwrap();
+}
+
+#[test]
+fn a_survey_made_on_one_device_arrives_whole_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let s = survey();
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        relay(&mut a, &mut b),
+        2,
+        "one change for the household, one for the child"
+    );
+    assert_eq!(b.survey(s.household.id).unwrap(), s);
+    assert_eq!(b.follow_ups_due(Some("UC1"), None).unwrap().len(), 1);
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+    assert_eq!(a.changes_waiting_to_push().unwrap(), 0);
+    assert_eq!(
+        b.changes_waiting_to_push().unwrap(),
+        0,
+        "received changes are not sent back"
+    );
+}
+
+#[test]
+fn offline_edits_of_different_fields_both_survive_and_the_same_field_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "ayesha"), device(&dir, "naila"));
+    let s = survey();
+    let id = s.household.id;
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    relay(&mut a, &mut b);
+
+    edit(
+        &mut a,
+        id,
+        json!({"household": {"members": 7, "head_name": "Muhammad Aslam Khan"}}),
+    );
+    edit(
+        &mut b,
+        id,
+        json!({"household": {"landmark": "Near the mosque", "head_name": "محمد اسلم"}}),
+    );
+    relay(&mut a, &mut b);
+    relay(&mut b, &mut a);
+
+    assert_eq!(
+        a.snapshot().unwrap(),
+        b.snapshot().unwrap(),
+        "both devices converge"
+    );
+    let merged = a.survey(id).unwrap().household;
+    assert_eq!(merged.members, Some(7));
+    assert_eq!(merged.landmark.as_deref(), Some("Near the mosque"));
+    let conflicts = a.conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].field, "head_name");
+    let mut both = vec![conflicts[0].winner.clone(), conflicts[0].losers[0].clone()];
+    both.sort_by_key(|v| v.to_string());
+    assert_eq!(both, [json!("Muhammad Aslam Khan"), json!("محمد اسلم")]);
+    assert_eq!(b.conflicts().unwrap(), conflicts);
+
+    // The coordinator's choice is an edit like any other, and it syncs.
+    a.set_author("coordinator");
+    edit(
+        &mut a,
+        id,
+        json!({"household": {"head_name": "Muhammad Aslam Khan"}}),
+    );
+    relay(&mut a, &mut b);
+    assert!(a.conflicts().unwrap().is_empty() && b.conflicts().unwrap().is_empty());
+    assert_eq!(
+        b.survey(id).unwrap().household.head_name.as_deref(),
+        Some("Muhammad Aslam Khan")
+    );
+
+    let history = b.history(&id.to_string()).unwrap();
+    let who: Vec<(&str, Vec<String>)> = history
+        .iter()
+        .map(|h| (h.author.as_str(), h.fields.clone()))
+        .collect();
+    assert_eq!(who[0].0, "ayesha");
+    assert!(
+        who.contains(&("naila", vec!["head_name".into(), "landmark".into()])),
+        "{who:?}"
+    );
+    assert_eq!(
+        who.last().unwrap(),
+        &("coordinator", vec!["head_name".to_string()])
+    );
+}
+
+#[test]
+fn receiving_a_batch_twice_or_out_of_order_changes_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let s = survey();
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    edit(&mut a, s.household.id, json!({"household": {"members": 8}}));
+    edit(&mut a, s.household.id, json!({"household": {"members": 9}}));
+    let batch: Vec<IncomingChange> = a
+        .changes_to_push(100)
+        .unwrap()
+        .into_iter()
+        .map(|c| IncomingChange {
+            doc_id: c.doc_id,
+            kind: c.kind,
+            bytes: c.bytes,
+        })
+        .collect();
+    // The last edit first: it waits for the ones it depends on.
+    let mut reversed = batch.clone();
+    reversed.reverse();
+    b.receive(&reversed[..1], Some("1")).unwrap();
+    let first = b.receive(&batch, Some("2")).unwrap();
+    let again = b.receive(&batch, Some("2")).unwrap();
+    assert_eq!(again.new_changes, 0);
+    assert_eq!(first.new_changes, batch.len() - 1);
+    assert_eq!(b.survey(s.household.id).unwrap().household.members, Some(9));
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+    assert_eq!(b.pull_cursor().unwrap().as_deref(), Some("2"));
+}
