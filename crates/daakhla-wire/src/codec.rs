@@ -1,5 +1,6 @@
 use crate::{
-    Kind, MAX_CHANGE_BYTES, MAX_CHANGES, MAX_MESSAGE_BYTES, Pull, Push, VERSION, WireChange, WireError,
+    Kind, MAX_CHANGE_BYTES, MAX_CHANGES, MAX_MESSAGE_BYTES, Pull, Push, VERSION, WireChange,
+    WireError,
 };
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
@@ -40,11 +41,21 @@ pub fn decode_pull(compressed: &[u8]) -> Result<Pull, WireError> {
     let more = match r.byte("the more flag")? {
         0 => false,
         1 => true,
-        other => return Err(WireError::OverLimit { what: "the more flag", value: other.into(), max: 1 }),
+        other => {
+            return Err(WireError::OverLimit {
+                what: "the more flag",
+                value: other.into(),
+                max: 1,
+            });
+        }
     };
     let changes = r.changes()?;
     r.finish()?;
-    Ok(Pull { cursor, more, changes })
+    Ok(Pull {
+        cursor,
+        more,
+        changes,
+    })
 }
 
 fn header(magic: &[u8; 4]) -> Vec<u8> {
@@ -117,7 +128,11 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], WireError> {
-        let end = self.at.checked_add(n).filter(|end| *end <= self.bytes.len()).ok_or(WireError::Truncated(what))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or(WireError::Truncated(what))?;
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
@@ -136,14 +151,22 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err(WireError::OverLimit { what, value: u64::MAX, max: u64::MAX >> 1 })
+        Err(WireError::OverLimit {
+            what,
+            value: u64::MAX,
+            max: u64::MAX >> 1,
+        })
     }
 
     /// A length, checked against `max` before anything is allocated for it.
     fn length(&mut self, what: &'static str, max: usize) -> Result<usize, WireError> {
         let value = self.varint(what)?;
         if value > max as u64 {
-            return Err(WireError::OverLimit { what, value, max: max as u64 });
+            return Err(WireError::OverLimit {
+                what,
+                value,
+                max: max as u64,
+            });
         }
         Ok(value as usize)
     }
@@ -156,10 +179,16 @@ impl<'a> Reader<'a> {
             let code = self.byte("a record kind")?;
             let kind = Kind::from_code(code).ok_or(WireError::UnknownKind(code))?;
             let scope_len = self.length("a scope's length", MAX_SCOPE_BYTES)?;
-            let scope = std::str::from_utf8(self.take(scope_len, "a scope")?).map_err(|_| WireError::BadScope)?;
+            let scope = std::str::from_utf8(self.take(scope_len, "a scope")?)
+                .map_err(|_| WireError::BadScope)?;
             let bytes_len = self.length("a change's length", MAX_CHANGE_BYTES)?;
             let bytes = self.take(bytes_len, "a change")?.to_vec();
-            changes.push(WireChange { doc_id, kind, scope: scope.to_string(), bytes });
+            changes.push(WireChange {
+                doc_id,
+                kind,
+                scope: scope.to_string(),
+                bytes,
+            });
         }
         Ok(changes)
     }
@@ -188,25 +217,41 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let push = Push { changes: vec![change(1), change(2)] };
+        let push = Push {
+            changes: vec![change(1), change(2)],
+        };
         assert_eq!(decode_push(&encode_push(&push)).unwrap(), push);
-        let pull = Pull { cursor: 1_234_567, more: true, changes: vec![change(3)] };
+        let pull = Pull {
+            cursor: 1_234_567,
+            more: true,
+            changes: vec![change(3)],
+        };
         assert_eq!(decode_pull(&encode_pull(&pull)).unwrap(), pull);
-        let empty = Pull { cursor: 0, more: false, changes: vec![] };
+        let empty = Pull {
+            cursor: 0,
+            more: false,
+            changes: vec![],
+        };
         assert_eq!(decode_pull(&encode_pull(&empty)).unwrap(), empty);
     }
 
     #[test]
     fn a_push_is_not_a_pull() {
         let push = encode_push(&Push { changes: vec![] });
-        assert_eq!(decode_pull(&push), Err(WireError::WrongMagic { expected: "DKPL" }));
+        assert_eq!(
+            decode_pull(&push),
+            Err(WireError::WrongMagic { expected: "DKPL" })
+        );
     }
 
     #[test]
     fn another_version_is_refused() {
         let mut plain = PUSH_MAGIC.to_vec();
         plain.extend([2, 0]);
-        assert_eq!(decode_push(&compress(&plain)), Err(WireError::WrongVersion(2)));
+        assert_eq!(
+            decode_push(&compress(&plain)),
+            Err(WireError::WrongVersion(2))
+        );
     }
 
     #[test]
@@ -214,15 +259,24 @@ mod tests {
         let mut plain = header(PUSH_MAGIC);
         put_changes(&mut plain, &[change(1)]);
         plain.truncate(plain.len() - 10);
-        assert_eq!(decode_push(&compress(&plain)), Err(WireError::Truncated("a change")));
-        assert_eq!(decode_push(b"not deflate at all \xff\xff"), Err(WireError::NotCompressed));
+        assert_eq!(
+            decode_push(&compress(&plain)),
+            Err(WireError::Truncated("a change"))
+        );
+        assert_eq!(
+            decode_push(b"not deflate at all \xff\xff"),
+            Err(WireError::NotCompressed)
+        );
     }
 
     #[test]
     fn a_huge_length_is_refused_before_anything_is_allocated() {
         let mut plain = header(PUSH_MAGIC);
         put_varint(&mut plain, u64::MAX >> 2);
-        assert!(matches!(decode_push(&compress(&plain)), Err(WireError::OverLimit { .. })));
+        assert!(matches!(
+            decode_push(&compress(&plain)),
+            Err(WireError::OverLimit { .. })
+        ));
     }
 
     #[test]

@@ -78,7 +78,11 @@ pub enum WireError {
     #[error("the message ends early, in {0}")]
     Truncated(&'static str),
     #[error("{what} is {value}, more than the {max} allowed")]
-    OverLimit { what: &'static str, value: u64, max: u64 },
+    OverLimit {
+        what: &'static str,
+        value: u64,
+        max: u64,
+    },
     #[error("unknown record kind {0}")]
     UnknownKind(u8),
     #[error("a scope is not UTF-8 text")]
