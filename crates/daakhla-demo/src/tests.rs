@@ -8,7 +8,7 @@ use daakhla_domain::lifecycle::child_facts;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Validate};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-const REFERENCE: &str = include_str!("../../../data/geography/pakistan.json");
+use daakhla_domain::geography::REFERENCE_JSON as REFERENCE;
 
 fn reference() -> Geography {
     serde_json::from_str(REFERENCE).expect("the reference geography parses")

@@ -7,6 +7,10 @@ use crate::validation::{Checker, FieldPath, Rule, Validate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// The reference geography every store and server starts with: the 4 provinces and the 14
+/// districts of the campaign (`data/geography/pakistan.json`, compiled in).
+pub const REFERENCE_JSON: &str = include_str!("../../../data/geography/pakistan.json");
+
 coded_enum! {
     /// A level of the administrative hierarchy, top first.
     pub enum Level {

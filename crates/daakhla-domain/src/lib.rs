@@ -16,8 +16,10 @@ pub mod ids;
 pub mod input;
 pub mod lang;
 pub mod lifecycle;
+pub mod record;
 pub mod school;
 pub mod validation;
 
 pub use lang::Lang;
+pub use record::RecordKind;
 pub use validation::{Context, FieldPath, Rule, Validate, Violation, Violations};

@@ -8,42 +8,14 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
 
-/// The kinds of record that are documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Household,
-    Child,
-    FollowUp,
-}
+pub use daakhla_domain::RecordKind;
 
-impl RecordKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            RecordKind::Household => "household",
-            RecordKind::Child => "child",
-            RecordKind::FollowUp => "follow_up",
-        }
-    }
-
-    /// The materialised table a kind's rows live in.
-    pub(crate) fn table(self) -> &'static str {
-        match self {
-            RecordKind::Household => "households",
-            RecordKind::Child => "children",
-            RecordKind::FollowUp => "follow_ups",
-        }
-    }
-
-    /// In the order records depend on each other: a child needs its household first.
-    pub const ALL: [RecordKind; 3] = [
-        RecordKind::Household,
-        RecordKind::Child,
-        RecordKind::FollowUp,
-    ];
-
-    pub fn from_code(code: &str) -> Option<RecordKind> {
-        RecordKind::ALL.into_iter().find(|k| k.code() == code)
+/// The materialised table a kind's rows live in.
+pub(crate) fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Household => "households",
+        RecordKind::Child => "children",
+        RecordKind::FollowUp => "follow_ups",
     }
 }
 
@@ -247,7 +219,7 @@ pub(crate) fn backfill(tx: &Transaction) -> Result<(), StoreError> {
         let rows: Vec<(String, String)> = tx
             .prepare(&format!(
                 "SELECT id, body FROM {} WHERE id NOT IN (SELECT id FROM documents) ORDER BY rowid",
-                kind.table()
+                table(kind)
             ))?
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;

@@ -204,6 +204,24 @@ impl Store {
         Ok(received)
     }
 
+    /// A device setting (server address, token...), none if never set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// Every field in conflict, by record.
     pub fn conflicts(&self) -> Result<Vec<FieldConflict>, StoreError> {
         let mut stmt = self.conn.prepare(
@@ -268,7 +286,7 @@ impl Store {
         for kind in RecordKind::ALL {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT id, body FROM {} ORDER BY id",
-                kind.table()
+                crate::documents::table(kind)
             ))?;
             let rows = stmt.query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))

@@ -68,7 +68,7 @@ fn put_changes(out: &mut Vec<u8>, changes: &[WireChange]) {
     put_varint(out, changes.len() as u64);
     for change in changes {
         out.extend_from_slice(change.doc_id.as_bytes());
-        out.push(change.kind as u8);
+        out.push(change.kind.wire_code());
         put_varint(out, change.scope.len() as u64);
         out.extend_from_slice(change.scope.as_bytes());
         put_varint(out, change.bytes.len() as u64);
@@ -177,7 +177,7 @@ impl<'a> Reader<'a> {
         for _ in 0..count {
             let doc_id = Uuid::from_slice(self.take(16, "a document id")?).expect("16 bytes");
             let code = self.byte("a record kind")?;
-            let kind = Kind::from_code(code).ok_or(WireError::UnknownKind(code))?;
+            let kind = Kind::from_wire_code(code).ok_or(WireError::UnknownKind(code))?;
             let scope_len = self.length("a scope's length", MAX_SCOPE_BYTES)?;
             let scope = std::str::from_utf8(self.take(scope_len, "a scope")?)
                 .map_err(|_| WireError::BadScope)?;
@@ -313,7 +313,7 @@ mod tests {
                 .into_iter()
                 .map(|(id, kind, scope, bytes)| WireChange {
                     doc_id: Uuid::from_bytes(id),
-                    kind: Kind::from_code(kind).unwrap(),
+                    kind: Kind::from_wire_code(kind).unwrap(),
                     scope,
                     bytes,
                 })

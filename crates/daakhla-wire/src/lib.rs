@@ -19,24 +19,7 @@ pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
 /// The most bytes a message may have, compressed or not.
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
-/// What kind of record a document is. Codes never change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Household = 1,
-    Child = 2,
-    FollowUp = 3,
-}
-
-impl Kind {
-    pub fn from_code(code: u8) -> Option<Kind> {
-        match code {
-            1 => Some(Kind::Household),
-            2 => Some(Kind::Child),
-            3 => Some(Kind::FollowUp),
-            _ => None,
-        }
-    }
-}
+pub use daakhla_domain::RecordKind as Kind;
 
 /// One Automerge change of one document, with the union council the document belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]

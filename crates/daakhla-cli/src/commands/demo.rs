@@ -10,9 +10,6 @@ use daakhla_domain::lang::Bilingual;
 use daakhla_store::Store;
 use std::path::Path;
 
-/// The reference geography every store starts with: 4 provinces and the 14 campaign districts.
-const REFERENCE_GEOGRAPHY: &str = include_str!("../../../../data/geography/pakistan.json");
-
 /// Demo union councils per district and villages per union council.
 const DEMO_UCS_PER_DISTRICT: usize = 2;
 const DEMO_VILLAGES_PER_UC: usize = 3;
@@ -24,7 +21,7 @@ pub struct DemoSize {
 
 pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), CliError> {
     let ctx = super::context();
-    let reference: Geography = decode_one(REFERENCE_GEOGRAPHY)?;
+    let reference: Geography = decode_one(daakhla_domain::geography::REFERENCE_JSON)?;
     let mut store = Store::create(path)?;
     store.import_geography(&reference, &ctx)?;
     if let Some(size) = demo {

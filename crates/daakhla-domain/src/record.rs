@@ -1,0 +1,46 @@
+//! The kinds of record that are synced, each one Automerge document.
+
+use serde::Serialize;
+
+/// A kind of synced record. Its text code names it in stores; its number on the wire.
+/// Neither ever changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Household,
+    Child,
+    FollowUp,
+}
+
+impl RecordKind {
+    /// In the order records depend on each other: a child needs its household first.
+    pub const ALL: [RecordKind; 3] = [
+        RecordKind::Household,
+        RecordKind::Child,
+        RecordKind::FollowUp,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Household => "household",
+            RecordKind::Child => "child",
+            RecordKind::FollowUp => "follow_up",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn wire_code(self) -> u8 {
+        match self {
+            RecordKind::Household => 1,
+            RecordKind::Child => 2,
+            RecordKind::FollowUp => 3,
+        }
+    }
+
+    pub fn from_wire_code(code: u8) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.wire_code() == code)
+    }
+}

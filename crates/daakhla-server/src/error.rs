@@ -1,0 +1,76 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Why the server refused a request or failed. Every refusal changes nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("no valid device token was given; enrol this device again")]
+    Unauthorized,
+    #[error("record {doc_id} belongs to union council {scope}, which this device may not see")]
+    OutOfScope { doc_id: String, scope: String },
+    #[error(
+        "record {doc_id} is a {known} in union council {known_scope}; a change cannot make it something else"
+    )]
+    Mismatch {
+        doc_id: String,
+        known: String,
+        known_scope: String,
+    },
+    #[error("the request cannot be read: {0}")]
+    BadRequest(String),
+    #[error("the server failed: {0}")]
+    Internal(String),
+}
+
+impl ServerError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ServerError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ServerError::OutOfScope { .. } => StatusCode::FORBIDDEN,
+            ServerError::Mismatch { .. } => StatusCode::CONFLICT,
+            ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn message_ur(&self) -> String {
+        match self {
+            ServerError::Unauthorized => {
+                "ڈیوائس کا درست ٹوکن نہیں ملا؛ ڈیوائس دوبارہ رجسٹر کریں".into()
+            }
+            ServerError::OutOfScope { doc_id, scope } => {
+                format!("ریکارڈ {doc_id} یونین کونسل {scope} کا ہے، جو یہ ڈیوائس نہیں دیکھ سکتی")
+            }
+            ServerError::Mismatch {
+                doc_id,
+                known,
+                known_scope,
+            } => {
+                format!(
+                    "ریکارڈ {doc_id} یونین کونسل {known_scope} کا {known} ہے؛ تبدیلی اسے کچھ اور نہیں بنا سکتی"
+                )
+            }
+            ServerError::BadRequest(why) => format!("درخواست پڑھی نہیں جا سکی: {why}"),
+            ServerError::Internal(why) => format!("سرور میں خرابی: {why}"),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ServerError {
+    fn from(e: rusqlite::Error) -> Self {
+        ServerError::Internal(e.to_string())
+    }
+}
+
+impl From<daakhla_store::StoreError> for ServerError {
+    fn from(e: daakhla_store::StoreError) -> Self {
+        ServerError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.to_string(), "error_ur": self.message_ur() });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,141 @@
+//! The HTTP face of the server (protocol v1, docs/sync-protocol.md).
+
+use crate::{Device, PULL_LIMIT, Server, ServerError};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub fn router(server: Arc<Server>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/v1/whoami", get(whoami))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
+        .with_state(server)
+}
+
+/// Runs blocking work (SQLite) off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ServerError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServerError::Internal(e.to_string()))?
+}
+
+fn bearer(headers: &HeaderMap) -> Result<String, ServerError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .ok_or(ServerError::Unauthorized)
+}
+
+async fn device(server: &Arc<Server>, headers: &HeaderMap) -> Result<Device, ServerError> {
+    let token = bearer(headers)?;
+    let server = server.clone();
+    blocking(move || server.authenticate(&token)).await
+}
+
+async fn whoami(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+) -> Result<Json<Device>, ServerError> {
+    Ok(Json(device(&server, &headers).await?))
+}
+
+async fn push(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ServerError> {
+    let device = device(&server, &headers).await?;
+    let message =
+        daakhla_wire::decode_push(&body).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let pushed = blocking(move || server.push(&device, &message)).await?;
+    Ok(Json(pushed).into_response())
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+fn default_limit() -> usize {
+    PULL_LIMIT
+}
+
+async fn pull(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(query): Query<PullQuery>,
+) -> Result<Response, ServerError> {
+    let device = device(&server, &headers).await?;
+    let pull = blocking(move || server.pull(&device, query.after, query.limit)).await?;
+    let body = daakhla_wire::encode_pull(&pull);
+    Ok(([(header::CONTENT_TYPE, "application/x-daakhla-sync")], body).into_response())
+}
+
+/// A server answering on a port, in its own thread; stopped when dropped.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serves `server` on `addr` ("127.0.0.1:0" picks a free port) until the handle is dropped.
+pub fn spawn(server: Arc<Server>, addr: &str) -> std::io::Result<Running> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+            axum::serve(listener, router(server))
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("the server runs");
+        });
+    });
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}

@@ -1,0 +1,349 @@
+//! Devices syncing with a real server over loopback HTTP.
+
+use daakhla_domain::geography::Geography;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::input::{apply_survey_patch, decode_value};
+use daakhla_domain::validation::Context;
+use daakhla_server::{Role, Running, Server};
+use daakhla_store::Store;
+use daakhla_sync::{Remote, SyncError, sync};
+use serde_json::json;
+use std::sync::Arc;
+
+fn ctx() -> Context {
+    Context {
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+fn geography() -> Geography {
+    decode_value(json!({
+        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
+        "union_councils": [
+            {"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
+            {"code": "UC2", "parent": "SD-THT-T9", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
+        "villages": [
+            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
+            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
+    }))
+    .unwrap()
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    server: Arc<Server>,
+    running: Running,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Arc::new(Server::open(&dir.path().join("server")).unwrap());
+        server.import_geography(&geography()).unwrap();
+        let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
+        World {
+            dir,
+            server,
+            running,
+        }
+    }
+
+    /// A device store with the geography, and its connection to the server.
+    fn device(&self, name: &str, role: Role, scopes: &[&str]) -> (Store, Remote) {
+        let mut store = Store::create(self.dir.path().join(format!("{name}.sqlite"))).unwrap();
+        let reference: Geography =
+            serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
+        store.import_geography(&reference, &ctx()).unwrap();
+        store.import_geography(&geography(), &ctx()).unwrap();
+        store.set_author(name);
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let (_, token) = self.server.add_device(name, role, &scopes).unwrap();
+        (store, Remote::new(&self.running.url(), &token))
+    }
+}
+
+fn survey(village: &str, uc: &str, number: &str) -> HouseholdSurvey {
+    let mut s: HouseholdSurvey = decode_value(json!({
+        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
+                      "head_name": "Muhammad Aslam", "members": 6, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
+        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"},
+                      "reasons_out_of_school": ["cost"]},
+                     {"name": "Bilal", "sex": "boy", "age_years": 11, "schooling": {"status": "enrolled", "class": 4}}]
+    }))
+    .unwrap();
+    s.link_children();
+    s
+}
+
+fn quiet() -> impl FnMut(daakhla_sync::Progress) {
+    |_| {}
+}
+
+#[test]
+fn a_survey_travels_to_the_devices_of_its_union_council_only() {
+    let world = World::new();
+    let (mut ayesha, ayesha_remote) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    let (mut coordinator, coordinator_remote) =
+        world.device("coordinator", Role::Coordinator, &["UC1"]);
+    let (mut other, other_remote) = world.device("other-uc", Role::ResourcePerson, &["UC2"]);
+    let (mut supervisor, supervisor_remote) =
+        world.device("supervisor", Role::Supervisor, &["SD-THT"]);
+
+    let s = survey("V1", "UC1", "1");
+    ayesha
+        .add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    let sent = sync(&mut ayesha, &ayesha_remote, &mut quiet()).unwrap();
+    assert_eq!((sent.sent, sent.received), (3, 0));
+
+    let got = sync(&mut coordinator, &coordinator_remote, &mut quiet()).unwrap();
+    assert_eq!(got.received, 3);
+    assert_eq!(coordinator.survey(s.household.id).unwrap(), s);
+    let by_district = sync(&mut supervisor, &supervisor_remote, &mut quiet()).unwrap();
+    assert_eq!(
+        by_district.received, 3,
+        "a district's supervisor sees its union councils"
+    );
+
+    let elsewhere = sync(&mut other, &other_remote, &mut quiet()).unwrap();
+    assert_eq!(
+        elsewhere.received, 0,
+        "another union council's device never receives it"
+    );
+    assert!(other.survey(s.household.id).is_err());
+
+    assert_eq!(
+        world
+            .server
+            .with_records(|r| r.survey(s.household.id).unwrap()),
+        s,
+        "the server materialises it"
+    );
+    let again = sync(&mut ayesha, &ayesha_remote, &mut quiet()).unwrap();
+    assert_eq!(
+        (again.sent, again.received),
+        (0, 0),
+        "nothing is sent or received twice"
+    );
+}
+
+#[test]
+fn concurrent_offline_edits_merge_on_every_device_and_the_server() {
+    let world = World::new();
+    let (mut a, ra) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    let (mut b, rb) = world.device("naila", Role::ResourcePerson, &["UC1"]);
+    let s = survey("V1", "UC1", "1");
+    let id = s.household.id;
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    sync(&mut a, &ra, &mut quiet()).unwrap();
+    sync(&mut b, &rb, &mut quiet()).unwrap();
+
+    let edit = |store: &mut Store, patch: serde_json::Value| {
+        let edited = apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
+        store
+            .replace_surveys(&[edited], &ctx(), &mut |_| {})
+            .unwrap();
+    };
+    edit(
+        &mut a,
+        json!({"household": {"members": 7, "head_name": "Aslam Khan"}}),
+    );
+    edit(
+        &mut b,
+        json!({"household": {"landmark": "By the canal", "head_name": "اسلم خان"}}),
+    );
+    sync(&mut a, &ra, &mut quiet()).unwrap();
+    let b_summary = sync(&mut b, &rb, &mut quiet()).unwrap();
+    assert_eq!(b_summary.conflicts, 1);
+    sync(&mut a, &ra, &mut quiet()).unwrap();
+
+    let on_server = world.server.with_records(|r| r.snapshot().unwrap());
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+    assert_eq!(a.snapshot().unwrap(), on_server);
+    let household = a.survey(id).unwrap().household;
+    assert_eq!(
+        (household.members, household.landmark.as_deref()),
+        (Some(7), Some("By the canal"))
+    );
+    assert_eq!(a.conflicts().unwrap().len(), 1);
+    assert_eq!(
+        world.server.with_records(|r| r.conflicts().unwrap()),
+        a.conflicts().unwrap()
+    );
+}
+
+#[test]
+fn a_push_outside_the_devices_union_councils_is_refused_and_changes_nothing() {
+    let world = World::new();
+    let (mut other, remote) = world.device("other-uc", Role::ResourcePerson, &["UC2"]);
+    other
+        .add_surveys(
+            &[survey("W1", "UC2", "1"), survey("V1", "UC1", "2")],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let before = world.server.with_records(|r| r.counts().unwrap());
+    match sync(&mut other, &remote, &mut quiet()) {
+        Err(SyncError::Refused {
+            status: 403,
+            message,
+            message_ur,
+        }) => {
+            assert!(message.contains("UC1"), "{message}");
+            assert!(message_ur.contains("یونین کونسل"), "{message_ur}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        world.server.with_records(|r| r.counts().unwrap()),
+        before,
+        "the whole push is refused"
+    );
+    assert_eq!(
+        other.changes_waiting_to_push().unwrap(),
+        6,
+        "the device keeps its changes"
+    );
+}
+
+#[test]
+fn a_wrong_token_or_a_malformed_request_gets_a_clear_4xx() {
+    let world = World::new();
+    let (mut device, _) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    device
+        .add_surveys(&[survey("V1", "UC1", "1")], &ctx(), &mut |_| {})
+        .unwrap();
+    let wrong = Remote::new(&world.running.url(), "not-a-token");
+    match sync(&mut device, &wrong, &mut quiet()) {
+        Err(SyncError::Refused { status: 401, .. }) => {}
+        other => panic!("expected 401, got {other:?}"),
+    }
+
+    let (_, token) = world
+        .server
+        .add_device("raw", Role::Admin, &["*".to_string()])
+        .unwrap();
+    let http = reqwest::blocking::Client::new();
+    let post = |body: Vec<u8>| {
+        http.post(format!("{}/v1/push", world.running.url()))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    for body in [b"garbage".to_vec(), Vec::new()] {
+        let response = post(body);
+        assert_eq!(response.status().as_u16(), 400);
+        let json: serde_json::Value = serde_json::from_slice(&response.bytes().unwrap()).unwrap();
+        assert!(
+            json["error"].as_str().unwrap().contains("cannot be read"),
+            "{json}"
+        );
+        assert!(!json["error_ur"].as_str().unwrap().is_empty());
+    }
+    let change_that_is_not_automerge = daakhla_wire::encode_push(&daakhla_wire::Push {
+        changes: vec![daakhla_wire::WireChange {
+            doc_id: uuid::Uuid::now_v7(),
+            kind: daakhla_domain::RecordKind::Household,
+            scope: "UC1".into(),
+            bytes: vec![1, 2, 3],
+        }],
+    });
+    assert_eq!(post(change_that_is_not_automerge).status().as_u16(), 400);
+    assert_eq!(
+        world
+            .server
+            .with_records(|r| r.counts().unwrap().households),
+        0
+    );
+}
+
+#[test]
+fn a_replayed_push_changes_nothing() {
+    let world = World::new();
+    let (mut device, remote) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    device
+        .add_surveys(&[survey("V1", "UC1", "1")], &ctx(), &mut |_| {})
+        .unwrap();
+    let batch = device.changes_to_push(100).unwrap();
+    sync(&mut device, &remote, &mut quiet()).unwrap();
+    let snapshot = world.server.with_records(|r| r.snapshot().unwrap());
+
+    let (device_info, token) = world
+        .server
+        .add_device("replayer", Role::Coordinator, &["UC1".to_string()])
+        .unwrap();
+    let push = daakhla_wire::Push {
+        changes: batch
+            .into_iter()
+            .map(|c| daakhla_wire::WireChange {
+                doc_id: c.doc_id.parse().unwrap(),
+                kind: c.kind,
+                scope: c.scope.unwrap(),
+                bytes: c.bytes,
+            })
+            .collect(),
+    };
+    let pushed = world
+        .server
+        .push(&world.server.authenticate(&token).unwrap(), &push)
+        .unwrap();
+    assert_eq!((pushed.received, pushed.new), (3, 0));
+    assert_eq!(
+        world.server.with_records(|r| r.snapshot().unwrap()),
+        snapshot
+    );
+    assert_eq!(device_info.user, "replayer");
+}
+
+#[test]
+fn a_large_pull_comes_in_batches_and_resumes_from_the_last_one() {
+    let world = World::new();
+    let (mut ayesha, ra) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    let geo = geography();
+    let mut options = daakhla_demo::DemoOptions::new(3, ctx().today);
+    options.first_household_number = 1;
+    let surveys: Vec<HouseholdSurvey> = daakhla_demo::demo_surveys(
+        &Geography {
+            villages: geo.villages[..1].to_vec(),
+            ..Geography::default()
+        },
+        800,
+        &options,
+    );
+    ayesha.add_surveys(&surveys, &ctx(), &mut |_| {}).unwrap();
+    let sent = sync(&mut ayesha, &ra, &mut quiet()).unwrap().sent;
+    assert!(
+        sent > daakhla_server::PULL_LIMIT as u64,
+        "{sent} changes make more than one pull"
+    );
+
+    let (mut fresh, rf) = world.device("fresh", Role::Coordinator, &["UC1"]);
+    let mut batches = 0;
+    let summary = sync(&mut fresh, &rf, &mut |p| {
+        if matches!(p, daakhla_sync::Progress::Received { .. }) {
+            batches += 1;
+        }
+    })
+    .unwrap();
+    assert!(batches >= 2);
+    assert_eq!(summary.received, sent);
+    let (got, want) = (fresh.snapshot().unwrap(), ayesha.snapshot().unwrap());
+    let differing: Vec<&String> = want
+        .keys()
+        .filter(|k| got.get(*k) != want.get(*k))
+        .collect();
+    let missing = differing.iter().filter(|k| !got.contains_key(**k)).count();
+    assert!(
+        differing.is_empty(),
+        "{} of {} records differ ({missing} missing), e.g. {:?}: {:?} vs {:?}",
+        differing.len(),
+        want.len(),
+        differing.first(),
+        differing.first().and_then(|k| got.get(*k)),
+        differing.first().and_then(|k| want.get(*k))
+    );
+    assert_eq!(got.len(), want.len());
+}
