@@ -5,11 +5,11 @@ use crate::follow_ups::write_child;
 use crate::{Store, StoreError, id_column, write_in_chunks};
 use daakhla_domain::geography::Level;
 use daakhla_domain::household::{Household, HouseholdSurvey};
-use daakhla_domain::ids::HouseholdId;
+use daakhla_domain::ids::{ChildId, HouseholdId};
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A household as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,24 +113,51 @@ impl Store {
         let mut all = Vec::new();
         let mut unchanged = Vec::with_capacity(surveys.len());
         let mut numbers_in_batch: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut households_in_batch: HashSet<HouseholdId> = HashSet::new();
+        // Each child id with the survey of the batch that lists it first.
+        let mut children_in_batch: HashMap<ChildId, usize> = HashMap::new();
         for (index, survey) in surveys.iter().enumerate() {
             let mut c = Checker::new(*ctx);
             survey.check(&FieldPath::root(), &mut c);
             unchanged.push(self.check_survey_against_store(survey, save, &mut c)?);
             let household = &survey.household;
-            let key = (
-                household.village_code.as_str(),
-                household.household_number.as_str(),
-            );
-            if numbers_in_batch.insert(key, index).is_some() {
+            // One record twice in a batch would be written twice, the second over the first.
+            if !households_in_batch.insert(household.id) {
                 c.push(
-                    FieldPath::root().key("household").key("household_number"),
-                    Rule::HouseholdNumberTaken {
-                        village_code: household.village_code.clone(),
-                    },
+                    FieldPath::root().key("household").key("id"),
+                    Rule::ListedTwice,
                 );
+            } else {
+                let key = (
+                    household.village_code.as_str(),
+                    household.household_number.as_str(),
+                );
+                if numbers_in_batch.insert(key, index).is_some() {
+                    c.push(
+                        FieldPath::root().key("household").key("household_number"),
+                        Rule::HouseholdNumberTaken {
+                            village_code: household.village_code.clone(),
+                        },
+                    );
+                }
+                for (i, child) in survey.children.iter().enumerate() {
+                    // Twice in one roster is the survey's own rule; here, across surveys.
+                    if *children_in_batch.entry(child.id).or_insert(index) != index {
+                        c.push(
+                            FieldPath::root().key("children").index(i).key("id"),
+                            Rule::ListedTwice,
+                        );
+                    }
+                }
             }
-            if let Err(found) = c.finish() {
+            if let Err(mut found) = c.finish() {
+                // A number taken in the store and earlier in the batch is one mistake.
+                let mut seen = Vec::new();
+                found.0.retain(|v| {
+                    let first = !seen.contains(v);
+                    seen.push(v.clone());
+                    first
+                });
                 all.extend(found.in_batch(index, surveys.len()).0);
             }
         }

@@ -2,7 +2,9 @@
 //! file from a newer Daakhla, or not a Daakhla store at all, is refused and left untouched.
 
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::decode_value;
+use daakhla_domain::ids::ChildId;
+use daakhla_domain::input::{apply_survey_patch, decode_value};
+use daakhla_domain::lifecycle::Stage;
 use daakhla_domain::validation::Context;
 use daakhla_store::{Store, StoreError, schema};
 use serde_json::json;
@@ -192,4 +194,232 @@ fn a_missing_store_is_not_created_by_opening_and_an_existing_one_is_not_overwrit
         Store::create(&path),
         Err(StoreError::AlreadyExists(_))
     ));
+}
+
+/// Every file in a directory with its bytes: a refused open must leave no trace, not even a
+/// `-wal` or `-shm` beside the file.
+fn directory_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |row| row.get(0)).unwrap()
+}
+
+#[test]
+fn the_fixture_holds_two_households_and_four_children_in_schema_1_tables_only() {
+    let conn = rusqlite::Connection::open_with_flags(
+        FIXTURE_V1,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    assert_eq!(count(&conn, "PRAGMA user_version"), 1);
+    assert_eq!(
+        count(&conn, "PRAGMA application_id"),
+        schema::APPLICATION_ID
+    );
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(tables, ["children", "households", "places"]);
+    assert_eq!(count(&conn, "SELECT count(*) FROM households"), 2);
+    assert_eq!(count(&conn, "SELECT count(*) FROM children"), 4);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM children WHERE out_of_school"),
+        2
+    );
+    assert!(
+        !Path::new(&format!("{FIXTURE_V1}-wal")).exists(),
+        "the fixture is one self-contained file"
+    );
+}
+
+#[test]
+fn a_migrated_store_knows_each_childs_stage_and_makes_every_record_a_document() {
+    let (_dir, path) = copy_of(FIXTURE_V1);
+    let mut store = Store::open(&path).unwrap();
+    let stage = |id: &str| {
+        store
+            .child_story(id.parse::<ChildId>().unwrap())
+            .unwrap()
+            .lifecycle
+            .stage
+    };
+    assert_eq!(
+        [
+            stage("0192f3a0-0000-7000-8000-000000000011"),
+            stage("0192f3a0-0000-7000-8000-000000000012"),
+            stage("0192f3a0-0000-7000-8000-000000000021"),
+            stage("0192f3a0-0000-7000-8000-000000000022"),
+        ],
+        [
+            Stage::OutOfSchool,
+            Stage::InSchool,
+            Stage::OutOfSchool,
+            Stage::InSchool
+        ]
+    );
+    let counts = store.counts().unwrap();
+    assert_eq!(
+        (
+            counts.places,
+            counts.households,
+            counts.children,
+            counts.follow_ups
+        ),
+        (5, 2, 4, 0)
+    );
+    let report = store.uc_report("UC-F1").unwrap();
+    assert_eq!(
+        (report.children.girls, report.children.boys),
+        (2, 2),
+        "the report reads the migrated rows"
+    );
+    assert_eq!(
+        (report.out_of_school.girls, report.out_of_school.boys),
+        (2, 0)
+    );
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM documents WHERE kind = 'household'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM documents WHERE kind = 'child'"),
+        4
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM changes WHERE author = 'migration'"
+        ),
+        6
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM meta WHERE key IN ('device_id', 'actor')"
+        ),
+        2
+    );
+
+    // A migrated survey can be edited like any other, and the edit is one more change.
+    let id = fixture_surveys()[0].household.id;
+    let edited = apply_survey_patch(
+        &store.survey(id).unwrap(),
+        &json!({"household": {"landmark": "Near the tube well"}}),
+    )
+    .unwrap();
+    store
+        .replace_surveys(std::slice::from_ref(&edited), &ctx(), &mut |_| {})
+        .unwrap();
+    assert_eq!(store.survey(id).unwrap(), edited);
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM changes WHERE doc_id = '{id}'")
+        ),
+        2
+    );
+}
+
+#[test]
+fn a_newer_store_left_in_wal_mode_is_refused_without_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.sqlite");
+    drop(Store::create(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", schema::LATEST + 1)
+        .unwrap();
+    drop(conn);
+    let before = directory_contents(dir.path());
+    assert_eq!(before.len(), 1, "closed cleanly: no -wal beside the file");
+
+    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    assert_eq!(directory_contents(dir.path()), before);
+}
+
+#[test]
+fn an_empty_file_is_not_a_store_and_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite");
+    std::fs::write(&path, b"").unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::NotAStore(_))));
+    assert_eq!(
+        directory_contents(dir.path()),
+        [("empty.sqlite".into(), vec![])]
+    );
+}
+
+#[test]
+fn creating_a_store_over_any_existing_file_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "field notes, not a store").unwrap();
+    let before = directory_contents(dir.path());
+    assert!(matches!(
+        Store::create(&path),
+        Err(StoreError::AlreadyExists(_))
+    ));
+    assert!(matches!(
+        Store::create_at_version(&path, 1),
+        Err(StoreError::AlreadyExists(_))
+    ));
+    assert_eq!(directory_contents(dir.path()), before);
+}
+
+#[test]
+fn a_migration_that_fails_part_way_leaves_the_last_finished_schema_and_can_run_again() {
+    let (_dir, path) = copy_of(FIXTURE_V1);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let good_body: String = conn
+        .query_row("SELECT body FROM children WHERE name = 'Ali'", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    conn.execute(
+        "UPDATE children SET body = 'not json' WHERE name = 'Ali'",
+        [],
+    )
+    .unwrap();
+
+    // Schema 3 reads every body to make its documents: this one stops it.
+    assert!(matches!(Store::open(&path), Err(StoreError::Corrupt(_))));
+    assert_eq!(count(&conn, "PRAGMA user_version"), 2);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('documents', 'changes', 'meta')"
+        ),
+        0,
+        "schema 3 is rolled back whole"
+    );
+
+    conn.execute(
+        "UPDATE children SET body = ?1 WHERE name = 'Ali'",
+        [good_body],
+    )
+    .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema::LATEST);
+    for survey in fixture_surveys() {
+        assert_eq!(store.survey(survey.household.id).unwrap(), survey);
+    }
 }

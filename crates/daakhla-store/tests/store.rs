@@ -420,3 +420,646 @@ fn the_uc_report_counts_girls_and_boys_apart() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+/// Every row of every table, as text: what "nothing was written" is checked against.
+fn dump(store: &Store) -> Vec<String> {
+    let conn = rusqlite::Connection::open_with_flags(
+        store.path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut rows_out = Vec::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", row.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect();
+            rows_out.push(format!("{table}: {}", values.join(" | ")));
+        }
+    }
+    rows_out
+}
+
+/// A store holding one household of three children, one of them followed up: every table
+/// has rows that a stray write would change.
+fn store_with_history() -> (tempfile::TempDir, Store, HouseholdSurvey) {
+    let (dir, mut store) = store();
+    let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
+    add(&mut store, std::slice::from_ref(&s)).unwrap();
+    store
+        .add_follow_ups(
+            &[visit(
+                &s.children[0],
+                "2026-09-05",
+                json!({"kind": "admission_pending", "why": "B-form"}),
+            )],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    (dir, store, s)
+}
+
+fn child_ages(store: &Store) -> Vec<(String, u8)> {
+    store
+        .follow_ups_due(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.name, d.age_years))
+        .collect()
+}
+
+#[test]
+fn a_batch_with_one_invalid_survey_changes_no_row_of_any_table() {
+    let (_dir, mut store, _) = store_with_history();
+    let before = dump(&store);
+    for table in [
+        "households",
+        "children",
+        "follow_ups",
+        "documents",
+        "changes",
+    ] {
+        assert!(
+            before
+                .iter()
+                .any(|row| row.starts_with(&format!("{table}: "))),
+            "{table} has rows to compare"
+        );
+    }
+    let fine = survey("V2", "1", "A", json!([osc("Asma", "girl", 10)]));
+    let too_old = survey("V2", "2", "B", json!([osc("Kashif", "boy", 20)]));
+    let err = add(&mut store, &[fine, too_old]).unwrap_err();
+    assert_eq!(fields(err), ["[1].children[0].age_years age_5_to_16"]);
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn a_batch_longer_than_one_transaction_saves_nothing_when_its_last_survey_is_invalid() {
+    let (_dir, mut store) = store();
+    let mut batch: Vec<HouseholdSurvey> = (1..=450)
+        .map(|n| survey("V1", &n.to_string(), "A", json!([osc("Sana", "girl", 9)])))
+        .collect();
+    batch.push(survey("V1", "451", "", json!([])));
+    let err = add(&mut store, &batch).unwrap_err();
+    assert_eq!(fields(err), ["[450].household.head_name required"]);
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.households, counts.children), (0, 0));
+
+    batch.pop();
+    let mut reported = Vec::new();
+    let saved = store
+        .add_surveys(&batch, &ctx(), &mut |done| reported.push(done))
+        .unwrap();
+    assert_eq!(saved.saved, 450);
+    assert_eq!(reported.last(), Some(&450));
+    assert_eq!(store.counts().unwrap().children, 450);
+}
+
+#[test]
+fn an_unknown_union_council_and_village_are_named_at_their_fields() {
+    let (_dir, mut store) = store();
+    let mut nowhere = survey("V9", "1", "A", json!([]));
+    nowhere.household.uc_code = "UC9".into();
+    let mut village_as_uc = survey("V1", "2", "A", json!([]));
+    village_as_uc.household.uc_code = "V2".into();
+    let err = add(&mut store, &[nowhere, village_as_uc]).unwrap_err();
+    assert_eq!(
+        fields(err),
+        [
+            "[0].household.uc_code unknown_place",
+            "[0].household.village_code unknown_place",
+            "[1].household.uc_code unknown_place",
+            "[1].household.village_code place_not_in_uc"
+        ]
+    );
+    assert_eq!(store.counts().unwrap().households, 0);
+}
+
+#[test]
+fn a_household_number_taken_in_the_store_is_named_with_its_place_in_the_batch() {
+    let (_dir, mut store) = store();
+    add(&mut store, &[survey("V1", "7", "A", json!([]))]).unwrap();
+    let err = add(
+        &mut store,
+        &[
+            survey("V1", "8", "B", json!([])),
+            survey("V1", "7", "C", json!([])),
+            survey("V1", "8", "D", json!([])),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        fields(err),
+        [
+            "[1].household.household_number household_number_taken",
+            "[2].household.household_number household_number_taken"
+        ]
+    );
+    let err = add(
+        &mut store,
+        &[
+            survey("V1", "7", "C", json!([])),
+            survey("V1", "7", "D", json!([])),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        fields(err),
+        [
+            "[0].household.household_number household_number_taken",
+            "[1].household.household_number household_number_taken"
+        ],
+        "taken in the store and in the batch is still one mistake"
+    );
+    assert_eq!(store.counts().unwrap().households, 1);
+}
+
+#[test]
+fn one_household_listed_twice_in_a_batch_is_refused() {
+    let (_dir, mut store) = store();
+    let first = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
+    let mut second = survey("V1", "2", "B", json!([osc("Bilal", "boy", 12)]));
+    second.household.id = first.household.id;
+    second.link_children();
+    second.children[0].household_id = first.household.id;
+    let err = add(&mut store, &[first, second]).unwrap_err();
+    assert_eq!(fields(err), ["[1].household.id listed_twice"]);
+    assert_eq!(store.counts().unwrap().households, 0);
+}
+
+#[test]
+fn one_child_listed_in_two_households_of_a_batch_is_refused() {
+    let (_dir, mut store) = store();
+    let first = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
+    let mut second = survey("V1", "2", "B", json!([osc("Sana", "girl", 9)]));
+    second.children[0].id = first.children[0].id;
+    let err = add(&mut store, &[first, second]).unwrap_err();
+    assert_eq!(fields(err), ["[1].children[0].id listed_twice"]);
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.households, counts.children), (0, 0));
+}
+
+#[test]
+fn a_child_already_stored_cannot_be_added_again_in_a_new_household() {
+    let (_dir, mut store, s) = store_with_history();
+    let before = dump(&store);
+    let mut copy = survey("V2", "1", "B", json!([osc("Sana", "girl", 9)]));
+    copy.children[0].id = s.children[0].id;
+    let err = add(&mut store, &[copy]).unwrap_err();
+    assert_eq!(fields(err), ["children[0].id wrong_household"]);
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn adding_a_household_id_already_stored_with_other_content_writes_nothing() {
+    let (_dir, mut store, s) = store_with_history();
+    let before = dump(&store);
+    let mut other = survey("V2", "9", "Someone else", json!([]));
+    other.household.id = s.household.id;
+    let err = add(&mut store, &[other]).unwrap_err();
+    assert_eq!(fields(err), ["household.id already_stored"]);
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn an_edit_changes_the_patched_fields_and_nothing_else() {
+    let (_dir, mut store, s) = store_with_history();
+    let neighbour = survey("V1", "2", "Ghulam Rasool", json!([osc("Asma", "girl", 10)]));
+    add(&mut store, std::slice::from_ref(&neighbour)).unwrap();
+    let stored = store.survey(s.household.id).unwrap();
+    let patch = json!({"household": {"landmark": "Near the tube well"},
+                       "children": [{"id": s.children[1].id.to_string(), "age_years": 13}]});
+    let edited = apply_survey_patch(&stored, &patch).unwrap();
+    let saved = store
+        .replace_surveys(&[edited], &ctx(), &mut |_| {})
+        .unwrap();
+    assert_eq!((saved.saved, saved.unchanged), (1, 0));
+
+    let mut expected = stored;
+    expected.household.landmark = Some("Near the tube well".into());
+    expected.children[1].age_years = Some(13);
+    assert_eq!(store.survey(s.household.id).unwrap(), expected);
+    assert_eq!(store.survey(neighbour.household.id).unwrap(), neighbour);
+    assert_eq!(
+        child_ages(&store),
+        [
+            ("Sana".into(), 9),
+            ("Bilal".into(), 13),
+            ("Asma".into(), 10)
+        ],
+        "the copied columns follow the edit"
+    );
+    assert_eq!(
+        store
+            .child_story(s.children[0].id)
+            .unwrap()
+            .follow_ups
+            .len(),
+        1,
+        "an edit keeps the children's follow-ups"
+    );
+}
+
+#[test]
+fn an_edit_breaking_a_rule_or_naming_an_unknown_household_writes_nothing() {
+    let (_dir, mut store, s) = store_with_history();
+    let b = survey("V1", "2", "B", json!([]));
+    add(&mut store, std::slice::from_ref(&b)).unwrap();
+    let before = dump(&store);
+    let fine = apply_survey_patch(
+        &store.survey(s.household.id).unwrap(),
+        &json!({"household": {"landmark": "Mosque"}}),
+    )
+    .unwrap();
+    let renumbered = apply_survey_patch(
+        &store.survey(b.household.id).unwrap(),
+        &json!({"household": {"household_number": "1"}}),
+    )
+    .unwrap();
+    let unknown = survey("V1", "3", "C", json!([]));
+    let err = store
+        .replace_surveys(&[fine, renumbered, unknown], &ctx(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(
+        fields(err),
+        [
+            "[1].household.household_number household_number_taken",
+            "[2].household.id unknown_record"
+        ]
+    );
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn children_in_school_moved_away_or_enrolled_are_not_on_the_follow_up_list() {
+    let (_dir, mut store) = store();
+    let a = survey("V1", "2", "A", sana_bilal_hina());
+    let b = survey(
+        "V2",
+        "1",
+        "B",
+        json!([osc("Asma", "girl", 10), osc("Kashif", "boy", 8)]),
+    );
+    add(&mut store, &[a.clone(), b.clone()]).unwrap();
+    let due = |store: &Store, uc: Option<&str>, village: Option<&str>| -> Vec<(String, Stage)> {
+        store
+            .follow_ups_due(uc, village)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.name, d.stage))
+            .collect()
+    };
+    store
+        .add_follow_ups(
+            &[
+                visit(&a.children[0], "2026-09-12", enrolled()),
+                visit(&a.children[1], "2026-09-12", json!({"kind": "moved_away"})),
+                visit(&b.children[0], "2026-09-12", json!({"kind": "refused"})),
+            ],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(
+        due(&store, Some("UC1"), None),
+        [
+            ("Asma".into(), Stage::FollowingUp),
+            ("Kashif".into(), Stage::OutOfSchool)
+        ]
+    );
+    assert_eq!(due(&store, None, Some("V1")), []);
+    assert_eq!(due(&store, Some("UC2"), None), []);
+
+    let check =
+        json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": true});
+    store
+        .add_follow_ups(
+            &[visit(&a.children[0], "2026-10-12", check)],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(
+        due(&store, None, Some("V1")),
+        [],
+        "a retained child stays off"
+    );
+    let households = store.households(Some("V1"), None).unwrap();
+    assert_eq!(
+        (
+            households[0].children,
+            households[0].out_of_school,
+            households[0].to_follow_up
+        ),
+        (3, 2, 0)
+    );
+}
+
+#[test]
+fn a_childs_story_reads_its_visits_in_date_order_whatever_order_they_were_saved_in() {
+    let (_dir, mut store) = store();
+    let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
+    add(&mut store, std::slice::from_ref(&s)).unwrap();
+    let sana = &s.children[0];
+    for (on, outcome) in [
+        ("2026-09-20", json!({"kind": "child_working"})),
+        ("2026-09-02", json!({"kind": "not_found"})),
+        ("2026-09-10", json!({"kind": "refused", "why": "too far"})),
+    ] {
+        store
+            .add_follow_ups(&[visit(sana, on, outcome)], &ctx(), &mut |_| {})
+            .unwrap();
+    }
+    let story = store.child_story(sana.id).unwrap();
+    let dates: Vec<String> = story
+        .follow_ups
+        .iter()
+        .map(|f| f.visited_on.to_string())
+        .collect();
+    assert_eq!(dates, ["2026-09-02", "2026-09-10", "2026-09-20"]);
+    assert_eq!(story.lifecycle.stage, Stage::FollowingUp);
+    assert_eq!(
+        story.lifecycle.last_visit,
+        Some("2026-09-20".parse().unwrap())
+    );
+    assert!(story.lifecycle.retention.is_empty());
+    assert_eq!(story.household_number, "1");
+    assert_eq!(story.surveyed_on, s.household.surveyed_on);
+    assert_eq!(
+        store.follow_ups_due(None, None).unwrap()[0]
+            .last_visit
+            .as_deref(),
+        Some("2026-09-20")
+    );
+    assert!(matches!(
+        store.child_story(daakhla_domain::ids::ChildId::new()),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn retention_checks_fall_due_from_the_admission_date_when_no_check_is_done() {
+    let (_dir, mut store) = store();
+    let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
+    add(&mut store, std::slice::from_ref(&s)).unwrap();
+    store
+        .add_follow_ups(
+            &[visit(
+                &s.children[0],
+                "2026-09-05",
+                json!({"kind": "enrolled", "school": {"name": "GGPS"}, "class": 2}),
+            )],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let story = store.child_story(s.children[0].id).unwrap();
+    assert_eq!(story.lifecycle.stage, Stage::Enrolled);
+    assert_eq!(
+        story.lifecycle.enrolled_on,
+        Some("2026-09-05".parse().unwrap()),
+        "no admission date: the visit's"
+    );
+    let due: Vec<(String, bool)> = story
+        .lifecycle
+        .retention
+        .iter()
+        .map(|r| (r.due_on.to_string(), r.done))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            ("2026-10-05".into(), false),
+            ("2026-12-05".into(), false),
+            ("2027-03-05".into(), false)
+        ]
+    );
+}
+
+#[test]
+fn search_keeps_to_its_limit_and_finds_households_without_consent_by_number() {
+    let (_dir, mut store) = store();
+    let no_consent: HouseholdSurvey = decode_value(json!({
+        "household": {"uc_code": "UC1", "village_code": "V2", "household_number": "44", "consent": false,
+                      "surveyed_by": "Ayesha", "surveyed_on": "2026-09-01"}}))
+    .unwrap();
+    add(
+        &mut store,
+        &[
+            survey(
+                "V1",
+                "1",
+                "Muhammad Aslam",
+                json!([osc("Aslam Jr", "boy", 9)]),
+            ),
+            survey("V1", "2", "Aslam Khan", json!([])),
+            no_consent,
+        ],
+    )
+    .unwrap();
+    assert_eq!(store.search("aslam", 10).unwrap().len(), 3);
+    assert_eq!(store.search("aslam", 2).unwrap().len(), 2);
+    let hits = store.search(" 44 ", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].village_code.as_str(), hits[0].head_name.as_deref()),
+        ("V2", None)
+    );
+    assert!(
+        store.search("4", 10).unwrap().is_empty(),
+        "numbers match whole"
+    );
+}
+
+#[test]
+fn the_uc_report_adds_up_a_hand_counted_union_council() {
+    let (_dir, mut store) = store();
+    let reasons = |name: &str, sex: &str, age: u8, status: &str, reasons: Value| {
+        json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": status},
+               "reasons_out_of_school": reasons})
+    };
+    let a = survey(
+        "V1",
+        "1",
+        "A",
+        json!([
+            reasons(
+                "Sana",
+                "girl",
+                9,
+                "never_enrolled",
+                json!(["cost", "household_chores"])
+            ),
+            reasons(
+                "Bilal",
+                "boy",
+                12,
+                "dropped_out",
+                json!(["migration", "cost"])
+            ),
+            in_school("Hina", "girl", 7)
+        ]),
+    );
+    let b = survey(
+        "V2",
+        "1",
+        "B",
+        json!([
+            reasons("Asma", "girl", 13, "never_enrolled", json!(["no_girls_school", "cost", "school_too_far"])),
+            reasons("Zara", "transgender", 10, "never_enrolled", json!(["school_too_far"])),
+            in_school("Omar", "boy", 16),
+            {"name": "Rukhsana", "sex": "girl", "date_of_birth": "2016-09-01",
+             "schooling": {"status": "never_enrolled"}, "reasons_out_of_school": ["household_chores"]}
+        ]),
+    );
+    let no_consent: HouseholdSurvey = decode_value(json!({
+        "household": {"uc_code": "UC1", "village_code": "V2", "household_number": "2", "consent": false,
+                      "surveyed_by": "Ayesha", "surveyed_on": "2026-09-01"}}))
+    .unwrap();
+    let elsewhere = survey("W1", "1", "C", json!([osc("Ali", "boy", 9)]));
+    add(
+        &mut store,
+        &[a.clone(), b.clone(), no_consent, elsewhere.clone()],
+    )
+    .unwrap();
+    let dropped = json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": false,
+                         "dropped_out": true, "dropout_reasons": ["child_works"]});
+    store
+        .add_follow_ups(
+            &[
+                visit(&a.children[0], "2026-09-12", enrolled()),
+                visit(&a.children[1], "2026-09-12", enrolled()),
+                visit(&a.children[1], "2026-10-15", dropped),
+                visit(
+                    &b.children[0],
+                    "2026-09-05",
+                    json!({"kind": "admission_pending", "why": "B-form"}),
+                ),
+                visit(&elsewhere.children[0], "2026-09-12", enrolled()),
+            ],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+
+    let report = store.uc_report("UC1").unwrap();
+    let n = |girls, boys, transgender| BySex {
+        girls,
+        boys,
+        transgender,
+    };
+    assert_eq!(
+        (report.uc_name_en.as_str(), report.uc_name_ur.as_str()),
+        ("UC one", "یونین کونسل ایک")
+    );
+    assert_eq!(
+        (report.households, report.households_without_consent),
+        (3, 1)
+    );
+    // Sana, Hina, Asma, Rukhsana; Bilal, Omar; Zara.
+    assert_eq!(report.children, n(4, 2, 1));
+    assert_eq!(report.out_of_school, n(3, 1, 1));
+    // 5–9: Sana. 10–12: Rukhsana (10 by her birth date), Bilal, Zara. 13–16: Asma.
+    let bands: Vec<BySex> = report
+        .out_of_school_by_age
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    assert_eq!(bands, [n(1, 0, 0), n(1, 1, 1), n(1, 0, 0)]);
+    // Sana and Bilal were enrolled; Bilal has dropped out again since.
+    assert_eq!(report.enrolled, n(1, 1, 0));
+    assert_eq!(report.dropped_out_again, n(0, 1, 0));
+    // Asma (pending), Rukhsana (not visited), Bilal (dropped out again), Zara (not visited).
+    assert_eq!(report.still_to_follow_up, n(2, 1, 1));
+    assert_eq!(report.follow_ups, 4);
+    let ranked: Vec<(String, BySex)> = report
+        .reasons
+        .iter()
+        .map(|r| (r.reason.to_string(), r.children))
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            ("cost".into(), n(2, 1, 0)),
+            ("household_chores".into(), n(2, 0, 0)),
+            ("school_too_far".into(), n(1, 0, 1)),
+            ("no_girls_school".into(), n(1, 0, 0)),
+            ("migration".into(), n(0, 1, 0)),
+        ],
+        "most common first; ties in the order of the closed list"
+    );
+}
+
+#[test]
+fn follow_ups_refused_by_the_stores_rules_write_nothing() {
+    let (_dir, mut store, s) = store_with_history();
+    let bilal = &s.children[1];
+    store
+        .add_follow_ups(
+            &[visit(bilal, "2026-10-01", enrolled())],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let before = dump(&store);
+    let stored_id = store.child_story(s.children[0].id).unwrap().follow_ups[0].id;
+    let mut repeat = visit(&s.children[0], "2026-09-06", json!({"kind": "not_found"}));
+    repeat.id = stored_id;
+    let mut stranger = s.children[0].clone();
+    stranger.id = daakhla_domain::ids::ChildId::new();
+    let check =
+        json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": true});
+    let err = store
+        .add_follow_ups(
+            &[
+                // Fine alone: on the survey's own day.
+                visit(&s.children[2], "2026-09-01", json!({"kind": "not_found"})),
+                repeat,
+                visit(&stranger, "2026-09-05", json!({"kind": "not_found"})),
+                visit(bilal, "2026-08-31", json!({"kind": "not_found"})),
+                // Bilal's enrolment is stored, but dated after this check.
+                visit(bilal, "2026-09-20", check),
+            ],
+            &ctx(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert_eq!(
+        fields(err),
+        [
+            "[1].id already_stored",
+            "[2].child_id unknown_record",
+            "[3].visited_on follow_up_before_survey",
+            "[4].outcome.kind retention_before_enrolment"
+        ]
+    );
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn two_edits_of_one_household_in_a_batch_are_refused_rather_than_one_lost() {
+    let (_dir, mut store, s) = store_with_history();
+    let before = dump(&store);
+    let stored = store.survey(s.household.id).unwrap();
+    let one = apply_survey_patch(&stored, &json!({"household": {"landmark": "Mosque"}})).unwrap();
+    let other =
+        apply_survey_patch(&stored, &json!({"household": {"head_name": "M. Aslam"}})).unwrap();
+    let err = store
+        .replace_surveys(&[one, other], &ctx(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(fields(err), ["[1].household.id listed_twice"]);
+    assert_eq!(dump(&store), before);
+}
