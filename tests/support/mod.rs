@@ -7,17 +7,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The `daakhla` binary cargo built beside this test (`target/debug/daakhla`).
-pub fn daakhla_binary() -> PathBuf {
+/// A binary cargo built beside this test (`target/debug/NAME`).
+pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let debug_dir = exe.parent().and_then(Path::parent).expect("target/debug");
-    let binary = debug_dir.join("daakhla");
+    let binary = debug_dir.join(name);
     assert!(
         binary.is_file(),
-        "{} is missing: build it with `cargo build -p daakhla-cli` (scripts/test does)",
+        "{} is missing: build it with `cargo build --workspace --bins` (scripts/test does)",
         binary.display()
     );
     binary
+}
+
+/// The `daakhla` command line.
+pub fn daakhla_binary() -> PathBuf {
+    binary("daakhla")
 }
 
 pub struct Workspace {

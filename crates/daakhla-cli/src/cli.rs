@@ -29,6 +29,14 @@ pub struct Global {
     /// Print results as JSON, for scripts.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Who is editing: written into every change, for each record's history.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "DAAKHLA_USER",
+        default_value = "coordinator"
+    )]
+    pub author: String,
     /// Language of messages: en or ur (default: from DAAKHLA_LANG or LANG).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
@@ -75,6 +83,19 @@ pub enum Command {
     /// Exports.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Send this device's changes to the server and receive everyone else's.
+    Sync {
+        /// The server's address, e.g. http://192.168.1.10:8080 (remembered after the first sync).
+        #[arg(long)]
+        server: Option<String>,
+        /// This device's token from the server (remembered after the first sync).
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Fields two devices changed at once, for a coordinator to resolve.
+    Conflicts,
+    /// Who changed which fields of a record, when and on which device.
+    History { id: String },
     /// Generate demo records as JSON (for trying things out and for tests).
     #[command(subcommand)]
     Demo(DemoCommand),

@@ -22,6 +22,12 @@ pub enum CliError {
     },
     #[error("{0} is not an id (ids look like 0193b1c2-7d4e-7a10-8b2c-5f6e7d8c9a0b)")]
     BadId(String),
+    #[error("{0}")]
+    Sync(#[from] daakhla_sync::SyncError),
+    #[error(
+        "this device has no server yet: give --server and --token once (the coordinator has them)"
+    )]
+    NotEnrolled,
 }
 
 pub mod exit {
@@ -29,6 +35,7 @@ pub mod exit {
     pub const INVALID_INPUT: u8 = 3;
     pub const NOT_FOUND: u8 = 4;
     pub const STORE_REFUSED: u8 = 5;
+    pub const SYNC_FAILED: u8 = 6;
 }
 
 impl CliError {
@@ -43,6 +50,7 @@ impl CliError {
                 StoreError::TooNew { .. } | StoreError::NotAStore(_) | StoreError::AlreadyExists(_),
             ) => exit::STORE_REFUSED,
             CliError::Store(_) | CliError::Read { .. } | CliError::Write { .. } => exit::FAILURE,
+            CliError::Sync(_) | CliError::NotEnrolled => exit::SYNC_FAILED,
         }
     }
 
@@ -50,6 +58,7 @@ impl CliError {
         match (self, lang) {
             (CliError::Input(e), _) => e.message(lang),
             (CliError::Store(e), _) => e.message(lang),
+            (CliError::Sync(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
             (CliError::Read { path, source }, Lang::Ur) => {
                 format!("{} پڑھی نہیں جا سکی: {source}", path.display())
@@ -58,6 +67,9 @@ impl CliError {
                 format!("{} لکھی نہیں جا سکی: {source}", path.display())
             }
             (CliError::BadId(text), Lang::Ur) => format!("{text} درست شناخت نہیں ہے"),
+            (CliError::NotEnrolled, Lang::Ur) => {
+                "اس ڈیوائس کا ابھی کوئی سرور نہیں: ایک بار --server اور --token دیں (کوآرڈینیٹر کے پاس ہیں)".into()
+            }
         }
     }
 

@@ -186,7 +186,6 @@ impl Store {
                             .filter(|f| f.child_id == follow_up.child_id)
                             .cloned(),
                     );
-                    earlier.retain(|f| f.visited_on <= follow_up.visited_on);
                     follow_up.check_against(&child_facts(surveyed_on, &earlier), &at, &mut c);
                 }
             }

@@ -345,6 +345,9 @@ impl Store {
     /// (ignoring case in Latin script).
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
         let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
         let pattern = format!(
             "%{}%",
             text.replace('\\', "\\\\")

@@ -6,6 +6,7 @@ mod follow_ups;
 mod geo;
 mod households;
 mod report;
+mod sync;
 
 use crate::cli::{Command, Global};
 use crate::error::CliError;
@@ -63,11 +64,16 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Demo(DemoCommand::Households { count, seed }) => {
             demo::households(&open(global)?, count, seed)
         }
+        Command::Sync { server, token } => sync::sync(&mut open(global)?, server, token, out),
+        Command::Conflicts => sync::conflicts(&open(global)?, out),
+        Command::History { id } => sync::history(&open(global)?, &id, out),
     }
 }
 
 fn open(global: &Global) -> Result<Store, CliError> {
-    Ok(Store::open(&global.store)?)
+    let mut store = Store::open(&global.store)?;
+    store.set_author(&global.author);
+    Ok(store)
 }
 
 /// The rules' view of the world: today is the device's date.

@@ -1,0 +1,138 @@
+//! Sync with the server, and the coordinator's review of what sync brought: conflicts and
+//! each record's history.
+
+use crate::error::CliError;
+use crate::output::{Output, table};
+use daakhla_domain::Lang;
+use daakhla_store::Store;
+use daakhla_sync::{Progress, Remote};
+use indicatif::{ProgressBar, ProgressStyle};
+
+const SERVER_KEY: &str = "server_url";
+const TOKEN_KEY: &str = "server_token";
+
+pub fn sync(
+    store: &mut Store,
+    server: Option<String>,
+    token: Option<String>,
+    out: &Output,
+) -> Result<(), CliError> {
+    if let Some(server) = &server {
+        store.set_setting(SERVER_KEY, server)?;
+    }
+    if let Some(token) = &token {
+        store.set_setting(TOKEN_KEY, token)?;
+    }
+    let (Some(url), Some(token)) = (store.setting(SERVER_KEY)?, store.setting(TOKEN_KEY)?) else {
+        return Err(CliError::NotEnrolled);
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("template is valid"));
+    let lang = out.lang;
+    let summary = daakhla_sync::sync(store, &Remote::new(&url, &token), &mut |progress| {
+        bar.set_message(match (progress, lang) {
+            (Progress::Sent { sent, total }, Lang::En) => format!("sent {sent} of {total} changes"),
+            (Progress::Sent { sent, total }, Lang::Ur) => {
+                format!("{total} میں سے {sent} تبدیلیاں بھیجی گئیں")
+            }
+            (Progress::Received { received }, Lang::En) => format!("received {received} changes"),
+            (Progress::Received { received }, Lang::Ur) => {
+                format!("{received} تبدیلیاں موصول ہوئیں")
+            }
+        });
+        bar.tick();
+    });
+    bar.finish_and_clear();
+    let summary = summary?;
+    out.show(&summary, || match lang {
+        Lang::En => format!(
+            "Synced with {url}: sent {} changes, received {} ({} records updated). Conflicts to review: {}.",
+            summary.sent, summary.received, summary.records, summary.conflicts
+        ),
+        Lang::Ur => format!(
+            "{url} کے ساتھ ہم آہنگی مکمل: {} تبدیلیاں بھیجیں، {} موصول ہوئیں ({} ریکارڈ تازہ)۔ جائزے کے لیے تنازعات: {}۔",
+            summary.sent, summary.received, summary.records, summary.conflicts
+        ),
+    });
+    Ok(())
+}
+
+pub fn conflicts(store: &Store, out: &Output) -> Result<(), CliError> {
+    let conflicts = store.conflicts()?;
+    out.show(&conflicts, || {
+        if conflicts.is_empty() {
+            return out
+                .say(
+                    "No conflicts: every record agrees on every device.",
+                    "کوئی تنازع نہیں: ہر ریکارڈ ہر ڈیوائس پر ایک جیسا ہے۔",
+                )
+                .into();
+        }
+        let rows: Vec<Vec<String>> = conflicts
+            .iter()
+            .map(|c| {
+                let losers: Vec<String> = c.losers.iter().map(|v| v.to_string()).collect();
+                vec![
+                    c.kind.code().into(),
+                    c.doc_id.clone(),
+                    c.field.clone(),
+                    c.winner.to_string(),
+                    losers.join(" | "),
+                ]
+            })
+            .collect();
+        let header = [
+            out.say("Record", "ریکارڈ"),
+            "Id",
+            out.say("Field", "خانہ"),
+            out.say("Shown now", "اب دکھائی دے رہا"),
+            out.say("Also written", "یہ بھی لکھا گیا"),
+        ];
+        format!(
+            "{}\n{}",
+            table(&header, &rows),
+            out.say(
+                "To resolve one, edit the record and write the value that is right.",
+                "حل کرنے کے لیے ریکارڈ میں ترمیم کر کے درست قدر لکھیں۔"
+            )
+        )
+    });
+    Ok(())
+}
+
+pub fn history(store: &Store, id: &str, out: &Output) -> Result<(), CliError> {
+    let entries = store.history(id.trim())?;
+    out.show(&entries, || {
+        if entries.is_empty() {
+            return out
+                .say(
+                    "No history: no record with this id is on this device.",
+                    "کوئی تاریخ نہیں: اس شناخت کا کوئی ریکارڈ اس ڈیوائس پر نہیں۔",
+                )
+                .into();
+        }
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                let when = chrono::DateTime::from_timestamp(e.at, 0)
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string());
+                vec![
+                    when.unwrap_or_default(),
+                    e.author.clone(),
+                    e.device.chars().take(8).collect(),
+                    e.fields.join(", "),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                out.say("When (UTC)", "کب (UTC)"),
+                out.say("Who", "کس نے"),
+                out.say("Device", "ڈیوائس"),
+                out.say("Fields", "خانے"),
+            ],
+            &rows,
+        )
+    });
+    Ok(())
+}
