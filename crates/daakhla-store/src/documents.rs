@@ -136,6 +136,15 @@ impl Editor<'_> {
         Ok(Value::Object(doc.read()?.fields))
     }
 
+    /// The record a stored document holds now.
+    pub fn read(&self, id: &str) -> Result<Option<Value>, StoreError> {
+        let Some(bytes) = self.stored_doc(id)? else {
+            return Ok(None);
+        };
+        let doc = RecordDoc::load(&bytes, &self.identity.actor)?;
+        Ok(Some(Value::Object(doc.read()?.fields)))
+    }
+
     /// Marks a document whose record this build cannot show, and why.
     pub fn mark_unreadable(&self, id: &str, why: Option<&str>) -> Result<(), StoreError> {
         self.tx

@@ -194,6 +194,22 @@ impl Store {
                 .is_some();
             received.in_conflict += usize::from(conflicts);
         }
+        // A record that arrived before the one it points at (a child before its household,
+        // in another batch) can be shown now that more has arrived.
+        let waiting: Vec<(String, String)> = tx
+            .prepare_cached("SELECT id, kind FROM documents WHERE unreadable IS NOT NULL")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (doc_id, kind) in waiting {
+            let (Some(kind), Some(record)) = (RecordKind::from_code(&kind), editor.read(&doc_id)?)
+            else {
+                continue;
+            };
+            if write_row(&tx, kind, record).is_ok() {
+                editor.mark_unreadable(&doc_id, None)?;
+                received.records += 1;
+            }
+        }
         if let Some(cursor) = cursor {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -191,3 +191,34 @@ fn receiving_a_batch_twice_or_out_of_order_changes_nothing_more() {
     assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
     assert_eq!(b.pull_cursor().unwrap().as_deref(), Some("2"));
 }
+
+#[test]
+fn a_child_that_arrives_before_its_household_is_shown_once_the_household_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let s = survey();
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    let changes: Vec<IncomingChange> = a
+        .changes_to_push(100)
+        .unwrap()
+        .into_iter()
+        .map(|c| IncomingChange {
+            doc_id: c.doc_id,
+            kind: c.kind,
+            bytes: c.bytes,
+        })
+        .collect();
+    let (household, child): (Vec<_>, Vec<_>) = changes
+        .into_iter()
+        .partition(|c| c.kind == daakhla_domain::RecordKind::Household);
+    b.receive(&child, Some("1")).unwrap();
+    assert!(b.survey(s.household.id).is_err(), "no household yet");
+    let received = b.receive(&household, Some("2")).unwrap();
+    assert_eq!(
+        received.records, 2,
+        "the household, and the child waiting for it"
+    );
+    assert_eq!(b.survey(s.household.id).unwrap(), s);
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+}

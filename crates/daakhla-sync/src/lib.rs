@@ -69,7 +69,14 @@ pub struct Summary {
     pub conflicts: u64,
 }
 
-/// A server, as a device reaches it.
+/// How a device reaches a server. `Remote` speaks HTTP; tests wrap it to drop, repeat and
+/// reorder messages.
+pub trait Transport {
+    fn push(&self, push: Push) -> Result<(), SyncError>;
+    fn pull(&self, after: u64) -> Result<daakhla_wire::Pull, SyncError>;
+}
+
+/// A server, as a device reaches it over HTTP.
 pub struct Remote {
     url: String,
     token: String,
@@ -117,9 +124,11 @@ impl Remote {
             message_ur: text("error_ur"),
         })
     }
+}
 
-    fn push(&self, changes: Vec<WireChange>) -> Result<(), SyncError> {
-        let body = daakhla_wire::encode_push(&Push { changes });
+impl Transport for Remote {
+    fn push(&self, push: Push) -> Result<(), SyncError> {
+        let body = daakhla_wire::encode_push(&push);
         let response = self
             .http
             .post(format!("{}/v1/push", self.url))
@@ -150,7 +159,7 @@ impl Remote {
 /// Sends this device's new changes, then receives everyone else's.
 pub fn sync(
     store: &mut Store,
-    remote: &Remote,
+    remote: &dyn Transport,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, SyncError> {
     let mut summary = Summary::default();
@@ -179,7 +188,7 @@ pub fn sync(
             })
             .collect::<Result<Vec<_>, SyncError>>()?;
         let sent = changes.len() as u64;
-        remote.push(changes)?;
+        remote.push(Push { changes })?;
         store.mark_pushed(last)?;
         summary.sent += sent;
         progress(Progress::Sent {

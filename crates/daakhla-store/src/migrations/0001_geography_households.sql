@@ -22,10 +22,12 @@ CREATE TABLE households (
     consent          INTEGER NOT NULL,
     surveyed_on      TEXT NOT NULL,
     surveyed_by      TEXT NOT NULL,
-    body             TEXT NOT NULL,
-    UNIQUE (village_code, household_number)
+    body             TEXT NOT NULL
 );
 CREATE INDEX households_by_uc ON households(uc_code);
+-- Not UNIQUE: a number is checked when a household is entered, but two devices offline can
+-- still survey one household twice; both records must arrive, to be found and merged.
+CREATE INDEX households_by_number ON households(village_code, household_number);
 
 CREATE TABLE children (
     id            TEXT PRIMARY KEY,

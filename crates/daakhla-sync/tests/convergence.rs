@@ -1,0 +1,358 @@
+//! The convergence property: five devices (real stores) and a real server over loopback make
+//! random offline creates, same-field and different-field edits and follow-ups, and sync in
+//! random order through a link that drops requests, loses acknowledgements, repeats pushes,
+//! replays stale pulls and reorders changes. Once everyone has synced cleanly, every device
+//! and the server hold the same records and the same conflicts, no record is lost, and every
+//! value shown was written by someone.
+//!
+//! Each case is one seed. A failure prints its seed; replay it with
+//! `DAAKHLA_CONVERGENCE_SEED=<seed> cargo test -p daakhla-sync --test convergence`.
+//! `DAAKHLA_CONVERGENCE_CASES=<n>` runs more cases.
+
+use daakhla_domain::geography::Geography;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::input::{apply_survey_patch, decode_value};
+use daakhla_domain::validation::Context;
+use daakhla_server::{Role, Server};
+use daakhla_store::Store;
+use daakhla_sync::{Remote, SyncError, Transport, sync};
+use daakhla_wire::{Pull, Push};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+const DEVICES: usize = 5;
+const OPS: usize = 90;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A link that misbehaves the way village networks do.
+struct FlakyLink<'a> {
+    remote: &'a Remote,
+    rng: RefCell<Rng>,
+    last_pull: RefCell<Option<Pull>>,
+}
+
+fn cut(what: &str) -> SyncError {
+    SyncError::Unreachable {
+        url: "test".into(),
+        why: what.into(),
+    }
+}
+
+impl Transport for FlakyLink<'_> {
+    fn push(&self, push: Push) -> Result<(), SyncError> {
+        let roll = self.rng.borrow_mut().below(100);
+        match roll {
+            0..=9 => Err(cut("dropped before sending")),
+            10..=19 => {
+                self.remote.push(push)?;
+                Err(cut("acknowledgement lost"))
+            }
+            20..=29 => {
+                self.remote.push(push.clone())?;
+                self.remote.push(push)
+            }
+            _ => self.remote.push(push),
+        }
+    }
+
+    fn pull(&self, after: u64) -> Result<Pull, SyncError> {
+        let roll = self.rng.borrow_mut().below(100);
+        let stale = self.last_pull.borrow().clone();
+        match (roll, stale) {
+            (0..=9, _) => Err(cut("dropped")),
+            (10..=19, Some(old)) => Ok(old),
+            _ => {
+                let mut pull = self.remote.pull(after)?;
+                if roll < 35 {
+                    pull.changes.reverse();
+                }
+                *self.last_pull.borrow_mut() = Some(pull.clone());
+                Ok(pull)
+            }
+        }
+    }
+}
+
+fn ctx() -> Context {
+    Context {
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+fn geography() -> Geography {
+    decode_value(json!({
+        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
+        "union_councils": [{"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}}],
+        "villages": [
+            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
+            {"code": "V2", "parent": "UC1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}}]
+    }))
+    .unwrap()
+}
+
+const HEADS: [&str; 4] = [
+    "Muhammad Aslam",
+    "محمد اسلم",
+    "Ghulam Rasool",
+    "Allah Ditta",
+];
+const LANDMARKS: [&str; 3] = ["Near the mosque", "By the canal", "Behind the school"];
+const NAMES: [&str; 5] = ["Sana", "Bilal", "Hina", "Zainab", "Ali"];
+
+/// Every value any device wrote, by record and field.
+type Written = BTreeMap<(String, String), BTreeSet<String>>;
+
+fn note(written: &mut Written, id: &str, fields: &Value) {
+    for (field, value) in fields.as_object().unwrap() {
+        written
+            .entry((id.to_string(), field.clone()))
+            .or_default()
+            .insert(value.to_string());
+    }
+}
+
+fn random_op(
+    rng: &mut Rng,
+    store: &mut Store,
+    written: &mut Written,
+    device: usize,
+    serial: &mut usize,
+) {
+    let households = store.households(None, Some("UC1")).unwrap();
+    match rng.below(100) {
+        0..=29 => {
+            *serial += 1;
+            let children: Vec<Value> = (0..1 + rng.below(3))
+                .map(|_| {
+                    let out = rng.chance(50);
+                    json!({"name": NAMES[rng.below(NAMES.len())], "sex": if rng.chance(50) { "girl" } else { "boy" },
+                           "age_years": 5 + rng.below(12),
+                           "schooling": if out { json!({"status": "never_enrolled"}) } else { json!({"status": "enrolled", "class": 2}) }})
+                })
+                .collect();
+            // Numbers collide across devices on purpose: two people surveying one house.
+            let mut survey: HouseholdSurvey = decode_value(json!({
+                "household": {"uc_code": "UC1", "village_code": if rng.chance(50) { "V1" } else { "V2" },
+                              "household_number": format!("{}", 1 + rng.below(40)), "consent": true,
+                              "head_name": HEADS[rng.below(HEADS.len())], "members": 2 + rng.below(10),
+                              "surveyed_by": format!("device {device}"), "surveyed_on": "2026-11-01"},
+                "children": children
+            }))
+            .unwrap();
+            survey.link_children();
+            if store
+                .add_surveys(std::slice::from_ref(&survey), &ctx(), &mut |_| {})
+                .is_ok()
+            {
+                note(
+                    written,
+                    &survey.household.id.to_string(),
+                    &serde_json::to_value(&survey.household).unwrap(),
+                );
+                for child in &survey.children {
+                    note(
+                        written,
+                        &child.id.to_string(),
+                        &serde_json::to_value(child).unwrap(),
+                    );
+                }
+            }
+        }
+        30..=64 if !households.is_empty() => {
+            let id = households[rng.below(households.len())].id;
+            let fields = match rng.below(3) {
+                0 => json!({"members": 2 + rng.below(12)}),
+                1 => json!({"head_name": HEADS[rng.below(HEADS.len())]}),
+                _ => json!({"landmark": LANDMARKS[rng.below(LANDMARKS.len())]}),
+            };
+            let Ok(stored) = store.survey(id) else { return };
+            let edited = apply_survey_patch(&stored, &json!({"household": fields})).unwrap();
+            if store
+                .replace_surveys(&[edited], &ctx(), &mut |_| {})
+                .is_ok()
+            {
+                note(written, &id.to_string(), &fields);
+            }
+        }
+        65..=79 if !households.is_empty() => {
+            let id = households[rng.below(households.len())].id;
+            let Ok(stored) = store.survey(id) else { return };
+            let Some(child) = stored.children.get(rng.below(stored.children.len().max(1))) else {
+                return;
+            };
+            let fields = json!({"name": NAMES[rng.below(NAMES.len())]});
+            let patch = json!({"children": [{"id": child.id.to_string(), "name": fields["name"]}]});
+            let edited = apply_survey_patch(&stored, &patch).unwrap();
+            if store
+                .replace_surveys(&[edited], &ctx(), &mut |_| {})
+                .is_ok()
+            {
+                note(written, &child.id.to_string(), &fields);
+            }
+        }
+        80..=89 => {
+            let due = store.follow_ups_due(Some("UC1"), None).unwrap();
+            let Some(child) = due.get(rng.below(due.len().max(1))) else {
+                return;
+            };
+            let outcome = if rng.chance(50) {
+                json!({"kind": "enrolled", "school": {"name": "GGPS"}, "class": 1})
+            } else {
+                json!({"kind": "not_found"})
+            };
+            let visit = decode_value(json!({"child_id": child.child_id.to_string(),
+                "visited_on": format!("2026-11-{:02}", 2 + rng.below(15)), "visited_by": format!("device {device}"),
+                "outcome": outcome}))
+            .unwrap();
+            let _ = store.add_follow_ups(&[visit], &ctx(), &mut |_| {});
+        }
+        _ => {}
+    }
+}
+
+fn run_case(seed: u64) {
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let server = Arc::new(Server::open(&dir.path().join("server")).unwrap());
+    server.import_geography(&geography()).unwrap();
+    let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
+    let reference: Geography =
+        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
+
+    let mut devices: Vec<(Store, Remote)> = (0..DEVICES)
+        .map(|i| {
+            let mut store = Store::create(dir.path().join(format!("device{i}.sqlite"))).unwrap();
+            store.import_geography(&reference, &ctx()).unwrap();
+            store.import_geography(&geography(), &ctx()).unwrap();
+            store.set_author(format!("device {i}"));
+            let (_, token) = server
+                .add_device(
+                    &format!("device {i}"),
+                    Role::ResourcePerson,
+                    &["UC1".into()],
+                )
+                .unwrap();
+            (store, Remote::new(&running.url(), &token))
+        })
+        .collect();
+
+    let mut written = Written::new();
+    let mut serial = 0;
+    for _ in 0..OPS {
+        let d = rng.below(DEVICES);
+        if rng.chance(20) {
+            let (store, remote) = &mut devices[d];
+            let link = FlakyLink {
+                remote,
+                rng: RefCell::new(Rng(rng.next())),
+                last_pull: RefCell::new(None),
+            };
+            let _ = sync(store, &link, &mut |_| {});
+        } else {
+            random_op(&mut rng, &mut devices[d].0, &mut written, d, &mut serial);
+        }
+    }
+
+    // Everyone syncs cleanly, twice round, so that each has what the others sent last.
+    for _ in 0..2 {
+        for (store, remote) in devices.iter_mut() {
+            sync(store, remote, &mut |_| {})
+                .unwrap_or_else(|e| panic!("seed {seed}: clean sync failed: {e}"));
+        }
+    }
+
+    let on_server = server.with_records(|r| r.snapshot().unwrap());
+    let conflicts_on_server = server.with_records(|r| r.conflicts().unwrap());
+    for (i, (store, _)) in devices.iter().enumerate() {
+        let snapshot = store.snapshot().unwrap();
+        let differing: Vec<&String> = on_server
+            .keys()
+            .chain(snapshot.keys())
+            .filter(|k| on_server.get(*k) != snapshot.get(*k))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "seed {seed}: device {i} differs from the server on {differing:?}"
+        );
+        assert_eq!(
+            store.conflicts().unwrap(),
+            conflicts_on_server,
+            "seed {seed}: device {i}'s conflicts differ"
+        );
+        assert_eq!(
+            store.changes_waiting_to_push().unwrap(),
+            0,
+            "seed {seed}: device {i} still has changes to send"
+        );
+    }
+
+    // Nothing from nowhere: every value shown was written by some device.
+    let mut checked = 0;
+    for body in on_server.values() {
+        let record: Value = serde_json::from_str(body).unwrap();
+        let id = record["id"].as_str().unwrap().to_string();
+        for (field, value) in record.as_object().unwrap() {
+            if let Some(values) = written.get(&(id.clone(), field.clone())) {
+                assert!(
+                    values.contains(&value.to_string()),
+                    "seed {seed}: {id}.{field} = {value} was never written"
+                );
+                checked += 1;
+            }
+        }
+    }
+    // No record lost: every record created anywhere is everywhere.
+    let created: BTreeSet<&String> = written.keys().map(|(id, _)| id).collect();
+    let present: BTreeSet<String> = on_server
+        .values()
+        .map(|b| {
+            serde_json::from_str::<Value>(b).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for id in created {
+        assert!(present.contains(id), "seed {seed}: record {id} was lost");
+    }
+    assert!(checked > 0, "seed {seed}: the case wrote nothing");
+}
+
+#[test]
+fn devices_and_server_converge_whatever_the_order_and_the_faults() {
+    if let Some(seed) = std::env::var("DAAKHLA_CONVERGENCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        println!("replaying seed {seed}");
+        return run_case(seed);
+    }
+    let cases: u64 = std::env::var("DAAKHLA_CONVERGENCE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    for case in 0..cases {
+        let seed = 0xDAA_0000 + case;
+        println!("case {case}: seed {seed}");
+        run_case(seed);
+    }
+}
