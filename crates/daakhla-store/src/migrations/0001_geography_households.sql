@@ -15,8 +15,10 @@ CREATE INDEX places_by_parent ON places(parent);
 -- copies of its fields that queries filter and sort on.
 CREATE TABLE households (
     id               TEXT PRIMARY KEY,
-    uc_code          TEXT NOT NULL REFERENCES places(code),
-    village_code     TEXT NOT NULL REFERENCES places(code),
+    -- Codes, not references: a record received from another device may name a place this
+    -- store's geography does not list yet. Places are checked when a household is entered.
+    uc_code          TEXT NOT NULL,
+    village_code     TEXT NOT NULL,
     household_number TEXT NOT NULL,
     head_name        TEXT,
     consent          INTEGER NOT NULL,
