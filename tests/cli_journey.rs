@@ -211,3 +211,52 @@ fn a_demo_store_has_places_households_and_follow_ups() {
     assert!(counts["follow_ups"].as_u64().unwrap() > 0);
     assert!(counts["places"].as_u64().unwrap() > 18);
 }
+
+#[test]
+fn duplicate_households_are_merged_and_mistakes_deleted() {
+    let ws = Workspace::with_test_geography();
+    let first = ws
+        .run_with_stdin(&["--json", "household", "add"], HOUSEHOLD)
+        .json();
+    let again = HOUSEHOLD.replace(
+        "\"household_number\": \"17\"",
+        "\"household_number\": \"17-A\"",
+    );
+    let second = ws
+        .run_with_stdin(&["--json", "household", "add"], &again)
+        .json();
+    let (a, b) = (
+        first["saved"][0]["id"].as_str().unwrap().to_string(),
+        second["saved"][0]["id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(
+        osc_names(&ws).len(),
+        4,
+        "the same two children, surveyed twice"
+    );
+
+    ws.ok(&["household", "merge", &b, &a]);
+    let list = ws
+        .ok(&["--json", "list", "households", "--uc", "UC-T1"])
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        list[0]["children"], 6,
+        "the merged household's children moved over"
+    );
+
+    let bad = ws.run(&["household", "merge", &a, &b]);
+    assert_eq!(bad.code, 3, "{}", bad.stderr);
+    assert!(bad.stderr.contains("merged_into"), "{}", bad.stderr);
+
+    ws.ok(&["household", "delete", &a]);
+    assert!(
+        ws.ok(&["list", "households", "--uc", "UC-T1"])
+            .stdout
+            .contains("No households")
+    );
+    assert_eq!(
+        ws.ok(&["--json", "report", "uc", "UC-T1"]).json()["households"],
+        0
+    );
+}

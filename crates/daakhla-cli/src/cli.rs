@@ -135,6 +135,10 @@ pub enum HouseholdCommand {
     Edit { file: Option<PathBuf> },
     /// Show one survey as stored.
     Show { id: String },
+    /// Delete a household and its children (a tombstone that syncs).
+    Delete { id: String },
+    /// Record that household FROM is the same as INTO: FROM's children move to INTO.
+    Merge { from: String, into: String },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +175,8 @@ pub enum ChildCommand {
 pub enum FollowupCommand {
     /// Add follow-ups from JSON: one or a list.
     Add { file: Option<PathBuf> },
+    /// Delete a follow-up recorded by mistake.
+    Delete { id: String },
 }
 
 #[derive(Subcommand)]

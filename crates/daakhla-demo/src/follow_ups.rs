@@ -106,6 +106,7 @@ fn visit(
         notes: rng
             .chance(0.12)
             .then(|| rng.pick(names::VISIT_NOTES).to_string()),
+        deleted: false,
     }
 }
 

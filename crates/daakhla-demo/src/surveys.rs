@@ -144,6 +144,8 @@ fn demo_survey(village: &Village, number: u64, options: &DemoOptions) -> Househo
         members: None,
         surveyed_by: format!("{} (CRP)", rng.pick(&village.crps)),
         surveyed_on,
+        deleted: false,
+        merged_into: None,
     };
     if !consent {
         // Only the visit itself may be kept: where, when, by whom.
@@ -407,6 +409,7 @@ fn demo_child(rng: &mut Rng, id: ChildId, family: &Family, siblings: &[Child]) -
         other_reason,
         willing_to_enrol,
         preferred_school,
+        deleted: false,
     }
 }
 

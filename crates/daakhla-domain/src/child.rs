@@ -124,6 +124,9 @@ pub struct Child {
     pub willing_to_enrol: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_school: Option<SchoolRef>,
+    /// Deleted (listed by mistake): a tombstone that syncs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// Whole years from `born` to `on`.

@@ -21,6 +21,9 @@ pub struct FollowUp {
     pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Deleted (recorded by mistake): a tombstone that syncs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// What the visit found.

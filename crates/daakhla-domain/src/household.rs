@@ -57,6 +57,12 @@ pub struct Household {
     #[serde(default)]
     pub surveyed_by: String,
     pub surveyed_on: NaiveDate,
+    /// Deleted: kept as a tombstone that syncs, so the household cannot come back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// Found to be the same household as another: shown as that one, its children with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<HouseholdId>,
 }
 
 impl Household {
@@ -82,6 +88,9 @@ impl Household {
 
 impl Validate for Household {
     fn check(&self, at: &FieldPath, c: &mut Checker) {
+        if self.merged_into == Some(self.id) {
+            c.push(at.key("merged_into"), Rule::WrongHousehold);
+        }
         c.required_text(at.key("uc_code"), &self.uc_code);
         c.required_text(at.key("village_code"), &self.village_code);
         c.required_text(at.key("household_number"), &self.household_number);

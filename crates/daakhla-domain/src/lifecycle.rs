@@ -55,7 +55,7 @@ pub fn sort_visits(follow_ups: &mut [FollowUp]) {
 
 /// Reads a child's follow-ups (in any order) into where the child stands.
 pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
-    let mut visits: Vec<FollowUp> = follow_ups.to_vec();
+    let mut visits: Vec<FollowUp> = follow_ups.iter().filter(|f| !f.deleted).cloned().collect();
     sort_visits(&mut visits);
     let mut stage = if child.is_out_of_school() {
         Stage::OutOfSchool
@@ -113,7 +113,7 @@ pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
 pub fn child_facts(surveyed_on: NaiveDate, earlier: &[FollowUp]) -> ChildFacts {
     let enrolled_on = earlier
         .iter()
-        .filter(|f| matches!(f.outcome, Outcome::Enrolled { .. }))
+        .filter(|f| !f.deleted && matches!(f.outcome, Outcome::Enrolled { .. }))
         .map(|f| f.visited_on)
         .min();
     ChildFacts {

@@ -49,11 +49,12 @@ pub(crate) fn write_child(
 ) -> Result<(), StoreError> {
     let age = child.age_on(surveyed_on).unwrap_or_default();
     tx.prepare_cached(
-        "INSERT INTO children (id, household_id, name, sex, age_years, schooling, out_of_school, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, name = excluded.name, sex = excluded.sex,
+        "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted)
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
+             origin_household_id = excluded.origin_household_id, name = excluded.name, sex = excluded.sex,
              age_years = excluded.age_years, schooling = excluded.schooling,
-             out_of_school = excluded.out_of_school, body = excluded.body",
+             out_of_school = excluded.out_of_school, body = excluded.body, deleted = excluded.deleted",
     )?
     .execute(params![
         child.id.to_string(),
@@ -64,6 +65,7 @@ pub(crate) fn write_child(
         child.schooling.status().code(),
         child.is_out_of_school(),
         serde_json::to_string(child)?,
+        child.deleted,
     ])?;
     refresh_lifecycle(tx, child)
 }
@@ -74,9 +76,9 @@ pub(crate) fn write_follow_up_row(
     follow_up: &FollowUp,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
-             outcome = excluded.outcome, body = excluded.body",
+             outcome = excluded.outcome, body = excluded.body, deleted = excluded.deleted",
     )?
     .execute(params![
         follow_up.id.to_string(),
@@ -84,6 +86,7 @@ pub(crate) fn write_follow_up_row(
         follow_up.visited_on.to_string(),
         follow_up.outcome.kind().code(),
         serde_json::to_string(follow_up)?,
+        follow_up.deleted,
     ])?;
     let (child, _) = stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
         kind: "child",
@@ -230,7 +233,7 @@ impl Store {
     pub fn all_follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT body FROM follow_ups ORDER BY visited_on, id")?;
+            .prepare("SELECT body FROM follow_ups WHERE NOT deleted ORDER BY visited_on, id")?;
         let bodies = stmt.query_map([], |row| row.get::<_, String>(0))?;
         bodies
             .map(|body| Ok(serde_json::from_str(&body?)?))
@@ -249,6 +252,7 @@ impl Store {
                     c.stage, c.last_visit, c.body
                FROM children c JOIN households h ON h.id = c.household_id
               WHERE c.stage IN ('out_of_school', 'following_up', 'dropped_out_again')
+                AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
                 AND (?1 IS NULL OR h.uc_code = ?1) AND (?2 IS NULL OR h.village_code = ?2)
               ORDER BY h.village_code, length(h.household_number), h.household_number, c.rowid",
         )?;

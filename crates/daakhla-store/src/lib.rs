@@ -9,6 +9,7 @@ mod documents;
 mod error;
 mod follow_ups;
 mod geography;
+mod merging;
 mod report;
 pub mod schema;
 mod surveys;
@@ -186,6 +187,7 @@ fn write_in_chunks<T>(
         for item in chunk {
             write(&editor, item)?;
         }
+        merging::relink(&tx)?;
         tx.commit()?;
         done += chunk.len();
         progress(done);

@@ -92,7 +92,8 @@ impl Store {
             id: uc_code.to_string(),
         })?;
         let (households, households_without_consent) = self.conn.query_row(
-            "SELECT count(*), coalesce(sum(NOT consent), 0) FROM households WHERE uc_code = ?1",
+            "SELECT count(*), coalesce(sum(NOT consent), 0) FROM households
+              WHERE uc_code = ?1 AND NOT deleted AND merged_into IS NULL",
             [uc_code],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
@@ -111,7 +112,8 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         let follow_ups = self.conn.query_row(
             "SELECT count(*) FROM follow_ups f JOIN children c ON c.id = f.child_id
-               JOIN households h ON h.id = c.household_id WHERE h.uc_code = ?1",
+               JOIN households h ON h.id = c.household_id
+              WHERE h.uc_code = ?1 AND NOT f.deleted AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL",
             [uc_code],
             |row| row.get(0),
         )?;
@@ -138,7 +140,8 @@ impl Store {
     fn children_by_sex(&self, uc_code: &str, condition: &str) -> Result<BySex, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT c.sex, count(*) FROM children c JOIN households h ON h.id = c.household_id
-              WHERE h.uc_code = ?1 AND ({condition}) GROUP BY c.sex"
+              WHERE h.uc_code = ?1 AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
+                AND ({condition}) GROUP BY c.sex"
         ))?;
         let mut counts = BySex::default();
         let rows = stmt.query_map(params![uc_code], |row| {
@@ -156,7 +159,7 @@ impl Store {
             "SELECT r.value, c.sex, count(*)
                FROM children c JOIN households h ON h.id = c.household_id,
                     json_each(c.body, '$.reasons_out_of_school') r
-              WHERE h.uc_code = ?1 AND c.out_of_school
+              WHERE h.uc_code = ?1 AND c.out_of_school AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
               GROUP BY r.value, c.sex",
         )?;
         let mut reasons: Vec<ReasonCount> = Vec::new();

@@ -223,7 +223,8 @@ impl Store {
         let taken: Option<String> = self
             .conn
             .query_row(
-                "SELECT id FROM households WHERE village_code = ?1 AND household_number = ?2 AND id != ?3",
+                "SELECT id FROM households WHERE village_code = ?1 AND household_number = ?2 AND id != ?3
+                   AND NOT deleted AND merged_into IS NULL",
                 params![household.village_code, household.household_number, id],
                 |row| row.get(0),
             )
@@ -276,12 +277,17 @@ impl Store {
             id: id.to_string(),
         })?;
         let household = serde_json::from_str(&body)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM children WHERE household_id = ?1 ORDER BY rowid")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM children WHERE household_id = ?1 AND NOT deleted ORDER BY rowid",
+        )?;
+        // A child moved here by a merge is this household's child, whatever its record says.
         let children = stmt
             .query_map([id.to_string()], |row| row.get::<_, String>(0))?
-            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .map(|body| {
+                let mut child: daakhla_domain::child::Child = serde_json::from_str(&body?)?;
+                child.household_id = id;
+                Ok(child)
+            })
             .collect::<Result<_, StoreError>>()?;
         Ok(HouseholdSurvey {
             household,
@@ -296,7 +302,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM households ORDER BY surveyed_on, id")?;
+            .prepare("SELECT id FROM households WHERE NOT deleted AND merged_into IS NULL ORDER BY surveyed_on, id")?;
         let ids: Vec<String> = stmt
             .query_map([], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
@@ -321,8 +327,9 @@ impl Store {
             "SELECT h.id, h.village_code, h.household_number, h.head_name, h.surveyed_on,
                     count(c.id), coalesce(sum(c.out_of_school), 0),
                     coalesce(sum(c.stage IN ('out_of_school', 'following_up', 'dropped_out_again')), 0)
-             FROM households h LEFT JOIN children c ON c.household_id = h.id
+             FROM households h LEFT JOIN children c ON c.household_id = h.id AND NOT c.deleted
              WHERE (?1 IS NULL OR h.village_code = ?1) AND (?2 IS NULL OR h.uc_code = ?2)
+               AND NOT h.deleted AND h.merged_into IS NULL
              GROUP BY h.id
              ORDER BY h.village_code, length(h.household_number), h.household_number",
         )?;
@@ -357,11 +364,11 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT h.id, h.village_code, h.household_number, h.head_name, NULL, NULL
                FROM households h
-              WHERE h.household_number = ?1 OR h.head_name LIKE ?2 ESCAPE '\\'
+              WHERE (h.household_number = ?1 OR h.head_name LIKE ?2 ESCAPE '\\') AND NOT h.deleted AND h.merged_into IS NULL
              UNION ALL
              SELECT h.id, h.village_code, h.household_number, h.head_name, c.id, c.name
                FROM children c JOIN households h ON h.id = c.household_id
-              WHERE c.name LIKE ?2 ESCAPE '\\'
+              WHERE c.name LIKE ?2 ESCAPE '\\' AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
              LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![text, pattern, limit as i64], |row| {
@@ -395,12 +402,14 @@ pub(crate) fn write_household_row(
     h: &Household,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body,
+                                 deleted, merge_target)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
              household_number = excluded.household_number, head_name = excluded.head_name,
              consent = excluded.consent, surveyed_on = excluded.surveyed_on,
-             surveyed_by = excluded.surveyed_by, body = excluded.body",
+             surveyed_by = excluded.surveyed_by, body = excluded.body,
+             deleted = excluded.deleted, merge_target = excluded.merge_target",
     )?
     .execute(params![
         h.id.to_string(),
@@ -412,6 +421,8 @@ pub(crate) fn write_household_row(
         h.surveyed_on.to_string(),
         h.surveyed_by,
         serde_json::to_string(h)?,
+        h.deleted,
+        h.merged_into.map(|id| id.to_string()),
     ])?;
     Ok(())
 }

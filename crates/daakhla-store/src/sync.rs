@@ -210,6 +210,7 @@ impl Store {
                 received.records += 1;
             }
         }
+        crate::merging::relink(&tx)?;
         if let Some(cursor) = cursor {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -296,12 +297,19 @@ impl Store {
         .collect()
     }
 
-    /// Every document's record as this store shows it, by id: for comparing stores.
+    /// Every document's record as this store shows it, by id, with where it is shown (the
+    /// household a child is under, the household a merged one is shown as): for comparing
+    /// stores.
     pub fn snapshot(&self) -> Result<BTreeMap<String, String>, StoreError> {
         let mut out = BTreeMap::new();
         for kind in RecordKind::ALL {
+            let placed = match kind {
+                RecordKind::Household => "body || ' @' || coalesce(merged_into, '')",
+                RecordKind::Child => "body || ' @' || household_id",
+                RecordKind::FollowUp => "body",
+            };
             let mut stmt = self.conn.prepare(&format!(
-                "SELECT id, body FROM {} ORDER BY id",
+                "SELECT id, {placed} FROM {} ORDER BY id",
                 crate::documents::table(kind)
             ))?;
             let rows = stmt.query_map([], |row| {

@@ -222,3 +222,63 @@ fn a_child_that_arrives_before_its_household_is_shown_once_the_household_arrives
     assert_eq!(b.survey(s.household.id).unwrap(), s);
     assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
 }
+
+fn second_survey(number: &str) -> HouseholdSurvey {
+    let mut s = survey();
+    s.household.id = daakhla_domain::ids::HouseholdId::new();
+    s.household.household_number = number.into();
+    for child in &mut s.children {
+        child.id = daakhla_domain::ids::ChildId::new();
+        child.household_id = s.household.id;
+    }
+    s
+}
+
+#[test]
+fn two_devices_merging_two_households_into_each_other_settle_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (x, y) = (survey(), second_survey("8"));
+    a.add_surveys(&[x.clone(), y.clone()], &ctx(), &mut |_| {})
+        .unwrap();
+    relay(&mut a, &mut b);
+
+    // Offline, each decides the other household is the duplicate.
+    a.merge_households(x.household.id, y.household.id).unwrap();
+    b.merge_households(y.household.id, x.household.id).unwrap();
+    relay(&mut a, &mut b);
+    relay(&mut b, &mut a);
+
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+    let shown = a.households(None, Some("UC1")).unwrap();
+    assert_eq!(shown.len(), 1, "one household stays");
+    let stays = x.household.id.min(y.household.id);
+    assert_eq!(shown[0].id, stays, "the smaller id stays, on every device");
+    assert_eq!(shown[0].children, 2, "both rosters end up under it");
+    assert_eq!(a.survey(stays).unwrap().children.len(), 2);
+    assert_eq!(b.follow_ups_due(Some("UC1"), None).unwrap().len(), 2);
+}
+
+#[test]
+fn a_delete_is_a_tombstone_that_syncs_and_wins_over_a_concurrent_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let s = survey();
+    a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    relay(&mut a, &mut b);
+    a.delete_household(s.household.id).unwrap();
+    edit(&mut b, s.household.id, json!({"household": {"members": 9}}));
+    relay(&mut a, &mut b);
+    relay(&mut b, &mut a);
+    assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
+    for store in [&a, &b] {
+        assert!(store.households(None, None).unwrap().is_empty());
+        assert!(store.follow_ups_due(None, None).unwrap().is_empty());
+        assert_eq!(store.uc_report("UC1").unwrap().households, 0);
+    }
+    // The tombstone keeps the household from coming back with an old change.
+    let mut c = device(&dir, "c");
+    relay(&mut a, &mut c);
+    assert!(c.households(None, None).unwrap().is_empty());
+}

@@ -171,3 +171,12 @@ fn outcome_detail(outcome: &Outcome, lang: Lang) -> String {
         _ => String::new(),
     }
 }
+
+pub fn delete(store: &mut Store, id: &str, out: &Output) -> Result<(), CliError> {
+    store.delete_follow_up(super::parse_id(id)?)?;
+    out.show(&serde_json::json!({ "deleted": id }), || {
+        out.say("Deleted the follow-up.", "فالو اپ حذف کر دیا گیا۔")
+            .into()
+    });
+    Ok(())
+}

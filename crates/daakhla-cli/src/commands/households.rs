@@ -248,3 +248,27 @@ pub fn search(store: &Store, text: &str, limit: usize, out: &Output) -> Result<(
     });
     Ok(())
 }
+
+pub fn delete(store: &mut Store, id: &str, out: &Output) -> Result<(), CliError> {
+    store.delete_household(super::parse_id(id)?)?;
+    out.show(&serde_json::json!({ "deleted": id }), || {
+        out.say(
+            "Deleted the household and its children.",
+            "گھرانہ اور اس کے بچے حذف کر دیے گئے۔",
+        )
+        .into()
+    });
+    Ok(())
+}
+
+pub fn merge(store: &mut Store, from: &str, into: &str, out: &Output) -> Result<(), CliError> {
+    store.merge_households(super::parse_id(from)?, super::parse_id(into)?)?;
+    out.show(&serde_json::json!({ "merged": from, "into": into }), || {
+        out.say(
+            "Merged: the household is now shown as the other, with its children.",
+            "یکجا ہو گئے: یہ گھرانہ اب دوسرے کے طور پر، اپنے بچوں سمیت، دکھایا جائے گا۔",
+        )
+        .into()
+    });
+    Ok(())
+}

@@ -37,6 +37,15 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Household(HouseholdCommand::Edit { file }) => {
             households::edit(&mut open(global)?, &read_input(file.as_deref())?, out)
         }
+        Command::Household(HouseholdCommand::Delete { id }) => {
+            households::delete(&mut open(global)?, &id, out)
+        }
+        Command::Household(HouseholdCommand::Merge { from, into }) => {
+            households::merge(&mut open(global)?, &from, &into, out)
+        }
+        Command::Followup(FollowupCommand::Delete { id }) => {
+            follow_ups::delete(&mut open(global)?, &id, out)
+        }
         Command::Household(HouseholdCommand::Show { id }) => {
             households::show(&open(global)?, &id, out)
         }

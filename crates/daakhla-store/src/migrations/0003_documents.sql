@@ -45,3 +45,19 @@ CREATE TABLE conflicts (
     losers TEXT NOT NULL,
     PRIMARY KEY (doc_id, field)
 );
+
+-- Deletes are tombstones, and a household found to be another is merged into it. The rows
+-- stay; queries show only what is neither deleted nor merged away.
+ALTER TABLE households ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+-- The household this one was merged into, as its document says...
+ALTER TABLE households ADD COLUMN merge_target TEXT;
+-- ...and where it ends up once chains are followed and concurrent merges into each other are
+-- settled (the smallest id stays). NULL: shown as itself.
+ALTER TABLE households ADD COLUMN merged_into TEXT;
+CREATE INDEX households_merging ON households(merge_target) WHERE merge_target IS NOT NULL;
+ALTER TABLE children ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+-- The household the child's document names; `household_id` is where it is shown.
+ALTER TABLE children ADD COLUMN origin_household_id TEXT;
+UPDATE children SET origin_household_id = household_id;
+CREATE INDEX children_by_origin ON children(origin_household_id);
+ALTER TABLE follow_ups ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,193 @@
+//! Deleting and merging. A delete is a tombstone field that syncs. A merge marks one
+//! household as merged into another and moves its children there; because two devices may
+//! merge concurrently (even two households into each other), where each household and child
+//! is shown is worked out from all the merges the store holds, the same way on every device.
+
+use crate::documents::RecordKind;
+use crate::follow_ups::write_child;
+use crate::surveys::write_household_row;
+use crate::{Store, StoreError, write_in_chunks};
+use daakhla_domain::followup::FollowUp;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::ids::{FollowUpId, HouseholdId};
+use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Settles where merged households and their children are shown. Run in every transaction that
+/// writes households or children. A merge into a household this store does not have yet waits.
+pub(crate) fn relink(tx: &Transaction) -> Result<(), StoreError> {
+    let targets: BTreeMap<String, String> = tx
+        .prepare_cached(
+            "SELECT h.id, h.merge_target FROM households h
+              WHERE h.merge_target IS NOT NULL AND EXISTS (SELECT 1 FROM households t WHERE t.id = h.merge_target)",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let shown_as: BTreeMap<&str, Option<&str>> = targets
+        .keys()
+        .map(|id| (id.as_str(), settle(id, &targets)))
+        .collect();
+
+    tx.prepare_cached("UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL")?
+        .execute([])?;
+    tx.prepare_cached("UPDATE children SET household_id = origin_household_id WHERE household_id != origin_household_id")?
+        .execute([])?;
+    for (id, target) in shown_as {
+        let Some(target) = target else { continue };
+        tx.prepare_cached("UPDATE households SET merged_into = ?2 WHERE id = ?1")?
+            .execute(params![id, target])?;
+        tx.prepare_cached("UPDATE children SET household_id = ?2 WHERE origin_household_id = ?1")?
+            .execute(params![id, target])?;
+    }
+    Ok(())
+}
+
+/// Where household `id` is shown: the end of its chain of merges, or none if it is the one
+/// that stays in a circle of households merged into each other (the smallest id).
+fn settle<'a>(id: &'a str, targets: &'a BTreeMap<String, String>) -> Option<&'a str> {
+    let mut path: Vec<&str> = vec![id];
+    let mut seen: BTreeSet<&str> = BTreeSet::from([id]);
+    let mut at = id;
+    while let Some(next) = targets.get(at) {
+        if !seen.insert(next) {
+            // A circle: its smallest member stays, and everything in it is shown as that one.
+            let circle_start = path.iter().position(|p| *p == next.as_str()).unwrap_or(0);
+            let stays = *path[circle_start..]
+                .iter()
+                .min()
+                .expect("a circle has members");
+            return (stays != id).then_some(stays);
+        }
+        path.push(next);
+        at = next;
+    }
+    (at != id).then_some(at)
+}
+
+impl Store {
+    /// Marks household `from` as the same as `into` and moves its children there. Both must
+    /// be stored and shown (not deleted, not merged away).
+    pub fn merge_households(
+        &mut self,
+        from: HouseholdId,
+        into: HouseholdId,
+    ) -> Result<(), StoreError> {
+        let at = FieldPath::root();
+        let mut problems = Vec::new();
+        if from == into {
+            problems.push(Violation::new(at.key("merged_into"), Rule::WrongHousehold));
+        }
+        for (field, id) in [("id", from), ("merged_into", into)] {
+            if !self.is_shown(id)? {
+                problems.push(Violation::new(
+                    at.key(field),
+                    Rule::UnknownRecord { id: id.to_string() },
+                ));
+            }
+        }
+        Violations(problems)
+            .into_result()
+            .map_err(StoreError::Invalid)?;
+        let mut survey = self.survey(from)?;
+        survey.household.merged_into = Some(into);
+        for child in &mut survey.children {
+            child.household_id = into;
+        }
+        self.write_survey_as_is(survey)
+    }
+
+    /// Deletes a household and its children: tombstones that sync, so they cannot come back.
+    pub fn delete_household(&mut self, id: HouseholdId) -> Result<(), StoreError> {
+        let mut survey = self.survey(id)?;
+        survey.household.deleted = true;
+        for child in &mut survey.children {
+            child.deleted = true;
+        }
+        self.write_survey_as_is(survey)
+    }
+
+    /// Deletes a follow-up recorded by mistake; the child's stage is worked out again.
+    pub fn delete_follow_up(&mut self, id: FollowUpId) -> Result<(), StoreError> {
+        let body: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM follow_ups WHERE id = ?1",
+                [id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let body = body.ok_or_else(|| StoreError::NotFound {
+            kind: "follow-up",
+            id: id.to_string(),
+        })?;
+        let mut follow_up: FollowUp = serde_json::from_str(&body)?;
+        follow_up.deleted = true;
+        write_in_chunks(self, &[follow_up], &mut |_| {}, |editor, f| {
+            editor.record(RecordKind::FollowUp, &f.id.to_string(), f)?;
+            crate::follow_ups::write_follow_up_row(editor.tx, f)
+        })
+    }
+
+    fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM households WHERE id = ?1 AND NOT deleted AND merged_into IS NULL",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Writes a stored survey changed by this module, without the entry rules (a merged or
+    /// deleted household is not a new survey).
+    fn write_survey_as_is(&mut self, survey: HouseholdSurvey) -> Result<(), StoreError> {
+        write_in_chunks(self, &[survey], &mut |_| {}, |editor, s| {
+            editor.record(
+                RecordKind::Household,
+                &s.household.id.to_string(),
+                &s.household,
+            )?;
+            write_household_row(editor.tx, &s.household)?;
+            for child in &s.children {
+                editor.record(RecordKind::Child, &child.id.to_string(), child)?;
+                write_child(editor.tx, child, s.household.surveyed_on)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settle;
+    use std::collections::BTreeMap;
+
+    fn targets(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_of_merges_ends_at_its_last_household() {
+        let t = targets(&[("a", "b"), ("b", "c")]);
+        assert_eq!(settle("a", &t), Some("c"));
+        assert_eq!(settle("b", &t), Some("c"));
+        assert_eq!(settle("c", &t), None);
+    }
+
+    #[test]
+    fn households_merged_into_each_other_settle_on_the_smallest_id() {
+        let t = targets(&[("b", "a"), ("a", "b")]);
+        assert_eq!(settle("a", &t), None);
+        assert_eq!(settle("b", &t), Some("a"));
+        let t = targets(&[("x", "c"), ("c", "d"), ("d", "c")]);
+        assert_eq!(settle("x", &t), Some("c"));
+        assert_eq!(settle("d", &t), Some("c"));
+        assert_eq!(settle("c", &t), None);
+    }
+}
