@@ -67,13 +67,19 @@ pub struct Summary {
     pub records: u64,
     /// Fields in conflict on this device after the sync, for a coordinator to review.
     pub conflicts: u64,
+    /// Bytes of messages sent and received (compressed, without HTTP headers): mobile data is
+    /// paid for by the worker.
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
 }
 
 /// How a device reaches a server. `Remote` speaks HTTP; tests wrap it to drop, repeat and
 /// reorder messages.
 pub trait Transport {
-    fn push(&self, push: Push) -> Result<(), SyncError>;
-    fn pull(&self, after: u64) -> Result<daakhla_wire::Pull, SyncError>;
+    /// Sends a push; returns the bytes it took on the wire.
+    fn push(&self, push: Push) -> Result<u64, SyncError>;
+    /// Asks for the changes after `after`; returns them and the bytes they took on the wire.
+    fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError>;
 }
 
 /// A server, as a device reaches it over HTTP.
@@ -127,8 +133,9 @@ impl Remote {
 }
 
 impl Transport for Remote {
-    fn push(&self, push: Push) -> Result<(), SyncError> {
+    fn push(&self, push: Push) -> Result<u64, SyncError> {
         let body = daakhla_wire::encode_push(&push);
+        let size = body.len() as u64;
         let response = self
             .http
             .post(format!("{}/v1/push", self.url))
@@ -138,10 +145,10 @@ impl Transport for Remote {
             .send()
             .map_err(|e| self.unreachable(e))?;
         self.check(response)?;
-        Ok(())
+        Ok(size)
     }
 
-    fn pull(&self, after: u64) -> Result<daakhla_wire::Pull, SyncError> {
+    fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError> {
         let response = self
             .http
             .get(format!("{}/v1/pull?after={after}", self.url))
@@ -152,7 +159,7 @@ impl Transport for Remote {
             .check(response)?
             .bytes()
             .map_err(|e| self.unreachable(e))?;
-        Ok(daakhla_wire::decode_pull(&bytes)?)
+        Ok((daakhla_wire::decode_pull(&bytes)?, bytes.len() as u64))
     }
 }
 
@@ -188,7 +195,7 @@ pub fn sync(
             })
             .collect::<Result<Vec<_>, SyncError>>()?;
         let sent = changes.len() as u64;
-        remote.push(Push { changes })?;
+        summary.bytes_sent += remote.push(Push { changes })?;
         store.mark_pushed(last)?;
         summary.sent += sent;
         progress(Progress::Sent {
@@ -201,7 +208,8 @@ pub fn sync(
             .pull_cursor()?
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        let pull = remote.pull(after)?;
+        let (pull, size) = remote.pull(after)?;
+        summary.bytes_received += size;
         let incoming: Vec<IncomingChange> = pull
             .changes
             .into_iter()

@@ -58,7 +58,7 @@ fn cut(what: &str) -> SyncError {
 }
 
 impl Transport for FlakyLink<'_> {
-    fn push(&self, push: Push) -> Result<(), SyncError> {
+    fn push(&self, push: Push) -> Result<u64, SyncError> {
         let roll = self.rng.borrow_mut().below(100);
         match roll {
             0..=9 => Err(cut("dropped before sending")),
@@ -74,19 +74,19 @@ impl Transport for FlakyLink<'_> {
         }
     }
 
-    fn pull(&self, after: u64) -> Result<Pull, SyncError> {
+    fn pull(&self, after: u64) -> Result<(Pull, u64), SyncError> {
         let roll = self.rng.borrow_mut().below(100);
         let stale = self.last_pull.borrow().clone();
         match (roll, stale) {
             (0..=9, _) => Err(cut("dropped")),
-            (10..=19, Some(old)) => Ok(old),
+            (10..=19, Some(old)) => Ok((old, 0)),
             _ => {
-                let mut pull = self.remote.pull(after)?;
+                let (mut pull, size) = self.remote.pull(after)?;
                 if roll < 35 {
                     pull.changes.reverse();
                 }
                 *self.last_pull.borrow_mut() = Some(pull.clone());
-                Ok(pull)
+                Ok((pull, size))
             }
         }
     }

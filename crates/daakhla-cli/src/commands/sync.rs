@@ -46,12 +46,20 @@ pub fn sync(
     let summary = summary?;
     out.show(&summary, || match lang {
         Lang::En => format!(
-            "Synced with {url}: sent {} changes, received {} ({} records updated). Conflicts to review: {}.",
-            summary.sent, summary.received, summary.records, summary.conflicts
+            "Synced with {url}: sent {} changes, received {} ({} records updated), {} KB on the wire. Conflicts to review: {}.",
+            summary.sent,
+            summary.received,
+            summary.records,
+            (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
+            summary.conflicts
         ),
         Lang::Ur => format!(
-            "{url} کے ساتھ ہم آہنگی مکمل: {} تبدیلیاں بھیجیں، {} موصول ہوئیں ({} ریکارڈ تازہ)۔ جائزے کے لیے تنازعات: {}۔",
-            summary.sent, summary.received, summary.records, summary.conflicts
+            "{url} کے ساتھ ہم آہنگی مکمل: {} تبدیلیاں بھیجیں، {} موصول ہوئیں ({} ریکارڈ تازہ)، {} KB ڈیٹا۔ جائزے کے لیے تنازعات: {}۔",
+            summary.sent,
+            summary.received,
+            summary.records,
+            (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
+            summary.conflicts
         ),
     });
     Ok(())

@@ -1,0 +1,392 @@
+//! `scripts/bench`: measures sync on this machine and writes BENCHMARKS.md.
+//!
+//! Everything runs for real: stores are SQLite files, the server answers over loopback HTTP,
+//! and the fresh device that receives a union council is the release `daakhla` binary in its
+//! own process, so its peak memory can be read.
+
+use daakhla_domain::geography::{Geography, Place};
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::validation::Context;
+use daakhla_server::{Role, Server};
+use daakhla_store::Store;
+use daakhla_sync::{Remote, sync};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+struct Sizes {
+    wire_households: usize,
+    uc_households: usize,
+    big_store_households: usize,
+    incremental_households: usize,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes = if quick {
+        Sizes {
+            wire_households: 100,
+            uc_households: 300,
+            big_store_households: 1_500,
+            incremental_households: 10,
+        }
+    } else {
+        Sizes {
+            wire_households: 1_000,
+            uc_households: 5_000,
+            big_store_households: 25_000,
+            incremental_households: 50,
+        }
+    };
+    let daakhla = std::env::args()
+        .skip_while(|a| a != "--daakhla")
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("daakhla"));
+    let report = run(&sizes, &daakhla);
+    let out = std::env::args()
+        .skip_while(|a| a != "--out")
+        .nth(1)
+        .unwrap_or_else(|| "BENCHMARKS.md".into());
+    std::fs::write(&out, &report).unwrap();
+    println!("{report}");
+    eprintln!("written to {out}");
+}
+
+fn ctx() -> Context {
+    Context {
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+fn reference() -> Geography {
+    serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap()
+}
+
+/// Demo places: one union council per district, ten villages each.
+fn places() -> Geography {
+    daakhla_demo::demo_geography(&reference(), 1, 10)
+}
+
+/// The villages of the `n`-th demo union council.
+fn villages_of_uc(geo: &Geography, n: usize) -> (String, Geography) {
+    let uc = geo.union_councils[n].code.clone();
+    let villages: Vec<Place> = geo
+        .villages
+        .iter()
+        .filter(|v| v.parent.as_deref() == Some(uc.as_str()))
+        .cloned()
+        .collect();
+    (
+        uc,
+        Geography {
+            villages,
+            ..Geography::default()
+        },
+    )
+}
+
+fn surveys(geo: &Geography, count: usize, seed: u64, first_number: u32) -> Vec<HouseholdSurvey> {
+    let mut options = daakhla_demo::DemoOptions::new(seed, ctx().today);
+    options.first_household_number = first_number;
+    daakhla_demo::demo_surveys(geo, count, &options)
+}
+
+fn new_store(dir: &Path, name: &str) -> Store {
+    let mut store = Store::create(dir.join(format!("{name}.sqlite"))).unwrap();
+    store.import_geography(&reference(), &ctx()).unwrap();
+    store.import_geography(&places(), &ctx()).unwrap();
+    store.set_author(name);
+    store
+}
+
+fn gzip(bytes: &[u8]) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!(
+        "{cpu}, {cores} cores, {:.0} GiB",
+        memory as f64 / 1024.0 / 1024.0
+    )
+}
+
+/// Peak resident memory of the largest child process that has ended, in MiB.
+fn children_peak_rss_mib() -> f64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn run(sizes: &Sizes, daakhla: &Path) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = String::new();
+    let date = chrono::Utc::now().format("%Y-%m-%d");
+    writeln!(
+        out,
+        "# Benchmarks\n\nMeasured by `scripts/bench` on {date}, on {}.",
+        machine()
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "Release build; stores are SQLite files; the server answers over loopback HTTP.\n"
+    )
+    .unwrap();
+
+    // 1. Bytes on the wire per household with 3 children.
+    let geo = places();
+    let (_, one_uc) = villages_of_uc(&geo, 0);
+    let three: Vec<HouseholdSurvey> = surveys(&one_uc, sizes.wire_households * 5, 1, 1)
+        .into_iter()
+        .filter(|s| s.children.len() == 3)
+        .take(sizes.wire_households)
+        .collect();
+    let mut store = new_store(dir.path(), "wire");
+    store.add_surveys(&three, &ctx(), &mut |_| {}).unwrap();
+    let changes = store.changes_to_push(usize::MAX).unwrap();
+    let wire_changes: Vec<daakhla_wire::WireChange> = changes
+        .iter()
+        .map(|c| daakhla_wire::WireChange {
+            doc_id: c.doc_id.parse().unwrap(),
+            kind: c.kind,
+            scope: c.scope.clone().unwrap(),
+            bytes: c.bytes.clone(),
+        })
+        .collect();
+    let batched: usize = wire_changes
+        .chunks(daakhla_sync::PUSH_BATCH)
+        .map(|chunk| {
+            daakhla_wire::encode_push(&daakhla_wire::Push {
+                changes: chunk.to_vec(),
+            })
+            .len()
+        })
+        .sum();
+    let single = daakhla_wire::encode_push(&daakhla_wire::Push {
+        changes: wire_changes[..4].to_vec(),
+    })
+    .len();
+    let raw: usize = changes.iter().map(|c| c.bytes.len()).sum();
+    let json_lines: String = three
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap() + "\n")
+        .collect();
+    let n = three.len() as f64;
+    writeln!(
+        out,
+        "## Bytes on the wire: a household with 3 children ({} households)\n",
+        three.len()
+    )
+    .unwrap();
+    writeln!(out, "| form | bytes per household |\n| --- | ---: |").unwrap();
+    writeln!(
+        out,
+        "| the records as JSON | {:.0} |",
+        json_lines.len() as f64 / n
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| the records as JSON, gzip'd together | {:.0} |",
+        gzip(json_lines.as_bytes()) as f64 / n
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| Automerge changes, uncompressed | {:.0} |",
+        raw as f64 / n
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| **Daakhla push, batches of {}** | **{:.0}** |",
+        daakhla_sync::PUSH_BATCH,
+        batched as f64 / n
+    )
+    .unwrap();
+    writeln!(out, "| Daakhla push of one household alone | {single} |\n").unwrap();
+
+    // 2. One union council to a fresh device, through the server.
+    let server = Arc::new(Server::open(&dir.path().join("server")).unwrap());
+    server.import_geography(&places()).unwrap();
+    let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
+    let token = |name: &str| {
+        server
+            .add_device(name, Role::Coordinator, &["*".to_string()])
+            .unwrap()
+            .1
+    };
+    let (uc, uc_villages) = villages_of_uc(&geo, 1);
+    let uc_surveys = surveys(&uc_villages, sizes.uc_households, 2, 1);
+    let options = daakhla_demo::DemoOptions::new(2, ctx().today);
+    let uc_follow_ups = daakhla_demo::demo_follow_ups(&uc_surveys, &options);
+    let mut sender = new_store(dir.path(), "sender");
+    let started = Instant::now();
+    sender
+        .add_surveys(&uc_surveys, &ctx(), &mut |_| {})
+        .unwrap();
+    sender
+        .add_follow_ups(&uc_follow_ups, &ctx(), &mut |_| {})
+        .unwrap();
+    let local_write = started.elapsed();
+    let records = sender.counts().unwrap();
+    let record_count = records.households + records.children + records.follow_ups;
+    let sender_remote = Remote::new(&running.url(), &token("sender"));
+    let started = Instant::now();
+    let pushed = sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
+    let ingest = started.elapsed();
+
+    let fresh = dir.path().join("fresh.sqlite");
+    let init = std::process::Command::new(daakhla)
+        .arg("--store")
+        .arg(&fresh)
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let started = Instant::now();
+    let synced = std::process::Command::new(daakhla)
+        .arg("--store")
+        .arg(&fresh)
+        .args([
+            "--json",
+            "sync",
+            "--server",
+            &running.url(),
+            "--token",
+            &token("fresh"),
+        ])
+        .output()
+        .unwrap();
+    let fresh_time = started.elapsed();
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    let peak = children_peak_rss_mib();
+    let summary: serde_json::Value = serde_json::from_slice(&synced.stdout).unwrap();
+    let received_bytes = summary["bytes_received"].as_u64().unwrap();
+    writeln!(
+        out,
+        "## One union council to a fresh device\n\n{uc}: {} households, {} children, {} follow-ups ({record_count} records, {} changes).\n",
+        records.households, records.children, records.follow_ups, pushed.sent
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| step | time | throughput | bytes |\n| --- | ---: | ---: | ---: |"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| survey entry on the first device (validate, write rows, documents, changes) | {:.1} s | {:.0} records/s | |",
+        local_write.as_secs_f64(),
+        record_count as f64 / local_write.as_secs_f64()
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| push to the server: SQLite log + materialised records (server ingest) | {:.1} s | {:.0} changes/s | {} ({:.0} per record) |",
+        ingest.as_secs_f64(),
+        pushed.sent as f64 / ingest.as_secs_f64(),
+        pushed.bytes_sent,
+        pushed.bytes_sent as f64 / record_count as f64
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| **fresh device receives the whole UC** (`daakhla sync`, own process) | **{:.1} s** | {:.0} records/s | {} ({:.0} per record) |",
+        fresh_time.as_secs_f64(),
+        record_count as f64 / fresh_time.as_secs_f64(),
+        received_bytes,
+        received_bytes as f64 / record_count as f64
+    )
+    .unwrap();
+    writeln!(out, "\nPeak memory of the receiving device's process: **{peak:.0} MiB** (resident, including the SQLite page cache).\n").unwrap();
+
+    // 3. Incremental sync into stores of growing size: the cost must not grow with the store.
+    writeln!(
+        out,
+        "## Incremental sync of {} new households into a store that already holds N records\n",
+        sizes.incremental_households
+    )
+    .unwrap();
+    writeln!(out, "| records already in the receiving store | time to receive | records/s |\n| ---: | ---: | ---: |").unwrap();
+    let mut receiver = Store::open(&fresh).unwrap();
+    let receiver_remote = Remote::new(&running.url(), &token("receiver"));
+    sync(&mut receiver, &receiver_remote, &mut |_| {}).unwrap();
+    let mut next_number = sizes.uc_households as u32 + 1;
+    let mut extra_uc = 2;
+    for target in [sizes.big_store_households / 5, sizes.big_store_households] {
+        // Grow the store to about `target` households through the server, in other UCs.
+        while receiver.counts().unwrap().households < target as u64
+            && extra_uc < geo.union_councils.len()
+        {
+            let (_, villages) = villages_of_uc(&geo, extra_uc);
+            extra_uc += 1;
+            let batch = surveys(&villages, sizes.uc_households, extra_uc as u64, 1);
+            sender.add_surveys(&batch, &ctx(), &mut |_| {}).unwrap();
+            sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
+            sync(&mut receiver, &receiver_remote, &mut |_| {}).unwrap();
+        }
+        let held = receiver.counts().unwrap();
+        let held_records = held.households + held.children + held.follow_ups;
+        let new = surveys(
+            &uc_villages,
+            sizes.incremental_households,
+            99 + next_number as u64,
+            next_number,
+        );
+        next_number += sizes.incremental_households as u32;
+        sender.add_surveys(&new, &ctx(), &mut |_| {}).unwrap();
+        sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
+        let started = Instant::now();
+        let got = sync(&mut receiver, &receiver_remote, &mut |_| {}).unwrap();
+        let took = started.elapsed();
+        writeln!(
+            out,
+            "| {held_records} | {:.0} ms | {:.0} |",
+            took.as_secs_f64() * 1000.0,
+            got.records as f64 / took.as_secs_f64()
+        )
+        .unwrap();
+    }
+    writeln!(out, "\nNot measured yet: a 1,000,000-record store, PostgreSQL ingest, and the automerge-repo peer side by side.").unwrap();
+    out
+}
