@@ -70,7 +70,15 @@ impl From<daakhla_store::StoreError> for ServerError {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.to_string(), "error_ur": self.message_ur() });
+        // A refusal about one record names it, so the device can hold that record back and
+        // send the rest.
+        let doc_id = match &self {
+            ServerError::OutOfScope { doc_id, .. } | ServerError::Mismatch { doc_id, .. } => {
+                Some(doc_id.clone())
+            }
+            _ => None,
+        };
+        let body = serde_json::json!({ "error": self.to_string(), "error_ur": self.message_ur(), "doc_id": doc_id });
         (self.status(), axum::Json(body)).into_response()
     }
 }

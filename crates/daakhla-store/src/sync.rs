@@ -83,7 +83,7 @@ impl Store {
                                               JOIN households h ON h.id = ch.household_id WHERE f.id = c.doc_id)
                     END
                FROM changes c JOIN documents d ON d.id = c.doc_id
-              WHERE c.local AND NOT c.pushed ORDER BY c.seq LIMIT ?1",
+              WHERE c.local AND NOT c.pushed AND c.held_back IS NULL ORDER BY c.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |row| {
             let kind: String = row.get(2)?;
@@ -104,10 +104,28 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Keeps a record's unsent changes from being sent again, with the server's reason.
+    pub fn hold_back(&mut self, doc_id: &str, why: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE changes SET held_back = ?2 WHERE doc_id = ?1 AND local AND NOT pushed",
+            params![doc_id, why],
+        )?;
+        Ok(())
+    }
+
+    /// Records with changes the server refused, and why: for the coordinator to sort out.
+    pub fn held_back(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, max(held_back) FROM changes WHERE held_back IS NOT NULL GROUP BY doc_id ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many local changes wait to be sent.
     pub fn changes_waiting_to_push(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM changes WHERE local AND NOT pushed",
+            "SELECT count(*) FROM changes WHERE local AND NOT pushed AND held_back IS NULL",
             [],
             |r| r.get(0),
         )?)

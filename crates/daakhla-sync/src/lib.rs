@@ -23,6 +23,8 @@ pub enum SyncError {
         status: u16,
         message: String,
         message_ur: String,
+        /// The record the refusal is about, when it is about one.
+        doc_id: Option<String>,
     },
     #[error("the server's answer could not be read: {0}")]
     Wire(#[from] WireError),
@@ -71,6 +73,9 @@ pub struct Summary {
     /// paid for by the worker.
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Records the server refused from this device (outside its union councils...): kept
+    /// here, not sent, listed by `Store::held_back` with the server's reason.
+    pub held_back: u64,
 }
 
 /// How a device reaches a server. `Remote` speaks HTTP; tests wrap it to drop, repeat and
@@ -128,6 +133,7 @@ impl Remote {
             status,
             message: text("error"),
             message_ur: text("error_ur"),
+            doc_id: body["doc_id"].as_str().map(str::to_string),
         })
     }
 }
@@ -195,7 +201,22 @@ pub fn sync(
             })
             .collect::<Result<Vec<_>, SyncError>>()?;
         let sent = changes.len() as u64;
-        summary.bytes_sent += remote.push(Push { changes })?;
+        match remote.push(Push { changes }) {
+            Ok(bytes) => summary.bytes_sent += bytes,
+            // The server will not take this record from this device: keep its changes here,
+            // marked with the reason for the coordinator, and send the others.
+            Err(SyncError::Refused {
+                doc_id: Some(doc_id),
+                message,
+                status,
+                ..
+            }) if status == 403 || status == 409 => {
+                store.hold_back(&doc_id, &message)?;
+                summary.held_back += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
         store.mark_pushed(last)?;
         summary.sent += sent;
         progress(Progress::Sent {

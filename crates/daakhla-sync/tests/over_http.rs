@@ -174,37 +174,33 @@ fn concurrent_offline_edits_merge_on_every_device_and_the_server() {
 }
 
 #[test]
-fn a_push_outside_the_devices_union_councils_is_refused_and_changes_nothing() {
+fn a_record_outside_the_devices_union_councils_is_refused_and_held_back_while_the_rest_syncs() {
     let world = World::new();
     let (mut other, remote) = world.device("other-uc", Role::ResourcePerson, &["UC2"]);
+    let allowed = survey("W1", "UC2", "1");
+    let outside = survey("V1", "UC1", "2");
     other
-        .add_surveys(
-            &[survey("W1", "UC2", "1"), survey("V1", "UC1", "2")],
-            &ctx(),
-            &mut |_| {},
-        )
+        .add_surveys(&[outside.clone(), allowed.clone()], &ctx(), &mut |_| {})
         .unwrap();
-    let before = world.server.with_records(|r| r.counts().unwrap());
-    match sync(&mut other, &remote, &mut quiet()) {
-        Err(SyncError::Refused {
-            status: 403,
-            message,
-            message_ur,
-        }) => {
-            assert!(message.contains("UC1"), "{message}");
-            assert!(message_ur.contains("یونین کونسل"), "{message_ur}");
-        }
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+    let summary = sync(&mut other, &remote, &mut quiet()).unwrap();
+    assert_eq!(summary.held_back, 3, "the household and its two children");
+    assert_eq!(summary.sent, 3, "the allowed survey still goes");
+    world.server.with_records(|r| {
+        assert!(r.survey(allowed.household.id).is_ok());
+        assert!(
+            r.survey(outside.household.id).is_err(),
+            "nothing of the refused record is logged"
+        );
+    });
+    let held = other.held_back().unwrap();
+    assert_eq!(held.len(), 3);
+    assert!(held.iter().all(|(_, why)| why.contains("UC1")), "{held:?}");
+    assert_eq!(other.changes_waiting_to_push().unwrap(), 0);
+    let again = sync(&mut other, &remote, &mut quiet()).unwrap();
     assert_eq!(
-        world.server.with_records(|r| r.counts().unwrap()),
-        before,
-        "the whole push is refused"
-    );
-    assert_eq!(
-        other.changes_waiting_to_push().unwrap(),
-        6,
-        "the device keeps its changes"
+        (again.sent, again.held_back),
+        (0, 0),
+        "held back changes are not sent again"
     );
 }
 

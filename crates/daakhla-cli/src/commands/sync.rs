@@ -44,23 +44,36 @@ pub fn sync(
     });
     bar.finish_and_clear();
     let summary = summary?;
-    out.show(&summary, || match lang {
-        Lang::En => format!(
-            "Synced with {url}: sent {} changes, received {} ({} records updated), {} KB on the wire. Conflicts to review: {}.",
-            summary.sent,
-            summary.received,
-            summary.records,
-            (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
-            summary.conflicts
-        ),
-        Lang::Ur => format!(
-            "{url} کے ساتھ ہم آہنگی مکمل: {} تبدیلیاں بھیجیں، {} موصول ہوئیں ({} ریکارڈ تازہ)، {} KB ڈیٹا۔ جائزے کے لیے تنازعات: {}۔",
-            summary.sent,
-            summary.received,
-            summary.records,
-            (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
-            summary.conflicts
-        ),
+    let held = store.held_back()?;
+    out.show(&summary, || {
+        let mut text = match lang {
+            Lang::En => format!(
+                "Synced with {url}: sent {} changes, received {} ({} records updated), {} KB on the wire. Conflicts to review: {}.",
+                summary.sent,
+                summary.received,
+                summary.records,
+                (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
+                summary.conflicts
+            ),
+            Lang::Ur => format!(
+                "{url} کے ساتھ ہم آہنگی مکمل: {} تبدیلیاں بھیجیں، {} موصول ہوئیں ({} ریکارڈ تازہ)، {} KB ڈیٹا۔ جائزے کے لیے تنازعات: {}۔",
+                summary.sent,
+                summary.received,
+                summary.records,
+                (summary.bytes_sent + summary.bytes_received).div_ceil(1024),
+                summary.conflicts
+            ),
+        };
+        if !held.is_empty() {
+            text.push_str(match lang {
+                Lang::En => "\nThe server refused these records from this device; they are kept here, not sent:",
+                Lang::Ur => "\nسرور نے اس ڈیوائس سے یہ ریکارڈ نہیں لیے؛ یہ یہیں محفوظ ہیں، بھیجے نہیں گئے:",
+            });
+            for (id, why) in &held {
+                text.push_str(&format!("\n  {id}: {why}"));
+            }
+        }
+        text
     });
     Ok(())
 }

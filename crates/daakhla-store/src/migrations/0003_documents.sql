@@ -27,6 +27,8 @@ CREATE TABLE changes (
     local   INTEGER NOT NULL,
     pushed  INTEGER NOT NULL DEFAULT 0,
     applied INTEGER NOT NULL DEFAULT 1,
+    -- Why the server refused this local change; it is kept, and not sent again.
+    held_back TEXT,
     actor   TEXT NOT NULL,
     at      INTEGER NOT NULL,
     author  TEXT NOT NULL,
