@@ -63,3 +63,8 @@ ALTER TABLE children ADD COLUMN origin_household_id TEXT;
 UPDATE children SET origin_household_id = household_id;
 CREATE INDEX children_by_origin ON children(origin_household_id);
 ALTER TABLE follow_ups ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+-- What sync revisits after every batch must cost nothing when there is nothing to revisit.
+CREATE INDEX documents_unreadable ON documents(id) WHERE unreadable IS NOT NULL;
+CREATE INDEX households_merged ON households(id) WHERE merged_into IS NOT NULL;
+CREATE INDEX children_moved ON children(id) WHERE household_id != origin_household_id;
+CREATE INDEX changes_held_back ON changes(doc_id) WHERE held_back IS NOT NULL;
