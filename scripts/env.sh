@@ -30,5 +30,6 @@ apt_need() {
 }
 
 # rusqlite builds SQLite from source: a C compiler is all it needs.
-apt_need build-essential pkg-config
+# GNU time reads peak memory in the benchmarks (and their smoke test).
+apt_need build-essential pkg-config time
 cd "$repo"

@@ -141,42 +141,35 @@ fn machine() -> String {
 }
 
 /// What one run of the `daakhla` binary printed, how long it took, and its peak resident
-/// memory in MiB (read with wait4, for this process alone).
+/// memory in MiB. GNU time reports the peak: measuring from this process would count the
+/// pages a fork shares with it, and this process holds a whole union council's test data.
 struct Measured {
     stdout: Vec<u8>,
     seconds: f64,
     peak_mib: f64,
 }
 
-// wait4, not Child::wait: it is what reports the child's own peak memory.
-#[allow(clippy::zombie_processes)]
-fn measure(command: &mut std::process::Command) -> Measured {
-    use std::io::Read;
+fn measure(daakhla: &Path, args: &[&std::ffi::OsStr]) -> Measured {
     let started = Instant::now();
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and writes into values we own.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "peak-kib %M"])
+        .arg(daakhla)
+        .args(args)
+        .output()
+        .expect("GNU time (Debian package `time`; scripts/bench installs it)");
     let seconds = started.elapsed().as_secs_f64();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "daakhla failed"
-    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "daakhla failed: {stderr}");
+    let peak_kib: f64 = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("peak-kib "))
+        .next_back()
+        .and_then(|v| v.trim().parse().ok())
+        .expect("GNU time reports the peak");
     Measured {
-        stdout,
+        stdout: output.stdout,
         seconds,
-        peak_mib: usage.ru_maxrss as f64 / 1024.0,
+        peak_mib: peak_kib / 1024.0,
     }
 }
 
@@ -312,17 +305,19 @@ fn run(sizes: &Sizes, daakhla: &Path) -> String {
         String::from_utf8_lossy(&init.stderr)
     );
     let fresh_token = token("fresh");
+    let url = running.url();
     let device_sync = || {
-        let mut command = std::process::Command::new(daakhla);
-        command.arg("--store").arg(&fresh).args([
-            "--json",
-            "sync",
-            "--server",
-            &running.url(),
-            "--token",
-            &fresh_token,
-        ]);
-        measure(&mut command)
+        let args = [
+            "--store".as_ref(),
+            fresh.as_os_str(),
+            "--json".as_ref(),
+            "sync".as_ref(),
+            "--server".as_ref(),
+            url.as_ref(),
+            "--token".as_ref(),
+            fresh_token.as_ref(),
+        ];
+        measure(daakhla, &args)
     };
     let synced = device_sync();
     let summary: serde_json::Value = serde_json::from_slice(&synced.stdout).unwrap();
