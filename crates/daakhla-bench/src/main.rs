@@ -406,6 +406,17 @@ fn run(sizes: &Sizes, daakhla: &Path) -> String {
         )
         .unwrap();
     }
-    writeln!(out, "\nNot measured yet: a 1,000,000-record store, PostgreSQL ingest, and the automerge-repo peer side by side.").unwrap();
+    writeln!(
+        out,
+        "\n## Reading these figures\n\n\
+         - Reference points measured on these machines before this code existed: a record as JSON \
+         ≈ 516 B, ≈ 89 B zstd-compressed in a batch; one Automerge create change ≈ 477 B, ≈ 97 B \
+         in a compressed batch. A household with 3 children is 4 records.\n\
+         - Incremental sync should cost the same whatever the store holds: compare the rows of \
+         the last table, in time and in memory.\n\
+         - Not measured yet: a 1,000,000-record store, PostgreSQL ingest, and an automerge-repo \
+         sync server side by side (the next steps of the sync issue)."
+    )
+    .unwrap();
     out
 }
