@@ -47,7 +47,11 @@ fn main() {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("daakhla"));
-    let report = run(&sizes, &daakhla);
+    let peer = std::env::args()
+        .skip_while(|a| a != "--peer")
+        .nth(1)
+        .map(PathBuf::from);
+    let report = run(&sizes, &daakhla, peer.as_deref());
     let out = std::env::args()
         .skip_while(|a| a != "--out")
         .nth(1)
@@ -173,7 +177,84 @@ fn measure(daakhla: &Path, args: &[&std::ffi::OsStr]) -> Measured {
     }
 }
 
-fn run(sizes: &Sizes, daakhla: &Path) -> String {
+/// Daakhla's figures for one sync, for the side-by-side table.
+struct Side {
+    records: u64,
+    seconds: f64,
+    bytes: u64,
+}
+
+/// The same records through an automerge-repo sync server (bench/peer/peer.mjs): one
+/// document per record, fetched by a fresh client over loopback.
+fn side_by_side(
+    peer: &Path,
+    dir: &Path,
+    base: &[String],
+    later: &[String],
+    uc: &Side,
+    incremental: &Side,
+) -> String {
+    let file = dir.join("peer-records.jsonl");
+    let lines: String = base.iter().chain(later).map(|r| format!("{r}\n")).collect();
+    std::fs::write(&file, lines).unwrap();
+    let peer_dir = dir.join("peer");
+    std::fs::create_dir_all(&peer_dir).unwrap();
+    let started = Instant::now();
+    let output = std::process::Command::new("node")
+        .arg(peer)
+        .arg("--records")
+        .arg(&file)
+        .args(["--base", &base.len().to_string(), "--dir"])
+        .arg(&peer_dir)
+        .output();
+    let output = match output {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            return format!(
+                "## Side by side with automerge-repo\n\nThe peer failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        Err(e) => {
+            return format!(
+                "## Side by side with automerge-repo\n\nNot run: {e} (Node.js is needed)."
+            );
+        }
+    };
+    let took = started.elapsed().as_secs_f64();
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = |label: &str, ours: &Side, theirs: &serde_json::Value| {
+        let their_bytes = theirs["bytes"].as_u64().unwrap_or(0);
+        format!(
+            "| {label} ({} records) | {:.2} s | {:.2} s | {} ({:.0} per record) | {} ({:.0} per record) |",
+            ours.records,
+            ours.seconds,
+            theirs["seconds"].as_f64().unwrap_or(0.0),
+            ours.bytes,
+            ours.bytes as f64 / ours.records.max(1) as f64,
+            their_bytes,
+            their_bytes as f64 / ours.records.max(1) as f64,
+        )
+    };
+    format!(
+        "## Side by side with automerge-repo\n\n\
+         The peer a user might pick instead: an automerge-repo 2.5 sync server (Node, WebSocket \
+         network adapter, file-system storage) holding the same records, one document per record, \
+         and a fresh client (file-system storage) fetching every document by id over loopback, \
+         counted through a TCP relay. Daakhla's figures are the `daakhla sync` runs above. The \
+         peer's whole run took {took:.0} s.\n\n\
+         | sync | Daakhla time | automerge-repo time | Daakhla bytes | automerge-repo bytes |\n\
+         | --- | ---: | ---: | ---: | ---: |\n{}\n{}\n",
+        row("a whole UC to a fresh device", uc, &result["base"]),
+        row(
+            "new households into that device",
+            incremental,
+            &result["incremental"]
+        ),
+    )
+}
+
+fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut out = String::new();
     let date = chrono::Utc::now().format("%Y-%m-%d");
@@ -319,6 +400,13 @@ fn run(sizes: &Sizes, daakhla: &Path) -> String {
         ];
         measure(daakhla, &args)
     };
+    // The UC's records as JSON, for the peer to hold one document per record.
+    let uc_records: Vec<String> = sender
+        .snapshot()
+        .unwrap()
+        .into_values()
+        .map(|shown| shown.split(" @").next().unwrap_or_default().to_string())
+        .collect();
     let synced = device_sync();
     let summary: serde_json::Value = serde_json::from_slice(&synced.stdout).unwrap();
     let received_bytes = summary["bytes_received"].as_u64().unwrap();
@@ -373,6 +461,12 @@ fn run(sizes: &Sizes, daakhla: &Path) -> String {
         sizes.incremental_households
     )
     .unwrap();
+    let uc_side = Side {
+        records: record_count,
+        seconds: synced.seconds,
+        bytes: received_bytes,
+    };
+    let mut incremental_side: Option<(Side, Vec<String>)> = None;
     let mut next_number = sizes.uc_households as u32 + 1;
     let mut extra_uc = 2;
     let held = || Store::open(&fresh).unwrap().counts().unwrap();
@@ -398,11 +492,35 @@ fn run(sizes: &Sizes, daakhla: &Path) -> String {
         sender.add_surveys(&new, &ctx(), &mut |_| {}).unwrap();
         sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
         let got = device_sync();
+        if incremental_side.is_none() {
+            let summary: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
+            let records: Vec<String> = new
+                .iter()
+                .flat_map(|s| {
+                    std::iter::once(serde_json::to_string(&s.household).unwrap())
+                        .chain(s.children.iter().map(|c| serde_json::to_string(c).unwrap()))
+                })
+                .collect();
+            let side = Side {
+                records: records.len() as u64,
+                seconds: got.seconds,
+                bytes: summary["bytes_received"].as_u64().unwrap_or(0),
+            };
+            incremental_side = Some((side, records));
+        }
         writeln!(
             out,
             "| {held_records} | {:.0} ms | {:.0} MiB |",
             got.seconds * 1000.0,
             got.peak_mib
+        )
+        .unwrap();
+    }
+    if let (Some(peer), Some((incremental, later))) = (peer, &incremental_side) {
+        writeln!(
+            out,
+            "{}",
+            side_by_side(peer, dir.path(), &uc_records, later, &uc_side, incremental)
         )
         .unwrap();
     }
