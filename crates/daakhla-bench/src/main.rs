@@ -184,7 +184,7 @@ struct Side {
     bytes: u64,
 }
 
-/// The same records through an automerge-repo sync server (bench/peer/peer.mjs): one
+/// The same records through an automerge-repo sync server (peer/peer.mjs): one
 /// document per record, fetched by a fresh client over loopback.
 fn side_by_side(
     peer: &Path,
