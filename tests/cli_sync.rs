@@ -3,70 +3,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use support::Workspace;
-
-struct ServerProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn server_command(data: &std::path::Path) -> Command {
-    let mut command = Command::new(support::binary("daakhla-server"));
-    command.arg("--data").arg(data);
-    command
-}
-
-/// Starts the server on a free port and waits until it says where it listens.
-fn start_server(data: &std::path::Path) -> ServerProcess {
-    let mut child = server_command(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
-    ServerProcess { child, url }
-}
-
-fn enrol(data: &std::path::Path, user: &str) -> String {
-    let out = server_command(data)
-        .args([
-            "device",
-            "add",
-            "--user",
-            user,
-            "--role",
-            "coordinator",
-            "--scope",
-            "UC-T1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["token"].as_str().unwrap().to_string()
-}
+use support::{ServerProcess, Workspace, enrol};
 
 const SURVEY: &str = r#"{"household": {"uc_code": "UC-T1", "village_code": "V-1", "household_number": "3", "consent": true,
     "head_name": "Ghulam Rasool", "surveyed_by": "Ayesha", "surveyed_on": "2026-11-02"},
@@ -76,8 +13,11 @@ const SURVEY: &str = r#"{"household": {"uc_code": "UC-T1", "village_code": "V-1"
 #[test]
 fn a_survey_reaches_another_laptop_through_the_server_even_after_a_server_crash() {
     let data = tempfile::tempdir().unwrap();
-    let (token_a, token_b) = (enrol(data.path(), "ayesha"), enrol(data.path(), "naila"));
-    let server = start_server(data.path());
+    let (token_a, token_b) = (
+        enrol(data.path(), "ayesha", "UC-T1"),
+        enrol(data.path(), "naila", "UC-T1"),
+    );
+    let server = ServerProcess::start(data.path());
 
     let a = Workspace::with_test_geography();
     let b = Workspace::with_test_geography();
@@ -111,7 +51,7 @@ fn a_survey_reaches_another_laptop_through_the_server_even_after_a_server_crash(
 
     // The server dies with no warning and comes back on its data: nothing lost, nothing doubled.
     drop(server);
-    let server = start_server(data.path());
+    let server = ServerProcess::start(data.path());
     let child = saved_child(&saved.json());
     let visit = format!(
         r#"{{"child_id": "{child}", "visited_on": "2026-11-10", "visited_by": "Ayesha",

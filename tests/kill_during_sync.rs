@@ -5,79 +5,13 @@
 mod support;
 
 use rusqlite::{Connection, OpenFlags};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-use support::Workspace;
+use support::{ServerProcess, Workspace, enrol};
 
 /// 2,500 households with their children: about 10,000 records.
 const HOUSEHOLDS: usize = 2_500;
-
-struct ServerProcess {
-    child: Child,
-    url: String,
-}
-
-impl ServerProcess {
-    fn start(data: &Path, listen: &str) -> ServerProcess {
-        let mut child = Command::new(support::binary("daakhla-server"))
-            .arg("--data")
-            .arg(data)
-            .args(["serve", "--listen", listen])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("{line}"))
-            .to_string();
-        ServerProcess { child, url }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn enrol(data: &Path, user: &str) -> String {
-    let out = Command::new(support::binary("daakhla-server"))
-        .arg("--data")
-        .arg(data)
-        .args([
-            "device",
-            "add",
-            "--user",
-            user,
-            "--role",
-            "coordinator",
-            "--scope",
-            "*",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 fn count(db: &Path, sql: &str) -> i64 {
     let Ok(conn) = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
@@ -123,7 +57,10 @@ fn records(store: &Path) -> Vec<(String, String)> {
 fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
     let data = tempfile::tempdir().unwrap();
     let log = data.path().join("log.sqlite");
-    let (token_a, token_b) = (enrol(data.path(), "sender"), enrol(data.path(), "receiver"));
+    let (token_a, token_b) = (
+        enrol(data.path(), "sender", "*"),
+        enrol(data.path(), "receiver", "*"),
+    );
 
     // The sender: a store with demo places and 2,500 households.
     let a = Workspace::empty();
@@ -147,7 +84,7 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
     );
 
     // 1. The device is killed in the middle of sending.
-    let mut server = ServerProcess::start(data.path(), "127.0.0.1:0");
+    let mut server = ServerProcess::start(data.path());
     let mut sync = a
         .command(&["sync", "--server", &server.url, "--token", &token_a])
         .stdout(Stdio::null())
@@ -178,7 +115,7 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
     );
 
     // 3. Restarted, the same sync finishes: every change logged exactly once.
-    let server = ServerProcess::start(data.path(), "127.0.0.1:0");
+    let server = ServerProcess::start(data.path());
     let done = a.ok(&["--json", "sync", "--server", &server.url]).json();
     assert_eq!(done["received"], 0);
     assert_eq!(

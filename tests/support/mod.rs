@@ -165,3 +165,71 @@ impl Workspace {
         out
     }
 }
+
+/// A running `daakhla-server` process; killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl ServerProcess {
+    /// Starts the server on `data` at a free port and waits until it says where it listens.
+    pub fn start(data: &Path) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(binary("daakhla-server"))
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("{line}"))
+            .to_string();
+        ServerProcess { child, url }
+    }
+
+    /// `kill -9`, and wait for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Enrols a coordinator's device on the server's data; returns its token.
+pub fn enrol(data: &Path, user: &str, scope: &str) -> String {
+    let out = Command::new(binary("daakhla-server"))
+        .arg("--data")
+        .arg(data)
+        .args([
+            "device",
+            "add",
+            "--user",
+            user,
+            "--role",
+            "coordinator",
+            "--scope",
+            scope,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["token"].as_str().unwrap().to_string()
+}
