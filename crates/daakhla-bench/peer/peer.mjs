@@ -46,9 +46,16 @@ const relay = net.createServer((client) => {
 });
 const relayPort = await listen(relay);
 
-const seed = (list) => list.map((record) => server.create(record).url);
-const baseUrls = seed(records.slice(0, base));
-await server.flush();
+// Created and saved 500 at a time: saving thousands at once runs out of file handles.
+async function seed(list) {
+  const urls = [];
+  for (let i = 0; i < list.length; i += 500) {
+    urls.push(...list.slice(i, i + 500).map((record) => server.create(record).url));
+    await server.flush();
+  }
+  return urls;
+}
+const baseUrls = await seed(records.slice(0, base));
 
 const client = new Repo({
   network: [new WebSocketClientAdapter(`ws://127.0.0.1:${relayPort}`)],
@@ -66,8 +73,7 @@ async function fetchAll(urls) {
 }
 
 const first = await fetchAll(baseUrls);
-const laterUrls = seed(records.slice(base));
-await server.flush();
+const laterUrls = await seed(records.slice(base));
 const later = await fetchAll(laterUrls);
 console.log(JSON.stringify({ base: first, incremental: later }));
 process.exit(0);

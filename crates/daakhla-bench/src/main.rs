@@ -519,7 +519,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     if let (Some(peer), Some((incremental, later))) = (peer, &incremental_side) {
         writeln!(
             out,
-            "{}",
+            "\n{}",
             side_by_side(peer, dir.path(), &uc_records, later, &uc_side, incremental)
         )
         .unwrap();
@@ -532,8 +532,8 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
          in a compressed batch. A household with 3 children is 4 records.\n\
          - Incremental sync should cost the same whatever the store holds: compare the rows of \
          the last table, in time and in memory.\n\
-         - Not measured yet: a 1,000,000-record store, PostgreSQL ingest, and an automerge-repo \
-         sync server side by side (the next steps of the sync issue)."
+         - Not measured yet: a 1,000,000-record store and PostgreSQL ingest (the next steps of \
+         the sync issue)."
     )
     .unwrap();
     out
