@@ -65,8 +65,18 @@ const client = new Repo({
 async function fetchAll(urls) {
   const started = performance.now();
   const before = bytes;
-  for (let i = 0; i < urls.length; i += 500) {
-    await Promise.all(urls.slice(i, i + 500).map((url) => client.find(url)));
+  // 100 at a time, each tried up to 3 times: the server may answer "unavailable" while busy.
+  const find = async (url) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.find(url);
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
+  };
+  for (let i = 0; i < urls.length; i += 100) {
+    await Promise.all(urls.slice(i, i + 100).map(find));
   }
   await client.flush();
   return { docs: urls.length, seconds: (performance.now() - started) / 1000, bytes: bytes - before };
