@@ -70,6 +70,15 @@ pub(crate) fn write_child(
     refresh_lifecycle(tx, child)
 }
 
+/// Writes a follow-up: its document and change, its row, and its child's lifecycle.
+pub(crate) fn write_follow_up(
+    editor: &crate::documents::Editor,
+    follow_up: &FollowUp,
+) -> Result<(), StoreError> {
+    editor.record(RecordKind::FollowUp, &follow_up.id.to_string(), follow_up)?;
+    write_follow_up_row(editor.tx, follow_up)
+}
+
 /// Writes a follow-up's materialised row and its child's lifecycle.
 pub(crate) fn write_follow_up_row(
     tx: &Transaction,
@@ -198,10 +207,7 @@ impl Store {
         }
         Violations(all).into_result().map_err(StoreError::Invalid)?;
 
-        write_in_chunks(self, follow_ups, progress, |editor, follow_up| {
-            editor.record(RecordKind::FollowUp, &follow_up.id.to_string(), follow_up)?;
-            write_follow_up_row(editor.tx, follow_up)
-        })
+        write_in_chunks(self, follow_ups, progress, write_follow_up)
     }
 
     /// A child's survey row and follow-ups, in order, with the stage they add up to.

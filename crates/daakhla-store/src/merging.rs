@@ -3,9 +3,8 @@
 //! merge concurrently (even two households into each other), where each household and child
 //! is shown is worked out from all the merges the store holds, the same way on every device.
 
-use crate::documents::RecordKind;
-use crate::follow_ups::write_child;
-use crate::surveys::write_household_row;
+use crate::follow_ups::write_follow_up;
+use crate::surveys::write_survey;
 use crate::{Store, StoreError, write_in_chunks};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
@@ -123,10 +122,7 @@ impl Store {
         })?;
         let mut follow_up: FollowUp = serde_json::from_str(&body)?;
         follow_up.deleted = true;
-        write_in_chunks(self, &[follow_up], &mut |_| {}, |editor, f| {
-            editor.record(RecordKind::FollowUp, &f.id.to_string(), f)?;
-            crate::follow_ups::write_follow_up_row(editor.tx, f)
-        })
+        write_in_chunks(self, &[follow_up], &mut |_| {}, write_follow_up)
     }
 
     fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
@@ -144,19 +140,7 @@ impl Store {
     /// Writes a stored survey changed by this module, without the entry rules (a merged or
     /// deleted household is not a new survey).
     fn write_survey_as_is(&mut self, survey: HouseholdSurvey) -> Result<(), StoreError> {
-        write_in_chunks(self, &[survey], &mut |_| {}, |editor, s| {
-            editor.record(
-                RecordKind::Household,
-                &s.household.id.to_string(),
-                &s.household,
-            )?;
-            write_household_row(editor.tx, &s.household)?;
-            for child in &s.children {
-                editor.record(RecordKind::Child, &child.id.to_string(), child)?;
-                write_child(editor.tx, child, s.household.surveyed_on)?;
-            }
-            Ok(())
-        })
+        write_in_chunks(self, &[survey], &mut |_| {}, write_survey)
     }
 }
 

@@ -385,7 +385,8 @@ impl Store {
     }
 }
 
-fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreError> {
+/// Writes a survey whole: the household and each child, documents and rows.
+pub(crate) fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreError> {
     let h = &survey.household;
     editor.record(RecordKind::Household, &h.id.to_string(), h)?;
     write_household_row(editor.tx, h)?;

@@ -171,9 +171,10 @@ impl Store {
         let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
         let mut new_changes = 0;
         for (i, incoming) in changes.iter().enumerate() {
+            let change = daakhla_crdt::change_from_bytes(incoming.bytes.clone())?;
             let known: bool = tx
                 .prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?
-                .query_row([change_hash(&incoming.bytes)?], |_| Ok(()))
+                .query_row([change.hash().0.to_vec()], |_| Ok(()))
                 .optional()?
                 .is_some();
             if known {
@@ -190,7 +191,7 @@ impl Store {
                 .entry((rank, order))
                 .or_insert_with(|| (&incoming.doc_id, incoming.kind, Vec::new()))
                 .2
-                .push(daakhla_crdt::change_from_bytes(incoming.bytes.clone())?);
+                .push(change);
         }
         let mut received = Received {
             new_changes,
@@ -340,13 +341,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn change_hash(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
-    Ok(daakhla_crdt::change_from_bytes(bytes.to_vec())?
-        .hash()
-        .0
-        .to_vec())
 }
 
 /// Rewrites a record's rows from what its document holds. An error is the reason the record
