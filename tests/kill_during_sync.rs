@@ -4,7 +4,10 @@
 
 mod support;
 
+use daakhla_server::scratch::Scratch;
+use daakhla_server::{Location, on_both_databases};
 use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -36,31 +39,70 @@ fn wait_until(child: &mut Child, threshold: i64, done: impl Fn() -> i64) -> bool
     false
 }
 
+const RECORD_TABLES: [&str; 3] = ["households", "children", "follow_ups"];
+
 /// Every record a store holds, by id.
-fn records(store: &Path) -> Vec<(String, String)> {
+fn records(store: &Path) -> Vec<(String, Value)> {
     let conn = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut out = Vec::new();
-    for table in ["households", "children", "follow_ups"] {
+    for table in RECORD_TABLES {
         let mut stmt = conn
             .prepare(&format!("SELECT id, body FROM {table} ORDER BY id"))
             .unwrap();
         out.extend(
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))
                 .unwrap()
-                .map(Result::unwrap),
+                .map(|row| {
+                    let (id, body) = row.unwrap();
+                    (id, serde_json::from_str(&body).unwrap())
+                }),
         );
     }
     out
 }
 
-#[test]
-fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
-    let data = tempfile::tempdir().unwrap();
-    let log = data.path().join("log.sqlite");
-    let (token_a, token_b) = (
-        enrol(data.path(), "sender", "*"),
-        enrol(data.path(), "receiver", "*"),
-    );
+/// The server's data as the test inspects it from outside the server's process.
+struct ServerData(Location);
+
+impl ServerData {
+    /// Changes in the log; 0 while it cannot be read.
+    fn logged(&self) -> i64 {
+        match &self.0 {
+            Location::Dir(dir) => count(&dir.join("log.sqlite"), "SELECT count(*) FROM log"),
+            Location::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .and_then(|mut c| c.query_one("SELECT count(*) FROM log", &[]))
+                .map_or(0, |row| row.get(0)),
+        }
+    }
+
+    /// Every record materialised on the server, by id.
+    fn records(&self) -> Vec<(String, Value)> {
+        match &self.0 {
+            Location::Dir(dir) => records(&dir.join("records.sqlite")),
+            Location::Postgres(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                let mut out = Vec::new();
+                for table in RECORD_TABLES {
+                    let rows = client
+                        .query(
+                            &format!("SELECT id, body FROM {table} ORDER BY id COLLATE \"C\""),
+                            &[],
+                        )
+                        .unwrap();
+                    out.extend(rows.iter().map(|row| (row.get(0), row.get(1))));
+                }
+                out
+            }
+        }
+    }
+}
+
+on_both_databases!(killed_servers_and_devices_resume_with_nothing_lost_or_doubled);
+
+fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled(scratch: Scratch) {
+    let data = scratch.data_arg();
+    let server_data = ServerData(scratch.location());
+    let (token_a, token_b) = (enrol(&data, "sender", "*"), enrol(&data, "receiver", "*"));
 
     // The sender: a store with demo places and 2,500 households.
     let a = Workspace::empty();
@@ -84,17 +126,17 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
     );
 
     // 1. The device is killed in the middle of sending.
-    let mut server = ServerProcess::start(data.path());
+    let mut server = ServerProcess::start(&data);
     let mut sync = a
         .command(&["sync", "--server", &server.url, "--token", &token_a])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let cut = wait_until(&mut sync, 1_000, || count(&log, "SELECT count(*) FROM log"));
+    let cut = wait_until(&mut sync, 1_000, || server_data.logged());
     let _ = sync.kill();
     let _ = sync.wait();
-    let logged = count(&log, "SELECT count(*) FROM log");
+    let logged = server_data.logged();
     eprintln!("device killed with {logged} of {local_changes} changes logged (mid-push: {cut})");
 
     // 2. The server is killed in the middle of taking the rest.
@@ -104,22 +146,20 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let cut = wait_until(&mut sync, logged + 1_000, || {
-        count(&log, "SELECT count(*) FROM log")
-    });
+    let cut = wait_until(&mut sync, logged + 1_000, || server_data.logged());
     server.kill();
     let _ = sync.wait();
     eprintln!(
         "server killed with {} changes logged (mid-push: {cut})",
-        count(&log, "SELECT count(*) FROM log")
+        server_data.logged()
     );
 
     // 3. Restarted, the same sync finishes: every change logged exactly once.
-    let server = ServerProcess::start(data.path());
+    let server = ServerProcess::start(&data);
     let done = a.ok(&["--json", "sync", "--server", &server.url]).json();
     assert_eq!(done["received"], 0);
     assert_eq!(
-        count(&log, "SELECT count(*) FROM log"),
+        server_data.logged(),
         local_changes,
         "nothing lost, nothing doubled"
     );
@@ -154,7 +194,7 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled() {
     let sent = records(&a.store);
     for (holder, held) in [
         ("the receiver", records(&b.store)),
-        ("the server", records(&data.path().join("records.sqlite"))),
+        ("the server", server_data.records()),
     ] {
         assert_eq!(
             held.len(),

@@ -173,8 +173,9 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the server on `data` at a free port and waits until it says where it listens.
-    pub fn start(data: &Path) -> ServerProcess {
+    /// Starts the server on `data` (a directory or a `postgres://` URL) at a free port and
+    /// waits until it says where it listens.
+    pub fn start(data: impl AsRef<std::ffi::OsStr>) -> ServerProcess {
         use std::io::{BufRead, BufReader};
         let mut child = Command::new(binary("daakhla-server"))
             .arg("--data")
@@ -209,7 +210,7 @@ impl Drop for ServerProcess {
 }
 
 /// Enrols a coordinator's device on the server's data; returns its token.
-pub fn enrol(data: &Path, user: &str, scope: &str) -> String {
+pub fn enrol(data: impl AsRef<std::ffi::OsStr>, user: &str, scope: &str) -> String {
     let out = Command::new(binary("daakhla-server"))
         .arg("--data")
         .arg(data)

@@ -344,7 +344,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     writeln!(out, "| Daakhla push of one household alone | {single} |\n").unwrap();
 
     // 2. One union council to a fresh device, through the server.
-    let server = Arc::new(Server::open(&dir.path().join("server")).unwrap());
+    let server = Arc::new(Server::open(dir.path().join("server")).unwrap());
     server.import_geography(&places()).unwrap();
     let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
     let token = |name: &str| {

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod input;
 pub mod lang;
 pub mod lifecycle;
+pub mod merges;
 pub mod record;
 pub mod school;
 pub mod validation;

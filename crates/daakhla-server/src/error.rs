@@ -62,6 +62,18 @@ impl From<rusqlite::Error> for ServerError {
     }
 }
 
+impl From<postgres::Error> for ServerError {
+    fn from(e: postgres::Error) -> Self {
+        ServerError::Internal(format!("PostgreSQL: {e}"))
+    }
+}
+
+impl From<daakhla_crdt::CrdtError> for ServerError {
+    fn from(e: daakhla_crdt::CrdtError) -> Self {
+        ServerError::Internal(e.to_string())
+    }
+}
+
 impl From<daakhla_store::StoreError> for ServerError {
     fn from(e: daakhla_store::StoreError) -> Self {
         ServerError::Internal(e.to_string())

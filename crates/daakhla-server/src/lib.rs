@@ -3,21 +3,24 @@
 //! log; the records are materialised from the log into a Daakhla store, for reports.
 
 mod auth;
+mod backend;
 mod error;
 mod http;
-mod log;
+mod pg;
+#[cfg(feature = "scratch")]
+pub mod scratch;
+mod sqlite;
 
 pub use auth::{Device, Role};
+pub use backend::Location;
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
 
+use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
-use daakhla_domain::validation::Context;
-use daakhla_store::{IncomingChange, Store};
+use daakhla_store::FieldConflict;
 use daakhla_wire::{Pull, Push};
-use log::Log;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 /// The most changes one pull returns.
@@ -33,29 +36,29 @@ pub struct Pushed {
 }
 
 pub struct Server {
-    log: Mutex<Log>,
-    records: Mutex<Store>,
+    log: Mutex<Box<dyn ChangeLog>>,
+    records: Mutex<Box<dyn Records>>,
 }
 
 impl Server {
-    /// Opens the server's data in `dir` (the change log and the records), creating them with
-    /// the reference geography the first time.
-    pub fn open(dir: &Path) -> Result<Server, ServerError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ServerError::Internal(format!("{}: {e}", dir.display())))?;
-        let log = Log::open(&dir.join("log.sqlite"))?;
-        let records_path: PathBuf = dir.join("records.sqlite");
-        let mut records = if records_path.exists() {
-            Store::open(&records_path)?
-        } else {
-            let mut store = Store::create(&records_path)?;
-            let reference: Geography =
-                serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON)
-                    .map_err(|e| ServerError::Internal(e.to_string()))?;
-            store.import_geography(&reference, &today())?;
-            store
+    /// Opens the server's data: SQLite files in a directory (created with the reference
+    /// geography the first time), or a PostgreSQL database given by a `postgres://` URL
+    /// (its tables created the first time).
+    pub fn open(at: impl Into<Location>) -> Result<Server, ServerError> {
+        let (log, records): (Box<dyn ChangeLog>, Box<dyn Records>) = match at.into() {
+            Location::Dir(dir) => {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| ServerError::Internal(format!("{}: {e}", dir.display())))?;
+                (
+                    Box::new(sqlite::SqliteLog::open(&dir.join("log.sqlite"))?),
+                    Box::new(sqlite::StoreRecords::open(&dir.join("records.sqlite"))?),
+                )
+            }
+            Location::Postgres(url) => {
+                let (log, records) = pg::open(&url)?;
+                (Box::new(log), Box::new(records))
+            }
         };
-        records.set_author("server");
         let server = Server {
             log: Mutex::new(log),
             records: Mutex::new(records),
@@ -68,11 +71,7 @@ impl Server {
         self.records
             .lock()
             .expect("records lock")
-            .import_geography(geo, &today())
-            .map_err(|e| match e {
-                daakhla_store::StoreError::Invalid(v) => ServerError::BadRequest(v.to_string()),
-                other => other.into(),
-            })
+            .import_geography(geo)
     }
 
     /// Adds a device and returns its token, which is shown only this once.
@@ -167,7 +166,7 @@ impl Server {
         if device.scopes.iter().any(|s| s == "*") {
             return Ok(None);
         }
-        let records = self.records.lock().expect("records lock");
+        let mut records = self.records.lock().expect("records lock");
         let mut ucs = BTreeSet::new();
         let mut frontier: Vec<String> = device.scopes.clone();
         while let Some(code) = frontier.pop() {
@@ -199,38 +198,33 @@ impl Server {
     pub fn materialise(&self) -> Result<(), ServerError> {
         let mut records = self.records.lock().expect("records lock");
         loop {
-            let after: u64 = records
-                .pull_cursor()?
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            let rows = self
+            let after = records.cursor()?;
+            let changes = self
                 .log
                 .lock()
                 .expect("log lock")
                 .read(after, None, PULL_LIMIT)?;
-            let Some(last) = rows.last().map(|r| r.seq) else {
+            if changes.is_empty() {
                 return Ok(());
-            };
-            let incoming: Vec<IncomingChange> = rows
-                .into_iter()
-                .map(|r| IncomingChange {
-                    doc_id: r.change.doc_id.to_string(),
-                    kind: r.change.kind,
-                    bytes: r.change.bytes,
-                })
-                .collect();
-            records.receive(&incoming, Some(&last.to_string()))?;
+            }
+            records.apply(&changes)?;
         }
     }
 
-    /// Runs `read` on the materialised records (for reports and tests).
-    pub fn with_records<T>(&self, read: impl FnOnce(&Store) -> T) -> T {
-        read(&self.records.lock().expect("records lock"))
+    /// Every materialised record as `kind/id` → its body and where it is shown (the same as
+    /// a device store's snapshot when both hold the same changes).
+    pub fn snapshot(&self) -> Result<BTreeMap<String, String>, ServerError> {
+        self.records.lock().expect("records lock").snapshot()
+    }
+
+    /// Fields in conflict in the materialised records.
+    pub fn conflicts(&self) -> Result<Vec<FieldConflict>, ServerError> {
+        self.records.lock().expect("records lock").conflicts()
     }
 }
 
-fn today() -> Context {
-    Context {
-        today: chrono::Utc::now().date_naive(),
-    }
+/// The places every server starts with.
+fn reference_geography() -> Result<Geography, ServerError> {
+    serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON)
+        .map_err(|e| ServerError::Internal(e.to_string()))
 }

@@ -1,8 +1,9 @@
 //! `daakhla-server`: the central server. `daakhla-server serve` starts it on an SQLite data
-//! directory with no other set-up; `daakhla-server device add` enrols a device.
+//! directory with no other set-up, or on PostgreSQL when `--data` is a `postgres://` URL;
+//! `daakhla-server device add` enrols a device.
 
 use clap::{Parser, Subcommand};
-use daakhla_server::{Role, Server};
+use daakhla_server::{Location, Role, Server};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,14 +11,15 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "daakhla-server", version, about = "Daakhla's central server")]
 struct Cli {
-    /// Where the server keeps its data (created if missing).
+    /// Where the server keeps its data: a directory of SQLite files (created if missing), or
+    /// a PostgreSQL database as `postgres://user:password@host:port/database`.
     #[arg(
         long,
         global = true,
         env = "DAAKHLA_SERVER_DATA",
         default_value = "daakhla-server-data"
     )]
-    data: PathBuf,
+    data: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,7 +64,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let server = Server::open(&cli.data).map_err(|e| e.to_string())?;
+    let location = Location::parse(&cli.data);
+    let server = Server::open(location.clone()).map_err(|e| e.to_string())?;
     match cli.command {
         Command::Serve { listen } => {
             let running = daakhla_server::spawn(Arc::new(server), &listen)
@@ -70,7 +73,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "Daakhla server listening on {} (data in {})",
                 running.url(),
-                cli.data.display()
+                location
             );
             // Serve until killed; the log makes a kill at any point safe.
             loop {

@@ -11,7 +11,7 @@ use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::{FollowUpId, HouseholdId};
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
 use rusqlite::{OptionalExtension, Transaction, params};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Settles where merged households and their children are shown. Run in every transaction that
 /// writes households or children. A merge into a household this store does not have yet waits.
@@ -23,10 +23,7 @@ pub(crate) fn relink(tx: &Transaction) -> Result<(), StoreError> {
         )?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let shown_as: BTreeMap<&str, Option<&str>> = targets
-        .keys()
-        .map(|id| (id.as_str(), settle(id, &targets)))
-        .collect();
+    let shown_as = daakhla_domain::merges::shown_as(&targets);
 
     tx.prepare_cached("UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL")?
         .execute([])?;
@@ -40,28 +37,6 @@ pub(crate) fn relink(tx: &Transaction) -> Result<(), StoreError> {
             .execute(params![id, target])?;
     }
     Ok(())
-}
-
-/// Where household `id` is shown: the end of its chain of merges, or none if it is the one
-/// that stays in a circle of households merged into each other (the smallest id).
-fn settle<'a>(id: &'a str, targets: &'a BTreeMap<String, String>) -> Option<&'a str> {
-    let mut path: Vec<&str> = vec![id];
-    let mut seen: BTreeSet<&str> = BTreeSet::from([id]);
-    let mut at = id;
-    while let Some(next) = targets.get(at) {
-        if !seen.insert(next) {
-            // A circle: its smallest member stays, and everything in it is shown as that one.
-            let circle_start = path.iter().position(|p| *p == next.as_str()).unwrap_or(0);
-            let stays = *path[circle_start..]
-                .iter()
-                .min()
-                .expect("a circle has members");
-            return (stays != id).then_some(stays);
-        }
-        path.push(next);
-        at = next;
-    }
-    (at != id).then_some(at)
 }
 
 impl Store {
@@ -141,37 +116,5 @@ impl Store {
     /// deleted household is not a new survey).
     fn write_survey_as_is(&mut self, survey: HouseholdSurvey) -> Result<(), StoreError> {
         write_in_chunks(self, &[survey], &mut |_| {}, write_survey)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::settle;
-    use std::collections::BTreeMap;
-
-    fn targets(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn a_chain_of_merges_ends_at_its_last_household() {
-        let t = targets(&[("a", "b"), ("b", "c")]);
-        assert_eq!(settle("a", &t), Some("c"));
-        assert_eq!(settle("b", &t), Some("c"));
-        assert_eq!(settle("c", &t), None);
-    }
-
-    #[test]
-    fn households_merged_into_each_other_settle_on_the_smallest_id() {
-        let t = targets(&[("b", "a"), ("a", "b")]);
-        assert_eq!(settle("a", &t), None);
-        assert_eq!(settle("b", &t), Some("a"));
-        let t = targets(&[("x", "c"), ("c", "d"), ("d", "c")]);
-        assert_eq!(settle("x", &t), Some("c"));
-        assert_eq!(settle("d", &t), Some("c"));
-        assert_eq!(settle("c", &t), None);
     }
 }

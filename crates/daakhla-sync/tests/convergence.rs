@@ -13,6 +13,7 @@ use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::validation::Context;
+use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, SyncError, Transport, sync};
@@ -239,10 +240,10 @@ fn random_op(
     }
 }
 
-fn run_case(seed: u64) {
+fn run_case(seed: u64, scratch: Scratch) {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
-    let server = Arc::new(Server::open(&dir.path().join("server")).unwrap());
+    let server = Arc::new(Server::open(scratch.location()).unwrap());
     server.import_geography(&geography()).unwrap();
     let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
     let reference: Geography =
@@ -290,8 +291,8 @@ fn run_case(seed: u64) {
         }
     }
 
-    let on_server = server.with_records(|r| r.snapshot().unwrap());
-    let conflicts_on_server = server.with_records(|r| r.conflicts().unwrap());
+    let on_server = server.snapshot().unwrap();
+    let conflicts_on_server = server.conflicts().unwrap();
     for (i, (store, _)) in devices.iter().enumerate() {
         let snapshot = store.snapshot().unwrap();
         let differing: Vec<&String> = on_server
@@ -349,14 +350,14 @@ fn run_case(seed: u64) {
     assert!(checked > 0, "seed {seed}: the case wrote nothing");
 }
 
-#[test]
-fn devices_and_server_converge_whatever_the_order_and_the_faults() {
+/// Runs the cases (or the one seed to replay) with fresh server data from `scratch` each.
+fn converge(scratch: impl Fn() -> Scratch) {
     if let Some(seed) = std::env::var("DAAKHLA_CONVERGENCE_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
     {
         println!("replaying seed {seed}");
-        return run_case(seed);
+        return run_case(seed, scratch());
     }
     let cases: u64 = std::env::var("DAAKHLA_CONVERGENCE_CASES")
         .ok()
@@ -365,6 +366,18 @@ fn devices_and_server_converge_whatever_the_order_and_the_faults() {
     for case in 0..cases {
         let seed = 0xDAA_0000 + case;
         println!("case {case}: seed {seed}");
-        run_case(seed);
+        run_case(seed, scratch());
+    }
+}
+
+#[test]
+fn devices_and_a_server_on_sqlite_converge_whatever_the_order_and_the_faults() {
+    converge(Scratch::sqlite);
+}
+
+#[test]
+fn devices_and_a_server_on_postgres_converge_whatever_the_order_and_the_faults() {
+    if Scratch::postgres().is_some() {
+        converge(|| Scratch::postgres().expect("DATABASE_URL was set a moment ago"));
     }
 }

@@ -1,14 +1,19 @@
-//! The server's change log on SQLite: every change any device sent, once, in the order the
-//! server took it. The log is the truth; the records database is rebuilt from it.
+//! The server's data in SQLite files, its default: the change log in `log.sqlite`, and the
+//! records materialised into a Daakhla store, `records.sqlite`.
 //!
 //! Positions are assigned inside the single write transaction that appends them, and SQLite
 //! runs one write transaction at a time, so a position is never committed after a higher
-//! one: a pull that passed position N never misses a change committed later below N.
+//! one.
 
 use crate::ServerError;
 use crate::auth::{Device, Role};
+use crate::backend::{ChangeLog, Logged, Records};
+use daakhla_domain::geography::{Geography, Level};
+use daakhla_domain::validation::Context;
+use daakhla_store::{FieldConflict, IncomingChange, PlaceRow, Store};
 use daakhla_wire::{Kind, WireChange};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const SCHEMA: &str = "
@@ -39,29 +44,23 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 ";
 
-/// One logged change and its position.
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub seq: u64,
-    pub device: String,
-    pub change: WireChange,
-}
-
-pub struct Log {
+pub struct SqliteLog {
     conn: Connection,
 }
 
-impl Log {
-    pub fn open(path: &Path) -> Result<Log, ServerError> {
+impl SqliteLog {
+    pub fn open(path: &Path) -> Result<SqliteLog, ServerError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Log { conn })
+        Ok(SqliteLog { conn })
     }
+}
 
-    pub fn add_device(
-        &self,
+impl ChangeLog for SqliteLog {
+    fn add_device(
+        &mut self,
         token_hash: &str,
         user: &str,
         role: Role,
@@ -79,7 +78,7 @@ impl Log {
                 device.id,
                 token_hash,
                 user,
-                serde_json::to_value(role).map_err(|e| ServerError::Internal(e.to_string()))?.as_str(),
+                role.code(),
                 serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
                 chrono::Utc::now().timestamp()
             ],
@@ -87,7 +86,7 @@ impl Log {
         Ok(device)
     }
 
-    pub fn device(&self, token_hash: &str) -> Result<Option<Device>, ServerError> {
+    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
         let row: Option<(String, String, String, String)> = self
             .conn
             .query_row(
@@ -96,23 +95,11 @@ impl Log {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((id, user, role, scopes)) = row else {
-            return Ok(None);
-        };
-        let role = serde_json::from_value(serde_json::Value::String(role))
-            .map_err(|e| ServerError::Internal(e.to_string()))?;
-        let scopes =
-            serde_json::from_str(&scopes).map_err(|e| ServerError::Internal(e.to_string()))?;
-        Ok(Some(Device {
-            id,
-            user,
-            role,
-            scopes,
-        }))
+        row.map(|(id, user, role, scopes)| Device::from_columns(id, user, role, scopes))
+            .transpose()
     }
 
-    /// The kind and union council a document was first sent with.
-    pub fn document(&self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
+    fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
         let row: Option<(u8, String)> = self
             .conn
             .prepare_cached("SELECT kind, scope FROM documents WHERE doc_id = ?1")?
@@ -121,9 +108,7 @@ impl Log {
         Ok(row.and_then(|(kind, scope)| Kind::from_wire_code(kind).map(|k| (k, scope))))
     }
 
-    /// Appends the changes the log does not have yet, in one transaction. Returns how many
-    /// were new.
-    pub fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
+    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
         let tx = self.conn.transaction()?;
         let now = chrono::Utc::now().timestamp();
         let mut new = 0;
@@ -158,10 +143,8 @@ impl Log {
         Ok(new)
     }
 
-    /// Up to `limit` changes after position `after`, in the given union councils (all if
-    /// `scopes` is none), in log order.
-    pub fn read(
-        &self,
+    fn read(
+        &mut self,
         after: u64,
         scopes: Option<&[String]>,
         limit: usize,
@@ -200,5 +183,84 @@ impl Log {
             })
         })
         .collect()
+    }
+}
+
+/// The records in a Daakhla store, materialised the way a device's are.
+pub struct StoreRecords {
+    store: Store,
+}
+
+impl StoreRecords {
+    /// Opens the records store, creating it with the reference geography the first time.
+    pub fn open(path: &Path) -> Result<StoreRecords, ServerError> {
+        let mut store = if path.exists() {
+            Store::open(path)?
+        } else {
+            let mut store = Store::create(path)?;
+            store.import_geography(&crate::reference_geography()?, &today())?;
+            store
+        };
+        store.set_author("server");
+        Ok(StoreRecords { store })
+    }
+}
+
+impl Records for StoreRecords {
+    fn import_geography(&mut self, geo: &Geography) -> Result<usize, ServerError> {
+        self.store
+            .import_geography(geo, &today())
+            .map_err(|e| match e {
+                daakhla_store::StoreError::Invalid(v) => ServerError::BadRequest(v.to_string()),
+                other => other.into(),
+            })
+    }
+
+    fn place(&mut self, code: &str) -> Result<Option<PlaceRow>, ServerError> {
+        Ok(self.store.place(code)?)
+    }
+
+    fn places(&mut self, level: Level, parent: Option<&str>) -> Result<Vec<PlaceRow>, ServerError> {
+        Ok(self.store.places(level, parent)?)
+    }
+
+    fn cursor(&mut self) -> Result<u64, ServerError> {
+        Ok(self
+            .store
+            .pull_cursor()?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
+    }
+
+    fn apply(&mut self, changes: &[Logged]) -> Result<(), ServerError> {
+        let after = self.cursor()?;
+        let Some(last) = changes.last().map(|r| r.seq).filter(|&last| last > after) else {
+            return Ok(());
+        };
+        let incoming: Vec<IncomingChange> = changes
+            .iter()
+            .filter(|r| r.seq > after)
+            .map(|r| IncomingChange {
+                doc_id: r.change.doc_id.to_string(),
+                kind: r.change.kind,
+                bytes: r.change.bytes.clone(),
+            })
+            .collect();
+        self.store.receive(&incoming, Some(&last.to_string()))?;
+        Ok(())
+    }
+
+    fn snapshot(&mut self) -> Result<BTreeMap<String, String>, ServerError> {
+        Ok(self.store.snapshot()?)
+    }
+
+    fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError> {
+        Ok(self.store.conflicts()?)
+    }
+}
+
+fn today() -> Context {
+    Context {
+        today: chrono::Utc::now().date_naive(),
     }
 }

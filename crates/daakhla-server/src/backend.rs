@@ -1,0 +1,117 @@
+//! Where the server keeps its data: the change log (the truth) and the records materialised
+//! from it for reports. Both live in SQLite files by default, or in PostgreSQL for scale,
+//! behind these two traits, so scopes, push, pull and the HTTP API are written once.
+
+use crate::ServerError;
+use crate::auth::{Device, Role};
+use daakhla_domain::geography::{Geography, Level};
+use daakhla_store::{FieldConflict, PlaceRow};
+use daakhla_wire::{Kind, WireChange};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where the server's data is: a directory of SQLite files, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Dir(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL names a database; anything else a directory.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Dir(PathBuf::from(text))
+        }
+    }
+}
+
+/// Shown without any password.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Location::Dir(dir) => write!(f, "{}", dir.display()),
+            Location::Postgres(url) => f.write_str(&crate::pg::without_password(url)),
+        }
+    }
+}
+
+impl From<&std::path::Path> for Location {
+    fn from(dir: &std::path::Path) -> Location {
+        Location::Dir(dir.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(dir: PathBuf) -> Location {
+        Location::Dir(dir)
+    }
+}
+
+/// One logged change and its position.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub seq: u64,
+    pub device: String,
+    pub change: WireChange,
+}
+
+/// Every change any device sent, once, in the order the server took it; and the devices.
+///
+/// Invariant: a position is never committed after a higher one, so a pull that passed
+/// position N never misses a change committed later below N.
+pub trait ChangeLog: Send {
+    fn add_device(
+        &mut self,
+        token_hash: &str,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+    ) -> Result<Device, ServerError>;
+
+    /// The device a token hash belongs to.
+    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;
+
+    /// The kind and union council a document was first sent with.
+    fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError>;
+
+    /// Appends the changes the log does not have yet, all or none. Returns how many were new.
+    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError>;
+
+    /// Up to `limit` changes after position `after`, in the given union councils (all if
+    /// `scopes` is none), in log order.
+    fn read(
+        &mut self,
+        after: u64,
+        scopes: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Logged>, ServerError>;
+}
+
+/// The records as tables reports can query, rebuilt from the log: places, households,
+/// children and follow-ups, the same rows and the same conflicts a device store holds.
+pub trait Records: Send {
+    /// Adds or renames places; nothing is written if any place breaks a rule.
+    fn import_geography(&mut self, geo: &Geography) -> Result<usize, ServerError>;
+
+    fn place(&mut self, code: &str) -> Result<Option<PlaceRow>, ServerError>;
+
+    /// The places of one level, optionally only those under one parent, by code.
+    fn places(&mut self, level: Level, parent: Option<&str>) -> Result<Vec<PlaceRow>, ServerError>;
+
+    /// The position of the last logged change materialised.
+    fn cursor(&mut self) -> Result<u64, ServerError>;
+
+    /// Applies logged changes (in log order) and moves the cursor to the last, together.
+    /// Changes at or below the cursor are skipped, so applying twice does nothing.
+    fn apply(&mut self, changes: &[Logged]) -> Result<(), ServerError>;
+
+    /// Every record as `kind/id` → its body and where it is shown; equal to a device store's
+    /// `snapshot` when both hold the same changes.
+    fn snapshot(&mut self) -> Result<BTreeMap<String, String>, ServerError>;
+
+    /// Fields in conflict, by record and field.
+    fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError>;
+}

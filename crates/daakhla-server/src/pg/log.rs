@@ -1,0 +1,152 @@
+//! The change log in PostgreSQL. PostgreSQL runs write transactions concurrently and a
+//! sequence can commit out of order, so appends take a transaction-wide advisory lock and
+//! number their changes from the highest position: a position is never committed after a
+//! higher one, even with several servers on one database.
+
+use crate::ServerError;
+use crate::auth::{Device, Role};
+use crate::backend::{ChangeLog, Logged};
+use daakhla_wire::{Kind, WireChange};
+
+/// The advisory lock that orders appends.
+const APPEND_LOCK: i64 = 7_207_002;
+
+pub struct PgLog {
+    client: super::Connection,
+}
+
+impl PgLog {
+    pub(super) fn new(client: super::Connection) -> PgLog {
+        PgLog { client }
+    }
+}
+
+impl ChangeLog for PgLog {
+    fn add_device(
+        &mut self,
+        token_hash: &str,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+    ) -> Result<Device, ServerError> {
+        let device = Device {
+            id: uuid::Uuid::new_v4().to_string(),
+            user: user.into(),
+            role,
+            scopes: scopes.to_vec(),
+        };
+        self.client.execute(
+            "INSERT INTO devices (id, token_hash, user_name, role, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &device.id,
+                &token_hash,
+                &user,
+                &role.code(),
+                &serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                &chrono::Utc::now().timestamp(),
+            ],
+        )?;
+        Ok(device)
+    }
+
+    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
+        let Some(row) = self.client.query_opt(
+            "SELECT id, user_name, role, scopes FROM devices WHERE token_hash = $1",
+            &[&token_hash],
+        )?
+        else {
+            return Ok(None);
+        };
+        Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3)).map(Some)
+    }
+
+    fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
+        let row = self.client.query_opt(
+            "SELECT kind, scope FROM log_documents WHERE doc_id = $1",
+            &[&doc_id],
+        )?;
+        Ok(row.and_then(|row| {
+            let kind: i16 = row.get(0);
+            Kind::from_wire_code(kind as u8).map(|k| (k, row.get(1)))
+        }))
+    }
+
+    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+        let mut last: i64 = tx
+            .query_one("SELECT coalesce(max(seq), 0) FROM log", &[])?
+            .get(0);
+        let insert = tx.prepare(
+            "INSERT INTO log (seq, doc_id, kind, scope, hash, bytes, device, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
+        )?;
+        let document = tx.prepare(
+            "INSERT INTO log_documents (doc_id, kind, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )?;
+        let now = chrono::Utc::now().timestamp();
+        let mut new = 0;
+        for change in changes {
+            let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())
+                .map_err(|e| ServerError::BadRequest(e.to_string()))?
+                .hash();
+            let doc_id = change.doc_id.to_string();
+            let kind = i16::from(change.kind.wire_code());
+            let inserted = tx.execute(
+                &insert,
+                &[
+                    &(last + 1),
+                    &doc_id,
+                    &kind,
+                    &change.scope,
+                    &hash.0.as_slice(),
+                    &change.bytes,
+                    &device,
+                    &now,
+                ],
+            )?;
+            if inserted == 1 {
+                last += 1;
+                new += 1;
+            }
+            tx.execute(&document, &[&doc_id, &kind, &change.scope])?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    fn read(
+        &mut self,
+        after: u64,
+        scopes: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Logged>, ServerError> {
+        let scopes: Option<Vec<&str>> = scopes.map(|s| s.iter().map(String::as_str).collect());
+        let rows = self.client.query(
+            "SELECT seq, device, doc_id, kind, scope, bytes FROM log
+              WHERE seq > $1 AND ($2::text[] IS NULL OR scope = ANY($2))
+              ORDER BY seq LIMIT $3",
+            &[&(after as i64), &scopes, &(limit as i64)],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let doc_id: String = row.get(2);
+                let kind: i16 = row.get(3);
+                Ok(Logged {
+                    seq: row.get::<_, i64>(0) as u64,
+                    device: row.get(1),
+                    change: WireChange {
+                        doc_id: doc_id.parse().map_err(|_| {
+                            ServerError::Internal(format!("bad id {doc_id} in the log"))
+                        })?,
+                        kind: Kind::from_wire_code(kind as u8).ok_or_else(|| {
+                            ServerError::Internal(format!("bad kind {kind} in the log"))
+                        })?,
+                        scope: row.get(4),
+                        bytes: row.get(5),
+                    },
+                })
+            })
+            .collect()
+    }
+}

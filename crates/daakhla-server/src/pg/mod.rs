@@ -1,0 +1,117 @@
+//! The server's data in PostgreSQL, for scale: the same change log and materialised records
+//! as the SQLite default, in one database. Each half has its own connection, so a long
+//! materialisation never waits behind a pull.
+
+mod log;
+mod records;
+
+pub use log::PgLog;
+pub use records::PgRecords;
+
+use crate::ServerError;
+use postgres::{Client, NoTls};
+
+/// The schema this build writes; a database with a newer one is refused.
+const SCHEMA_VERSION: i32 = 1;
+
+/// Connects to the database at `url`, creating the tables the first time.
+pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {
+    let mut client = connect(url)?;
+    create_schema(&mut client)?;
+    let log = PgLog::new(client);
+    let records = PgRecords::new(connect(url)?)?;
+    Ok((log, records))
+}
+
+fn connect(url: &str) -> Result<Connection, ServerError> {
+    let client = Client::connect(url, NoTls).map_err(|e| {
+        ServerError::Internal(format!(
+            "cannot use the PostgreSQL database at {}: {e}",
+            without_password(url)
+        ))
+    })?;
+    Ok(Connection(Some(client)))
+}
+
+/// A client that may be dropped anywhere. The synchronous client blocks on its own runtime
+/// when closed, which panics on a thread driving another runtime (the HTTP server's, where
+/// the last handle to the server is often dropped), so it is closed on a thread of its own.
+pub struct Connection(Option<Client>);
+
+impl std::ops::Deref for Connection {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("open until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("open until dropped")
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
+}
+
+fn create_schema(client: &mut Client) -> Result<(), ServerError> {
+    let mut tx = client.transaction()?;
+    // Two servers starting at once must not both create the tables.
+    tx.execute("SELECT pg_advisory_xact_lock(7207001)", &[])?;
+    tx.batch_execute(include_str!("schema.sql"))?;
+    let version: Option<i32> = tx
+        .query_opt("SELECT max(version) FROM server_schema", &[])?
+        .and_then(|row| row.get(0));
+    match version {
+        None => {
+            tx.execute(
+                "INSERT INTO server_schema (version) VALUES ($1)",
+                &[&SCHEMA_VERSION],
+            )?;
+        }
+        Some(v) if v > SCHEMA_VERSION => {
+            return Err(ServerError::Internal(format!(
+                "the database was written by a newer Daakhla server (schema {v}); this one knows schema {SCHEMA_VERSION}"
+            )));
+        }
+        Some(_) => {}
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn without_password(url: &str) -> String {
+    let parts = url.split_once("://").and_then(|(scheme, rest)| {
+        let (credentials, host) = rest.rsplit_once('@')?;
+        Some((
+            scheme,
+            credentials.split(':').next().unwrap_or_default(),
+            host,
+        ))
+    });
+    match parts {
+        Some((scheme, user, host)) => format!("{scheme}://{user}@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_never_show_the_password() {
+        assert_eq!(
+            super::without_password("postgres://daakhla:secret@127.0.0.1:5432/db"),
+            "postgres://daakhla@127.0.0.1:5432/db"
+        );
+        assert_eq!(
+            super::without_password("postgres://127.0.0.1/db"),
+            "postgres://127.0.0.1/db"
+        );
+    }
+}

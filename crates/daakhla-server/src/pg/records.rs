@@ -1,0 +1,505 @@
+//! The records materialised into PostgreSQL tables: each record's Automerge document, and the
+//! rows and conflicts a device store would write from it, so reports query the same shapes on
+//! either database. This mirrors `daakhla_store::Store::receive`; the convergence tests hold
+//! the two to the same snapshot.
+
+use crate::ServerError;
+use crate::backend::{Logged, Records};
+use daakhla_crdt::{ActorId, Change, RecordDoc};
+use daakhla_domain::RecordKind;
+use daakhla_domain::child::Child;
+use daakhla_domain::codes::Coded;
+use daakhla_domain::followup::FollowUp;
+use daakhla_domain::geography::{Geography, Level};
+use daakhla_domain::household::Household;
+use daakhla_domain::lifecycle::lifecycle;
+use daakhla_domain::validation::{Checker, Context, FieldPath};
+use daakhla_store::{FieldConflict, PlaceRow};
+use postgres::{Row, Transaction};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// A document's id, kind and the changes for it in one batch.
+type DocChanges = (String, RecordKind, Vec<Vec<u8>>);
+
+pub struct PgRecords {
+    client: super::Connection,
+    /// The server only reads documents; this actor never writes a change.
+    actor: ActorId,
+}
+
+impl PgRecords {
+    /// Takes a connection to a database with the server's tables, adding the reference
+    /// geography the first time.
+    pub(super) fn new(client: super::Connection) -> Result<PgRecords, ServerError> {
+        let mut records = PgRecords {
+            client,
+            actor: ActorId::from(b"daakhla-server".as_slice()),
+        };
+        let has_places: bool = records
+            .client
+            .query_one("SELECT EXISTS (SELECT 1 FROM places)", &[])?
+            .get(0);
+        if !has_places {
+            records.import_geography(&crate::reference_geography()?)?;
+        }
+        Ok(records)
+    }
+}
+
+const PLACE_COLUMNS: &str = "code, level, parent, name_en, name_ur, demo";
+
+fn place_row(row: &Row) -> Result<PlaceRow, ServerError> {
+    let level: String = row.get(1);
+    Ok(PlaceRow {
+        code: row.get(0),
+        level: Level::from_code(&level)
+            .ok_or_else(|| ServerError::Internal(format!("unknown place level {level}")))?,
+        parent: row.get(2),
+        name_en: row.get(3),
+        name_ur: row.get(4),
+        demo: row.get(5),
+    })
+}
+
+impl Records for PgRecords {
+    fn import_geography(&mut self, geo: &Geography) -> Result<usize, ServerError> {
+        let known: HashMap<String, Level> = self
+            .client
+            .query("SELECT code, level FROM places", &[])?
+            .iter()
+            .filter_map(|row| Some((row.get(0), Level::from_code(row.get::<_, &str>(1))?)))
+            .collect();
+        let mut checker = Checker::new(Context {
+            today: chrono::Utc::now().date_naive(),
+        });
+        geo.check_with(&known, &FieldPath::root(), &mut checker);
+        checker
+            .finish()
+            .map_err(|v| ServerError::BadRequest(v.to_string()))?;
+        let mut tx = self.client.transaction()?;
+        let upsert = tx.prepare(
+            "INSERT INTO places (code, level, parent, name_en, name_ur, demo) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (code) DO UPDATE SET name_en = excluded.name_en, name_ur = excluded.name_ur,
+                 demo = excluded.demo, parent = excluded.parent",
+        )?;
+        let mut written = 0;
+        for (level, place) in geo.places() {
+            written += tx.execute(
+                &upsert,
+                &[
+                    &place.code,
+                    &level.code(),
+                    &place.parent,
+                    &place.name.en,
+                    &place.name.ur,
+                    &place.demo,
+                ],
+            )? as usize;
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    fn place(&mut self, code: &str) -> Result<Option<PlaceRow>, ServerError> {
+        self.client
+            .query_opt(
+                &format!("SELECT {PLACE_COLUMNS} FROM places WHERE code = $1"),
+                &[&code],
+            )?
+            .as_ref()
+            .map(place_row)
+            .transpose()
+    }
+
+    fn places(&mut self, level: Level, parent: Option<&str>) -> Result<Vec<PlaceRow>, ServerError> {
+        self.client
+            .query(
+                &format!(
+                    "SELECT {PLACE_COLUMNS} FROM places WHERE level = $1 AND ($2::text IS NULL OR parent = $2)
+                      ORDER BY code COLLATE \"C\""
+                ),
+                &[&level.code(), &parent],
+            )?
+            .iter()
+            .map(place_row)
+            .collect()
+    }
+
+    fn cursor(&mut self) -> Result<u64, ServerError> {
+        let upto: i64 = self
+            .client
+            .query_one("SELECT upto FROM materialised", &[])?
+            .get(0);
+        Ok(upto as u64)
+    }
+
+    fn apply(&mut self, changes: &[Logged]) -> Result<(), ServerError> {
+        let mut tx = self.client.transaction()?;
+        // Another server on the same database may be materialising the same changes.
+        let upto: i64 = tx
+            .query_one("SELECT upto FROM materialised FOR UPDATE", &[])?
+            .get(0);
+        let fresh: Vec<&Logged> = changes.iter().filter(|c| c.seq as i64 > upto).collect();
+        let Some(last) = fresh.last().map(|c| c.seq as i64) else {
+            return Ok(());
+        };
+        // Households before children before follow-ups: rows point at their parents.
+        let mut by_doc: BTreeMap<(usize, usize), DocChanges> = BTreeMap::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for (i, logged) in fresh.iter().enumerate() {
+            let doc_id = logged.change.doc_id.to_string();
+            let order = *first_seen.entry(doc_id.clone()).or_insert(i);
+            by_doc
+                .entry((rank(logged.change.kind), order))
+                .or_insert_with(|| (doc_id, logged.change.kind, Vec::new()))
+                .2
+                .push(logged.change.bytes.clone());
+        }
+        for (doc_id, kind, bytes) in by_doc.into_values() {
+            let record = receive(&mut tx, &self.actor, &doc_id, kind, bytes)?;
+            let outcome = write_row(&mut tx, kind, record)?;
+            mark_unreadable(&mut tx, &doc_id, outcome.err())?;
+        }
+        // A record that arrived before the one it points at can be shown now.
+        let waiting = tx.query(
+            "SELECT doc_id, kind, bytes FROM record_documents WHERE unreadable IS NOT NULL",
+            &[],
+        )?;
+        let mut waiting: Vec<(String, RecordKind, Vec<u8>)> = waiting
+            .into_iter()
+            .filter_map(|row| {
+                let kind = RecordKind::from_code(row.get::<_, &str>(1))?;
+                Some((row.get(0), kind, row.get(2)))
+            })
+            .collect();
+        waiting.sort_by_key(|(_, kind, _)| rank(*kind));
+        for (doc_id, kind, bytes) in waiting {
+            let record = Value::Object(RecordDoc::load(&bytes, &self.actor)?.read()?.fields);
+            if write_row(&mut tx, kind, record)?.is_ok() {
+                mark_unreadable(&mut tx, &doc_id, None)?;
+            }
+        }
+        relink(&mut tx)?;
+        tx.execute("UPDATE materialised SET upto = $1", &[&last])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn snapshot(&mut self) -> Result<BTreeMap<String, String>, ServerError> {
+        let mut out = BTreeMap::new();
+        for row in self.client.query(
+            "SELECT id, body, coalesce(merged_into, '') FROM households",
+            &[],
+        )? {
+            let body: Household = from_body(row.get(1))?;
+            out.insert(
+                format!("{}/{}", RecordKind::Household.code(), row.get::<_, &str>(0)),
+                format!("{} @{}", to_text(&body)?, row.get::<_, &str>(2)),
+            );
+        }
+        for row in self
+            .client
+            .query("SELECT id, body, household_id FROM children", &[])?
+        {
+            let body: Child = from_body(row.get(1))?;
+            out.insert(
+                format!("{}/{}", RecordKind::Child.code(), row.get::<_, &str>(0)),
+                format!("{} @{}", to_text(&body)?, row.get::<_, &str>(2)),
+            );
+        }
+        for row in self.client.query("SELECT id, body FROM follow_ups", &[])? {
+            let body: FollowUp = from_body(row.get(1))?;
+            out.insert(
+                format!("{}/{}", RecordKind::FollowUp.code(), row.get::<_, &str>(0)),
+                to_text(&body)?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError> {
+        let rows = self.client.query(
+            "SELECT c.doc_id, d.kind, c.field, c.winner, c.losers
+               FROM record_conflicts c JOIN record_documents d ON d.doc_id = c.doc_id",
+            &[],
+        )?;
+        let mut conflicts = rows
+            .into_iter()
+            .map(|row| {
+                let kind: &str = row.get(1);
+                Ok(FieldConflict {
+                    doc_id: row.get(0),
+                    kind: RecordKind::from_code(kind)
+                        .ok_or_else(|| ServerError::Internal(format!("unknown kind {kind}")))?,
+                    field: row.get(2),
+                    winner: row.get(3),
+                    losers: serde_json::from_value(row.get(4))
+                        .map_err(|e| ServerError::Internal(e.to_string()))?,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        conflicts.sort_by(|a, b| (&a.doc_id, &a.field).cmp(&(&b.doc_id, &b.field)));
+        Ok(conflicts)
+    }
+}
+
+/// Applies a document's new changes (and any that waited for them), saves it with its
+/// conflicts, and returns the record it now holds.
+fn receive(
+    tx: &mut Transaction,
+    actor: &ActorId,
+    doc_id: &str,
+    kind: RecordKind,
+    incoming: Vec<Vec<u8>>,
+) -> Result<Value, ServerError> {
+    let stored: Option<Vec<u8>> = tx
+        .query_opt(
+            "SELECT bytes FROM record_documents WHERE doc_id = $1",
+            &[&doc_id],
+        )?
+        .map(|row| row.get(0));
+    let mut doc = match stored {
+        Some(bytes) => RecordDoc::load(&bytes, actor)?,
+        None => RecordDoc::new(actor),
+    };
+    let waiting = tx.query(
+        "SELECT bytes FROM waiting_changes WHERE doc_id = $1",
+        &[&doc_id],
+    )?;
+    let changes: Vec<Change> = incoming
+        .into_iter()
+        .chain(waiting.into_iter().map(|row| row.get(0)))
+        .map(daakhla_crdt::change_from_bytes)
+        .collect::<Result<_, _>>()?;
+    doc.apply(changes.clone())?;
+    for change in &changes {
+        let hash = change.hash().0.to_vec();
+        if doc.has(&change.hash()) {
+            tx.execute("DELETE FROM waiting_changes WHERE hash = $1", &[&hash])?;
+        } else {
+            tx.execute(
+                    "INSERT INTO waiting_changes (hash, doc_id, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[&hash, &doc_id, &change.raw_bytes()],
+                )?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO record_documents (doc_id, kind, bytes) VALUES ($1, $2, $3)
+             ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes",
+        &[&doc_id, &kind.code(), &doc.save()],
+    )?;
+    let read = doc.read()?;
+    tx.execute("DELETE FROM record_conflicts WHERE doc_id = $1", &[&doc_id])?;
+    for conflict in read.conflicts {
+        tx.execute(
+            "INSERT INTO record_conflicts (doc_id, field, winner, losers) VALUES ($1, $2, $3, $4)",
+            &[
+                &doc_id,
+                &conflict.field,
+                &conflict.winner,
+                &Value::from(conflict.losers),
+            ],
+        )?;
+    }
+    Ok(Value::Object(read.fields))
+}
+
+fn rank(kind: RecordKind) -> usize {
+    RecordKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+fn mark_unreadable(
+    tx: &mut Transaction,
+    doc_id: &str,
+    why: Option<String>,
+) -> Result<(), ServerError> {
+    tx.execute(
+        "UPDATE record_documents SET unreadable = $2 WHERE doc_id = $1",
+        &[&doc_id, &why],
+    )?;
+    Ok(())
+}
+
+/// Rewrites a record's row from what its document holds. The inner error is the reason the
+/// record cannot be shown yet (a field this build does not know, a parent not arrived).
+fn write_row(
+    tx: &mut Transaction,
+    kind: RecordKind,
+    record: Value,
+) -> Result<Result<(), String>, ServerError> {
+    match kind {
+        RecordKind::Household => match serde_json::from_value::<Household>(record) {
+            Ok(household) => write_household(tx, &household).map(Ok),
+            Err(e) => Ok(Err(e.to_string())),
+        },
+        RecordKind::Child => match serde_json::from_value::<Child>(record) {
+            Ok(child) => write_child(tx, &child),
+            Err(e) => Ok(Err(e.to_string())),
+        },
+        RecordKind::FollowUp => match serde_json::from_value::<FollowUp>(record) {
+            Ok(follow_up) => write_follow_up(tx, &follow_up),
+            Err(e) => Ok(Err(e.to_string())),
+        },
+    }
+}
+
+fn write_household(tx: &mut Transaction, h: &Household) -> Result<(), ServerError> {
+    tx.execute(
+        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, surveyed_on, surveyed_by,
+                                 deleted, merge_target, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
+             household_number = excluded.household_number, head_name = excluded.head_name,
+             surveyed_on = excluded.surveyed_on, surveyed_by = excluded.surveyed_by,
+             deleted = excluded.deleted, merge_target = excluded.merge_target, body = excluded.body",
+        &[
+            &h.id.to_string(),
+            &h.uc_code,
+            &h.village_code,
+            &h.household_number,
+            &h.head_name,
+            &h.surveyed_on,
+            &h.surveyed_by,
+            &h.deleted,
+            &h.merged_into.map(|id| id.to_string()),
+            &to_body(h)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_child(tx: &mut Transaction, child: &Child) -> Result<Result<(), String>, ServerError> {
+    let household = child.household_id.to_string();
+    let Some(surveyed_on) = tx
+        .query_opt(
+            "SELECT surveyed_on FROM households WHERE id = $1",
+            &[&household],
+        )?
+        .map(|row| row.get::<_, chrono::NaiveDate>(0))
+    else {
+        return Ok(Err("its household has not arrived yet".into()));
+    };
+    tx.execute(
+        "INSERT INTO children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school,
+                               stage, deleted, body)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, '', $7, $8)
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
+             origin_household_id = excluded.origin_household_id, sex = excluded.sex,
+             age_years = excluded.age_years, schooling = excluded.schooling,
+             out_of_school = excluded.out_of_school, deleted = excluded.deleted, body = excluded.body",
+        &[
+            &child.id.to_string(),
+            &household,
+            &child.sex.code(),
+            &(child.age_on(surveyed_on).unwrap_or_default() as i32),
+            &child.schooling.status().code(),
+            &child.is_out_of_school(),
+            &child.deleted,
+            &to_body(child)?,
+        ],
+    )?;
+    refresh_lifecycle(tx, child)?;
+    Ok(Ok(()))
+}
+
+fn write_follow_up(
+    tx: &mut Transaction,
+    follow_up: &FollowUp,
+) -> Result<Result<(), String>, ServerError> {
+    let child: Option<Child> = tx
+        .query_opt(
+            "SELECT body FROM children WHERE id = $1",
+            &[&follow_up.child_id.to_string()],
+        )?
+        .map(|row| from_body(row.get(0)))
+        .transpose()?;
+    let Some(child) = child else {
+        return Ok(Err("its child has not arrived yet".into()));
+    };
+    tx.execute(
+        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, deleted, body) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
+             outcome = excluded.outcome, deleted = excluded.deleted, body = excluded.body",
+        &[
+            &follow_up.id.to_string(),
+            &follow_up.child_id.to_string(),
+            &follow_up.visited_on,
+            &follow_up.outcome.kind().code(),
+            &follow_up.deleted,
+            &to_body(follow_up)?,
+        ],
+    )?;
+    refresh_lifecycle(tx, &child)?;
+    Ok(Ok(()))
+}
+
+/// Keeps a child's stage and dates in step with its follow-ups, as a device store does.
+fn refresh_lifecycle(tx: &mut Transaction, child: &Child) -> Result<(), ServerError> {
+    let visits: Vec<FollowUp> = tx
+        .query(
+            "SELECT body FROM follow_ups WHERE child_id = $1",
+            &[&child.id.to_string()],
+        )?
+        .into_iter()
+        .map(|row| from_body(row.get(0)))
+        .collect::<Result<_, _>>()?;
+    let life = lifecycle(child, &visits);
+    tx.execute(
+        "UPDATE children SET stage = $2, enrolled_on = $3, last_visit = $4 WHERE id = $1",
+        &[
+            &child.id.to_string(),
+            &life.stage.code(),
+            &life.enrolled_on,
+            &life.last_visit,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Settles where merged households and their children are shown, as a device store does.
+fn relink(tx: &mut Transaction) -> Result<(), ServerError> {
+    let targets: BTreeMap<String, String> = tx
+        .query(
+            "SELECT h.id, h.merge_target FROM households h
+              WHERE h.merge_target IS NOT NULL AND EXISTS (SELECT 1 FROM households t WHERE t.id = h.merge_target)",
+            &[],
+        )?
+        .into_iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let shown_as = daakhla_domain::merges::shown_as(&targets);
+    tx.execute(
+        "UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL",
+        &[],
+    )?;
+    tx.execute(
+        "UPDATE children SET household_id = origin_household_id WHERE household_id <> origin_household_id",
+        &[],
+    )?;
+    for (id, target) in shown_as {
+        let Some(target) = target else { continue };
+        tx.execute(
+            "UPDATE households SET merged_into = $2 WHERE id = $1",
+            &[&id, &target],
+        )?;
+        tx.execute(
+            "UPDATE children SET household_id = $2 WHERE origin_household_id = $1",
+            &[&id, &target],
+        )?;
+    }
+    Ok(())
+}
+
+fn to_body(record: &impl serde::Serialize) -> Result<Value, ServerError> {
+    serde_json::to_value(record).map_err(|e| ServerError::Internal(e.to_string()))
+}
+
+fn from_body<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ServerError> {
+    serde_json::from_value(body).map_err(|e| ServerError::Internal(e.to_string()))
+}
+
+/// A record as a device store writes its body, so snapshots compare as text.
+fn to_text(record: &impl serde::Serialize) -> Result<String, ServerError> {
+    serde_json::to_string(record).map_err(|e| ServerError::Internal(e.to_string()))
+}

@@ -1,0 +1,118 @@
+-- The server's tables in PostgreSQL: the change log (the truth) and the records materialised
+-- from it, with the same rows a device store holds so reports read them the same way.
+CREATE TABLE IF NOT EXISTS server_schema (
+    version integer NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS log (
+    seq         bigint PRIMARY KEY,
+    doc_id      text NOT NULL,
+    kind        smallint NOT NULL,
+    scope       text NOT NULL,
+    hash        bytea NOT NULL UNIQUE,
+    bytes       bytea NOT NULL,
+    device      text NOT NULL,
+    received_at bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_by_scope ON log (scope, seq);
+-- A document's kind and union council, fixed by its first change.
+CREATE TABLE IF NOT EXISTS log_documents (
+    doc_id text PRIMARY KEY,
+    kind   smallint NOT NULL,
+    scope  text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    id         text PRIMARY KEY,
+    token_hash text NOT NULL UNIQUE,
+    user_name  text NOT NULL,
+    role       text NOT NULL,
+    scopes     text NOT NULL,
+    created_at bigint NOT NULL
+);
+
+-- How far into the log the records are materialised; one row.
+CREATE TABLE IF NOT EXISTS materialised (
+    one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+    upto bigint NOT NULL
+);
+INSERT INTO materialised (upto) VALUES (0) ON CONFLICT DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS places (
+    code    text PRIMARY KEY,
+    level   text NOT NULL,
+    parent  text,
+    name_en text NOT NULL,
+    name_ur text NOT NULL,
+    demo    boolean NOT NULL
+);
+CREATE INDEX IF NOT EXISTS places_by_parent ON places (level, parent);
+
+-- Each record's Automerge document; `unreadable` says why its row cannot be written yet.
+CREATE TABLE IF NOT EXISTS record_documents (
+    doc_id     text PRIMARY KEY,
+    kind       text NOT NULL,
+    bytes      bytea NOT NULL,
+    unreadable text
+);
+CREATE INDEX IF NOT EXISTS record_documents_unreadable ON record_documents (doc_id)
+    WHERE unreadable IS NOT NULL;
+-- Changes whose dependencies have not arrived yet, applied when they do.
+CREATE TABLE IF NOT EXISTS waiting_changes (
+    hash   bytea PRIMARY KEY,
+    doc_id text NOT NULL,
+    bytes  bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS waiting_changes_by_doc ON waiting_changes (doc_id);
+CREATE TABLE IF NOT EXISTS record_conflicts (
+    doc_id text NOT NULL,
+    field  text NOT NULL,
+    winner jsonb NOT NULL,
+    losers jsonb NOT NULL,
+    PRIMARY KEY (doc_id, field)
+);
+
+CREATE TABLE IF NOT EXISTS households (
+    id               text PRIMARY KEY,
+    uc_code          text NOT NULL,
+    village_code     text NOT NULL,
+    household_number text NOT NULL,
+    head_name        text,
+    surveyed_on      date NOT NULL,
+    surveyed_by      text NOT NULL,
+    deleted          boolean NOT NULL,
+    -- The household this one was merged into, as written; `merged_into` is where it is shown.
+    merge_target     text,
+    merged_into      text,
+    body             jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS households_by_uc ON households (uc_code, village_code);
+CREATE INDEX IF NOT EXISTS households_merging ON households (merge_target) WHERE merge_target IS NOT NULL;
+CREATE INDEX IF NOT EXISTS households_merged ON households (merged_into) WHERE merged_into IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS children (
+    id                  text PRIMARY KEY,
+    -- Where the child is shown (after merges), and the household its record names.
+    household_id        text NOT NULL,
+    origin_household_id text NOT NULL,
+    sex                 text NOT NULL,
+    age_years           integer NOT NULL,
+    schooling           text NOT NULL,
+    out_of_school       boolean NOT NULL,
+    stage               text NOT NULL,
+    enrolled_on         date,
+    last_visit          date,
+    deleted             boolean NOT NULL,
+    body                jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS children_by_household ON children (household_id);
+CREATE INDEX IF NOT EXISTS children_by_origin ON children (origin_household_id);
+
+CREATE TABLE IF NOT EXISTS follow_ups (
+    id         text PRIMARY KEY,
+    child_id   text NOT NULL,
+    visited_on date NOT NULL,
+    outcome    text NOT NULL,
+    deleted    boolean NOT NULL,
+    body       jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS follow_ups_by_child ON follow_ups (child_id);
