@@ -3,21 +3,32 @@
 //! number their changes from the highest position: a position is never committed after a
 //! higher one, even with several servers on one database.
 
+use super::Sql;
 use crate::ServerError;
 use crate::auth::{Device, Role};
 use crate::backend::{ChangeLog, Logged};
 use daakhla_wire::{Kind, WireChange};
+use postgres::Statement;
+use std::collections::HashMap;
 
 /// The advisory lock that orders appends.
 const APPEND_LOCK: i64 = 7_207_002;
 
 pub struct PgLog {
     client: super::Connection,
+    prepared: HashMap<&'static str, Statement>,
 }
 
 impl PgLog {
     pub(super) fn new(client: super::Connection) -> PgLog {
-        PgLog { client }
+        PgLog {
+            client,
+            prepared: HashMap::new(),
+        }
+    }
+
+    fn sql(&mut self) -> Sql<'_, postgres::Client> {
+        Sql::new(&mut self.client, &mut self.prepared)
     }
 }
 
@@ -50,7 +61,7 @@ impl ChangeLog for PgLog {
     }
 
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
-        let Some(row) = self.client.query_opt(
+        let Some(row) = self.sql().query_opt(
             "SELECT id, user_name, role, scopes FROM devices WHERE token_hash = $1",
             &[&token_hash],
         )?
@@ -61,7 +72,7 @@ impl ChangeLog for PgLog {
     }
 
     fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
-        let row = self.client.query_opt(
+        let row = self.sql().query_opt(
             "SELECT kind, scope FROM log_documents WHERE doc_id = $1",
             &[&doc_id],
         )?;
@@ -122,7 +133,7 @@ impl ChangeLog for PgLog {
         limit: usize,
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes: Option<Vec<&str>> = scopes.map(|s| s.iter().map(String::as_str).collect());
-        let rows = self.client.query(
+        let rows = self.sql().query(
             "SELECT seq, device, doc_id, kind, scope, bytes FROM log
               WHERE seq > $1 AND ($2::text[] IS NULL OR scope = ANY($2))
               ORDER BY seq LIMIT $3",

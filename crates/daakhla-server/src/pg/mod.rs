@@ -9,7 +9,9 @@ pub use log::PgLog;
 pub use records::PgRecords;
 
 use crate::ServerError;
-use postgres::{Client, NoTls};
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
+use std::collections::HashMap;
 
 /// The schema this build writes; a database with a newer one is refused.
 const SCHEMA_VERSION: i32 = 1;
@@ -56,6 +58,58 @@ impl Drop for Connection {
         if let Some(client) = self.0.take() {
             let _ = std::thread::spawn(move || drop(client)).join();
         }
+    }
+}
+
+/// A connection or transaction whose statements are prepared once per connection: a prepare
+/// costs a round trip to the database, as much as running the statement.
+pub struct Sql<'a, C> {
+    tx: &'a mut C,
+    prepared: &'a mut HashMap<&'static str, Statement>,
+}
+
+/// Statements in a transaction.
+pub type TxSql<'a, 't> = Sql<'a, Transaction<'t>>;
+
+impl<'a, C: GenericClient> Sql<'a, C> {
+    pub fn new(tx: &'a mut C, prepared: &'a mut HashMap<&'static str, Statement>) -> Self {
+        Sql { tx, prepared }
+    }
+
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, ServerError> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    pub fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, ServerError> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.execute(&statement, params)?)
+    }
+
+    pub fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, ServerError> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.query(&statement, params)?)
+    }
+
+    pub fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, ServerError> {
+        let statement = self.statement(sql)?;
+        Ok(self.tx.query_opt(&statement, params)?)
     }
 }
 

@@ -3,6 +3,7 @@
 //! either database. This mirrors `daakhla_store::Store::receive`; the convergence tests hold
 //! the two to the same snapshot.
 
+use super::{Sql, TxSql};
 use crate::ServerError;
 use crate::backend::{Logged, Records};
 use daakhla_crdt::{ActorId, Change, RecordDoc};
@@ -15,7 +16,7 @@ use daakhla_domain::household::Household;
 use daakhla_domain::lifecycle::lifecycle;
 use daakhla_domain::validation::{Checker, Context, FieldPath};
 use daakhla_store::{FieldConflict, PlaceRow};
-use postgres::{Row, Transaction};
+use postgres::{Row, Statement};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,6 +25,7 @@ type DocChanges = (String, RecordKind, Vec<Vec<u8>>);
 
 pub struct PgRecords {
     client: super::Connection,
+    prepared: HashMap<&'static str, Statement>,
     /// The server only reads documents; this actor never writes a change.
     actor: ActorId,
 }
@@ -34,6 +36,7 @@ impl PgRecords {
     pub(super) fn new(client: super::Connection) -> Result<PgRecords, ServerError> {
         let mut records = PgRecords {
             client,
+            prepared: HashMap::new(),
             actor: ActorId::from(b"daakhla-server".as_slice()),
         };
         let has_places: bool = records
@@ -156,13 +159,14 @@ impl Records for PgRecords {
                 .2
                 .push(logged.change.bytes.clone());
         }
+        let mut sql = Sql::new(&mut tx, &mut self.prepared);
         for (doc_id, kind, bytes) in by_doc.into_values() {
-            let record = receive(&mut tx, &self.actor, &doc_id, kind, bytes)?;
-            let outcome = write_row(&mut tx, kind, record)?;
-            mark_unreadable(&mut tx, &doc_id, outcome.err())?;
+            let record = receive(&mut sql, &self.actor, &doc_id, kind, bytes)?;
+            let outcome = write_row(&mut sql, kind, record)?;
+            mark_unreadable(&mut sql, &doc_id, outcome.err())?;
         }
         // A record that arrived before the one it points at can be shown now.
-        let waiting = tx.query(
+        let waiting = sql.query(
             "SELECT doc_id, kind, bytes FROM record_documents WHERE unreadable IS NOT NULL",
             &[],
         )?;
@@ -176,12 +180,12 @@ impl Records for PgRecords {
         waiting.sort_by_key(|(_, kind, _)| rank(*kind));
         for (doc_id, kind, bytes) in waiting {
             let record = Value::Object(RecordDoc::load(&bytes, &self.actor)?.read()?.fields);
-            if write_row(&mut tx, kind, record)?.is_ok() {
-                mark_unreadable(&mut tx, &doc_id, None)?;
+            if write_row(&mut sql, kind, record)?.is_ok() {
+                mark_unreadable(&mut sql, &doc_id, None)?;
             }
         }
-        relink(&mut tx)?;
-        tx.execute("UPDATE materialised SET upto = $1", &[&last])?;
+        relink(&mut sql)?;
+        sql.execute("UPDATE materialised SET upto = $1", &[&last])?;
         tx.commit()?;
         Ok(())
     }
@@ -247,13 +251,13 @@ impl Records for PgRecords {
 /// Applies a document's new changes (and any that waited for them), saves it with its
 /// conflicts, and returns the record it now holds.
 fn receive(
-    tx: &mut Transaction,
+    sql: &mut TxSql,
     actor: &ActorId,
     doc_id: &str,
     kind: RecordKind,
     incoming: Vec<Vec<u8>>,
 ) -> Result<Value, ServerError> {
-    let stored: Option<Vec<u8>> = tx
+    let stored: Option<Vec<u8>> = sql
         .query_opt(
             "SELECT bytes FROM record_documents WHERE doc_id = $1",
             &[&doc_id],
@@ -263,36 +267,40 @@ fn receive(
         Some(bytes) => RecordDoc::load(&bytes, actor)?,
         None => RecordDoc::new(actor),
     };
-    let waiting = tx.query(
+    let waiting = sql.query(
         "SELECT bytes FROM waiting_changes WHERE doc_id = $1",
         &[&doc_id],
     )?;
+    let fresh = incoming.len();
     let changes: Vec<Change> = incoming
         .into_iter()
         .chain(waiting.into_iter().map(|row| row.get(0)))
         .map(daakhla_crdt::change_from_bytes)
         .collect::<Result<_, _>>()?;
     doc.apply(changes.clone())?;
-    for change in &changes {
+    for (i, change) in changes.iter().enumerate() {
         let hash = change.hash().0.to_vec();
+        let was_waiting = i >= fresh;
         if doc.has(&change.hash()) {
-            tx.execute("DELETE FROM waiting_changes WHERE hash = $1", &[&hash])?;
+            if was_waiting {
+                sql.execute("DELETE FROM waiting_changes WHERE hash = $1", &[&hash])?;
+            }
         } else {
-            tx.execute(
+            sql.execute(
                     "INSERT INTO waiting_changes (hash, doc_id, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                     &[&hash, &doc_id, &change.raw_bytes()],
                 )?;
         }
     }
-    tx.execute(
+    sql.execute(
         "INSERT INTO record_documents (doc_id, kind, bytes) VALUES ($1, $2, $3)
              ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes",
         &[&doc_id, &kind.code(), &doc.save()],
     )?;
     let read = doc.read()?;
-    tx.execute("DELETE FROM record_conflicts WHERE doc_id = $1", &[&doc_id])?;
+    sql.execute("DELETE FROM record_conflicts WHERE doc_id = $1", &[&doc_id])?;
     for conflict in read.conflicts {
-        tx.execute(
+        sql.execute(
             "INSERT INTO record_conflicts (doc_id, field, winner, losers) VALUES ($1, $2, $3, $4)",
             &[
                 &doc_id,
@@ -309,12 +317,8 @@ fn rank(kind: RecordKind) -> usize {
     RecordKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-fn mark_unreadable(
-    tx: &mut Transaction,
-    doc_id: &str,
-    why: Option<String>,
-) -> Result<(), ServerError> {
-    tx.execute(
+fn mark_unreadable(sql: &mut TxSql, doc_id: &str, why: Option<String>) -> Result<(), ServerError> {
+    sql.execute(
         "UPDATE record_documents SET unreadable = $2 WHERE doc_id = $1",
         &[&doc_id, &why],
     )?;
@@ -324,28 +328,28 @@ fn mark_unreadable(
 /// Rewrites a record's row from what its document holds. The inner error is the reason the
 /// record cannot be shown yet (a field this build does not know, a parent not arrived).
 fn write_row(
-    tx: &mut Transaction,
+    sql: &mut TxSql,
     kind: RecordKind,
     record: Value,
 ) -> Result<Result<(), String>, ServerError> {
     match kind {
         RecordKind::Household => match serde_json::from_value::<Household>(record) {
-            Ok(household) => write_household(tx, &household).map(Ok),
+            Ok(household) => write_household(sql, &household).map(Ok),
             Err(e) => Ok(Err(e.to_string())),
         },
         RecordKind::Child => match serde_json::from_value::<Child>(record) {
-            Ok(child) => write_child(tx, &child),
+            Ok(child) => write_child(sql, &child),
             Err(e) => Ok(Err(e.to_string())),
         },
         RecordKind::FollowUp => match serde_json::from_value::<FollowUp>(record) {
-            Ok(follow_up) => write_follow_up(tx, &follow_up),
+            Ok(follow_up) => write_follow_up(sql, &follow_up),
             Err(e) => Ok(Err(e.to_string())),
         },
     }
 }
 
-fn write_household(tx: &mut Transaction, h: &Household) -> Result<(), ServerError> {
-    tx.execute(
+fn write_household(sql: &mut TxSql, h: &Household) -> Result<(), ServerError> {
+    sql.execute(
         "INSERT INTO households (id, uc_code, village_code, household_number, head_name, surveyed_on, surveyed_by,
                                  deleted, merge_target, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -369,9 +373,9 @@ fn write_household(tx: &mut Transaction, h: &Household) -> Result<(), ServerErro
     Ok(())
 }
 
-fn write_child(tx: &mut Transaction, child: &Child) -> Result<Result<(), String>, ServerError> {
+fn write_child(sql: &mut TxSql, child: &Child) -> Result<Result<(), String>, ServerError> {
     let household = child.household_id.to_string();
-    let Some(surveyed_on) = tx
+    let Some(surveyed_on) = sql
         .query_opt(
             "SELECT surveyed_on FROM households WHERE id = $1",
             &[&household],
@@ -380,7 +384,7 @@ fn write_child(tx: &mut Transaction, child: &Child) -> Result<Result<(), String>
     else {
         return Ok(Err("its household has not arrived yet".into()));
     };
-    tx.execute(
+    sql.execute(
         "INSERT INTO children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school,
                                stage, deleted, body)
          VALUES ($1, $2, $2, $3, $4, $5, $6, '', $7, $8)
@@ -399,15 +403,15 @@ fn write_child(tx: &mut Transaction, child: &Child) -> Result<Result<(), String>
             &to_body(child)?,
         ],
     )?;
-    refresh_lifecycle(tx, child)?;
+    refresh_lifecycle(sql, child)?;
     Ok(Ok(()))
 }
 
 fn write_follow_up(
-    tx: &mut Transaction,
+    sql: &mut TxSql,
     follow_up: &FollowUp,
 ) -> Result<Result<(), String>, ServerError> {
-    let child: Option<Child> = tx
+    let child: Option<Child> = sql
         .query_opt(
             "SELECT body FROM children WHERE id = $1",
             &[&follow_up.child_id.to_string()],
@@ -417,7 +421,7 @@ fn write_follow_up(
     let Some(child) = child else {
         return Ok(Err("its child has not arrived yet".into()));
     };
-    tx.execute(
+    sql.execute(
         "INSERT INTO follow_ups (id, child_id, visited_on, outcome, deleted, body) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
              outcome = excluded.outcome, deleted = excluded.deleted, body = excluded.body",
@@ -430,13 +434,13 @@ fn write_follow_up(
             &to_body(follow_up)?,
         ],
     )?;
-    refresh_lifecycle(tx, &child)?;
+    refresh_lifecycle(sql, &child)?;
     Ok(Ok(()))
 }
 
 /// Keeps a child's stage and dates in step with its follow-ups, as a device store does.
-fn refresh_lifecycle(tx: &mut Transaction, child: &Child) -> Result<(), ServerError> {
-    let visits: Vec<FollowUp> = tx
+fn refresh_lifecycle(sql: &mut TxSql, child: &Child) -> Result<(), ServerError> {
+    let visits: Vec<FollowUp> = sql
         .query(
             "SELECT body FROM follow_ups WHERE child_id = $1",
             &[&child.id.to_string()],
@@ -445,7 +449,7 @@ fn refresh_lifecycle(tx: &mut Transaction, child: &Child) -> Result<(), ServerEr
         .map(|row| from_body(row.get(0)))
         .collect::<Result<_, _>>()?;
     let life = lifecycle(child, &visits);
-    tx.execute(
+    sql.execute(
         "UPDATE children SET stage = $2, enrolled_on = $3, last_visit = $4 WHERE id = $1",
         &[
             &child.id.to_string(),
@@ -458,8 +462,8 @@ fn refresh_lifecycle(tx: &mut Transaction, child: &Child) -> Result<(), ServerEr
 }
 
 /// Settles where merged households and their children are shown, as a device store does.
-fn relink(tx: &mut Transaction) -> Result<(), ServerError> {
-    let targets: BTreeMap<String, String> = tx
+fn relink(sql: &mut TxSql) -> Result<(), ServerError> {
+    let targets: BTreeMap<String, String> = sql
         .query(
             "SELECT h.id, h.merge_target FROM households h
               WHERE h.merge_target IS NOT NULL AND EXISTS (SELECT 1 FROM households t WHERE t.id = h.merge_target)",
@@ -469,21 +473,21 @@ fn relink(tx: &mut Transaction) -> Result<(), ServerError> {
         .map(|row| (row.get(0), row.get(1)))
         .collect();
     let shown_as = daakhla_domain::merges::shown_as(&targets);
-    tx.execute(
+    sql.execute(
         "UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL",
         &[],
     )?;
-    tx.execute(
+    sql.execute(
         "UPDATE children SET household_id = origin_household_id WHERE household_id <> origin_household_id",
         &[],
     )?;
     for (id, target) in shown_as {
         let Some(target) = target else { continue };
-        tx.execute(
+        sql.execute(
             "UPDATE households SET merged_into = $2 WHERE id = $1",
             &[&id, &target],
         )?;
-        tx.execute(
+        sql.execute(
             "UPDATE children SET household_id = $2 WHERE origin_household_id = $1",
             &[&id, &target],
         )?;
