@@ -74,6 +74,13 @@ pub enum Command {
     /// A child's story: survey, follow-ups, stage and retention checks due.
     #[command(subcommand)]
     Child(ChildCommand),
+    /// Schools: save from JSON (new or changed).
+    #[command(subcommand)]
+    School(SchoolCommand),
+    /// Schools' infrastructure needs: save from JSON (new, or moved on to raised, promised,
+    /// resolved).
+    #[command(subcommand)]
+    Need(NeedCommand),
     /// Enrolment follow-ups.
     #[command(subcommand)]
     Followup(FollowupCommand),
@@ -157,12 +164,34 @@ pub enum ListCommand {
         #[arg(long)]
         village: Option<String>,
     },
+    /// Schools of a union council (or all).
+    Schools {
+        #[arg(long)]
+        uc: Option<String>,
+    },
+    /// Infrastructure needs of a union council's schools (or all).
+    Needs {
+        #[arg(long)]
+        uc: Option<String>,
+    },
     /// Find households by number or head's name, and children by name.
     Search {
         text: String,
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+#[derive(Subcommand)]
+pub enum SchoolCommand {
+    /// Save schools from JSON: one or a list; a school with a stored id is replaced.
+    Save { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
+pub enum NeedCommand {
+    /// Save needs from JSON: one or a list; a need with a stored id is replaced.
+    Save { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]

@@ -91,10 +91,16 @@ impl RecordDoc {
     }
 
     /// Applies changes from elsewhere. Changes already applied are ignored; changes whose
-    /// dependencies are missing wait inside the document until those arrive.
-    pub fn apply(&mut self, changes: Vec<Change>) -> Result<(), CrdtError> {
-        self.doc.apply_changes(changes)?;
-        Ok(())
+    /// dependencies are missing wait inside the document until those arrive. A change the
+    /// document refuses (another change with the same writer and number, which a restored
+    /// backup of an older build can make) is left out without stopping the others: `has`
+    /// tells which were taken, and the caller keeps the rest to try again.
+    pub fn apply(&mut self, changes: Vec<Change>) {
+        if self.doc.apply_changes(changes.clone()).is_err() {
+            for change in changes {
+                let _ = self.doc.apply_changes([change]);
+            }
+        }
     }
 
     /// Hashes of changes some applied change depends on that this document lacks.
@@ -201,8 +207,8 @@ mod tests {
     fn sync(x: &mut RecordDoc, y: &mut RecordDoc) {
         let from_x = x.changes();
         let from_y = y.changes();
-        x.apply(from_y).unwrap();
-        y.apply(from_x).unwrap();
+        x.apply(from_y);
+        y.apply(from_x);
     }
 
     #[test]
@@ -310,11 +316,38 @@ mod tests {
         edited["members"] = json!(9);
         let second = a.write(&edited, &stamp("ayesha", 3)).unwrap().unwrap();
         // Out of order, then duplicated.
-        b.apply(vec![second.clone()]).unwrap();
+        b.apply(vec![second.clone()]);
         assert_eq!(b.missing(), vec![first.hash()]);
-        b.apply(vec![first.clone(), second, first]).unwrap();
+        b.apply(vec![first.clone(), second, first]);
         assert!(b.missing().is_empty());
         assert_eq!(b.read().unwrap(), a.read().unwrap());
         assert!(!b.read().unwrap().fields.contains_key("gps"));
+    }
+
+    #[test]
+    fn a_change_numbered_like_another_by_the_same_writer_is_left_out_and_the_rest_applied() {
+        let (mut a, mut b) = two_devices();
+        // A copy of `a` made now (a backup) writes as the same actor as `a` does later.
+        let mut backup = RecordDoc::load(&a.save(), &ActorId::from(&[1u8; 16][..])).unwrap();
+        let mut edited = household();
+        edited["members"] = json!(9);
+        let taken = a.write(&edited, &stamp("ayesha", 2)).unwrap().unwrap();
+        edited["members"] = json!(3);
+        let clash = backup.write(&edited, &stamp("ayesha", 3)).unwrap().unwrap();
+        edited["members"] = json!(9);
+        edited["landmark"] = json!("By the canal");
+        let other = RecordDoc::load(&a.save(), &ActorId::from(&[3u8; 16][..]))
+            .unwrap()
+            .write(&edited, &stamp("naila", 4))
+            .unwrap()
+            .unwrap();
+        b.apply(vec![taken.clone(), clash.clone(), other.clone()]);
+        assert!(b.has(&taken.hash()) && b.has(&other.hash()));
+        assert!(!b.has(&clash.hash()), "the clashing change is left out");
+        let fields = b.read().unwrap().fields;
+        assert_eq!(
+            (&fields["members"], &fields["landmark"]),
+            (&json!(9), &json!("By the canal"))
+        );
     }
 }

@@ -10,14 +10,20 @@ pub enum RecordKind {
     Household,
     Child,
     FollowUp,
+    School,
+    /// An infrastructure need of a school.
+    Need,
 }
 
 impl RecordKind {
-    /// In the order records depend on each other: a child needs its household first.
-    pub const ALL: [RecordKind; 3] = [
+    /// In the order records depend on each other: a child needs its household first, a need
+    /// its school.
+    pub const ALL: [RecordKind; 5] = [
         RecordKind::Household,
         RecordKind::Child,
         RecordKind::FollowUp,
+        RecordKind::School,
+        RecordKind::Need,
     ];
 
     pub fn code(self) -> &'static str {
@@ -25,6 +31,8 @@ impl RecordKind {
             RecordKind::Household => "household",
             RecordKind::Child => "child",
             RecordKind::FollowUp => "follow_up",
+            RecordKind::School => "school",
+            RecordKind::Need => "need",
         }
     }
 
@@ -37,6 +45,8 @@ impl RecordKind {
             RecordKind::Household => 1,
             RecordKind::Child => 2,
             RecordKind::FollowUp => 3,
+            RecordKind::School => 4,
+            RecordKind::Need => 5,
         }
     }
 

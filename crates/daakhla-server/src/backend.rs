@@ -54,7 +54,6 @@ impl From<PathBuf> for Location {
 #[derive(Debug, Clone)]
 pub struct Logged {
     pub seq: u64,
-    pub device: String,
     pub change: WireChange,
 }
 

@@ -136,7 +136,9 @@ impl Server {
         })
     }
 
-    /// The changes after `after` in the device's union councils, leaving out the device's own.
+    /// The changes after `after` in the device's union councils, the device's own included: a
+    /// store restored from a backup, or copied to a second phone, gets back what it sent since;
+    /// a device that has them skips them by hash.
     pub fn pull(&self, device: &Device, after: u64, limit: usize) -> Result<Pull, ServerError> {
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
@@ -149,11 +151,7 @@ impl Server {
         let more = rows.len() > limit;
         let rows = &rows[..rows.len().min(limit)];
         let cursor = rows.last().map_or(after, |r| r.seq);
-        let changes = rows
-            .iter()
-            .filter(|r| r.device != device.id)
-            .map(|r| r.change.clone())
-            .collect();
+        let changes = rows.iter().map(|r| r.change.clone()).collect();
         Ok(Pull {
             cursor,
             more,

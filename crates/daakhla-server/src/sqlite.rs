@@ -151,25 +151,23 @@ impl ChangeLog for SqliteLog {
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes_json = scopes.map(|s| serde_json::to_string(s).expect("strings serialise"));
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, device, doc_id, kind, scope, bytes FROM log
+            "SELECT seq, doc_id, kind, scope, bytes FROM log
               WHERE seq > ?1 AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))
               ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![after as i64, scopes_json, limit as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, u8>(3)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u8>(2)?,
+                r.get(3)?,
                 r.get(4)?,
-                r.get(5)?,
             ))
         })?;
         rows.map(|row| {
-            let (seq, device, doc_id, kind, scope, bytes) = row?;
+            let (seq, doc_id, kind, scope, bytes) = row?;
             Ok(Logged {
                 seq: seq as u64,
-                device,
                 change: WireChange {
                     doc_id: doc_id.parse().map_err(|_| {
                         ServerError::Internal(format!("bad id {doc_id} in the log"))

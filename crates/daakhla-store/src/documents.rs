@@ -16,6 +16,8 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Household => "households",
         RecordKind::Child => "children",
         RecordKind::FollowUp => "follow_ups",
+        RecordKind::School => "schools",
+        RecordKind::Need => "needs",
     }
 }
 
@@ -27,31 +29,33 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
-    /// Reads the device's identity, making one the first time.
+    /// Reads the device's id, making one the first time, and takes a new Automerge actor for
+    /// this session. An actor is never reused across openings: a store restored from a backup,
+    /// or copied to a second phone, would otherwise number its next changes like ones that
+    /// already went out, and every other copy would refuse them.
     pub fn load_or_create(tx: &rusqlite::Connection) -> Result<Identity, StoreError> {
-        let get = |key: &str| -> Result<Option<String>, StoreError> {
-            Ok(tx
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
-                    row.get(0)
-                })
-                .optional()?)
+        let stored: Option<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'device_id'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let device = match stored {
+            Some(device) => device,
+            None => {
+                let device = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+                    [&device],
+                )?;
+                device
+            }
         };
-        if let (Some(device), Some(actor)) = (get("device_id")?, get("actor")?) {
-            let actor = ActorId::try_from(actor.as_str()).map_err(|_| StoreError::NotFound {
-                kind: "device actor",
-                id: actor,
-            })?;
-            return Ok(Identity { device, actor });
-        }
-        let identity = Identity {
-            device: uuid::Uuid::now_v7().to_string(),
+        Ok(Identity {
+            device,
             actor: ActorId::random(),
-        };
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('device_id', ?1), ('actor', ?2)",
-            params![identity.device, identity.actor.to_hex_string()],
-        )?;
-        Ok(identity)
+        })
     }
 }
 
@@ -110,7 +114,7 @@ impl Editor<'_> {
         for bytes in waiting {
             all.push(daakhla_crdt::change_from_bytes(bytes)?);
         }
-        doc.apply(all.clone())?;
+        doc.apply(all.clone());
         for change in &incoming {
             let stamp = daakhla_crdt::stamp_of(change).unwrap_or(Stamp {
                 author: String::new(),
@@ -224,7 +228,12 @@ pub(crate) fn backfill(tx: &Transaction) -> Result<(), StoreError> {
         author: "migration",
         at: chrono::Utc::now().timestamp(),
     };
-    for kind in RecordKind::ALL {
+    // The kinds a schema 2 store held.
+    for kind in [
+        RecordKind::Household,
+        RecordKind::Child,
+        RecordKind::FollowUp,
+    ] {
         let rows: Vec<(String, String)> = tx
             .prepare(&format!(
                 "SELECT id, body FROM {} WHERE id NOT IN (SELECT id FROM documents) ORDER BY rowid",

@@ -4,7 +4,7 @@ use crate::{Store, StoreError};
 use daakhla_domain::Lang;
 use daakhla_domain::codes::Coded;
 use daakhla_domain::geography::{Geography, Level};
-use daakhla_domain::validation::{Checker, Context, FieldPath};
+use daakhla_domain::validation::{Checker, Context, FieldPath, Rule};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -76,6 +76,50 @@ impl Store {
         }
         tx.commit()?;
         Ok(written)
+    }
+
+    /// Checks that a record's `uc_code` names a union council and its `village_code`, if
+    /// any, a village in it. Empty codes are left to the record's own "required" rules.
+    pub(crate) fn check_place_codes(
+        &self,
+        at: &FieldPath,
+        uc_code: &str,
+        village_code: Option<&str>,
+        c: &mut Checker,
+    ) -> Result<(), StoreError> {
+        if !uc_code.is_empty() {
+            match self.place(uc_code)? {
+                Some(uc) if uc.level == Level::UnionCouncil => {}
+                _ => c.push(
+                    at.key("uc_code"),
+                    Rule::UnknownPlace {
+                        code: uc_code.to_string(),
+                    },
+                ),
+            }
+        }
+        let Some(village_code) = village_code.filter(|v| !v.is_empty()) else {
+            return Ok(());
+        };
+        match self.place(village_code)? {
+            Some(village) if village.level == Level::Village => {
+                if village.parent.as_deref() != Some(uc_code) {
+                    c.push(
+                        at.key("village_code"),
+                        Rule::PlaceNotInUnionCouncil {
+                            uc_code: uc_code.to_string(),
+                        },
+                    );
+                }
+            }
+            _ => c.push(
+                at.key("village_code"),
+                Rule::UnknownPlace {
+                    code: village_code.to_string(),
+                },
+            ),
+        }
+        Ok(())
     }
 
     fn place_levels(&self) -> Result<HashMap<String, Level>, StoreError> {

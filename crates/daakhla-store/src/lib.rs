@@ -12,6 +12,7 @@ mod geography;
 mod merging;
 mod report;
 pub mod schema;
+mod schools;
 mod surveys;
 mod sync;
 

@@ -31,6 +31,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0003_documents.sql"),
         then: Some(crate::documents::backfill),
     },
+    Migration {
+        sql: include_str!("migrations/0004_schools.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

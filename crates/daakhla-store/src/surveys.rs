@@ -3,7 +3,6 @@
 use crate::documents::{Editor, RecordKind};
 use crate::follow_ups::write_child;
 use crate::{Store, StoreError, id_column, write_in_chunks};
-use daakhla_domain::geography::Level;
 use daakhla_domain::household::{Household, HouseholdSurvey};
 use daakhla_domain::ids::{ChildId, HouseholdId};
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
@@ -188,37 +187,7 @@ impl Store {
             _ => {}
         }
 
-        if !household.uc_code.is_empty() {
-            match self.place(&household.uc_code)? {
-                Some(uc) if uc.level == Level::UnionCouncil => {}
-                _ => c.push(
-                    at.key("uc_code"),
-                    Rule::UnknownPlace {
-                        code: household.uc_code.clone(),
-                    },
-                ),
-            }
-        }
-        if !household.village_code.is_empty() {
-            match self.place(&household.village_code)? {
-                Some(village) if village.level == Level::Village => {
-                    if village.parent.as_deref() != Some(household.uc_code.as_str()) {
-                        c.push(
-                            at.key("village_code"),
-                            Rule::PlaceNotInUnionCouncil {
-                                uc_code: household.uc_code.clone(),
-                            },
-                        );
-                    }
-                }
-                _ => c.push(
-                    at.key("village_code"),
-                    Rule::UnknownPlace {
-                        code: household.village_code.clone(),
-                    },
-                ),
-            }
-        }
+        self.check_place_codes(&at, &household.uc_code, Some(&household.village_code), c)?;
 
         let taken: Option<String> = self
             .conn

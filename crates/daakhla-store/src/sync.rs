@@ -4,12 +4,14 @@
 
 use crate::documents::{Editor, RecordKind};
 use crate::follow_ups::{write_child, write_follow_up_row};
+use crate::schools::{write_need_row, write_school_row};
 use crate::surveys::write_household_row;
 use crate::{Store, StoreError};
 use daakhla_crdt::Change;
 use daakhla_domain::child::Child;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::Household;
+use daakhla_domain::school::{InfrastructureNeed, School};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
@@ -81,6 +83,9 @@ impl Store {
                                           WHERE ch.id = c.doc_id)
                       WHEN 'follow_up' THEN (SELECT h.uc_code FROM follow_ups f JOIN children ch ON ch.id = f.child_id
                                               JOIN households h ON h.id = ch.household_id WHERE f.id = c.doc_id)
+                      WHEN 'school' THEN (SELECT uc_code FROM schools WHERE id = c.doc_id)
+                      WHEN 'need' THEN (SELECT s.uc_code FROM needs n JOIN schools s ON s.id = n.school_id
+                                         WHERE n.id = c.doc_id)
                     END
                FROM changes c JOIN documents d ON d.id = c.doc_id
               WHERE c.local AND NOT c.pushed AND c.held_back IS NULL ORDER BY c.seq LIMIT ?1",
@@ -325,7 +330,7 @@ impl Store {
             let placed = match kind {
                 RecordKind::Household => "body || ' @' || coalesce(merged_into, '')",
                 RecordKind::Child => "body || ' @' || household_id",
-                RecordKind::FollowUp => "body",
+                RecordKind::FollowUp | RecordKind::School | RecordKind::Need => "body",
             };
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT id, {placed} FROM {} ORDER BY id",
@@ -370,5 +375,25 @@ fn write_row(tx: &Transaction, kind: RecordKind, record: Value) -> Result<(), St
         RecordKind::FollowUp => serde_json::from_value::<FollowUp>(record)
             .map_err(|e| e.to_string())
             .and_then(|f| write_follow_up_row(tx, &f).map_err(|e| e.to_string())),
+        RecordKind::School => serde_json::from_value::<School>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|s| write_school_row(tx, &s).map_err(|e| e.to_string())),
+        RecordKind::Need => serde_json::from_value::<InfrastructureNeed>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|n| {
+                let has_school: bool = tx
+                    .query_row(
+                        "SELECT 1 FROM schools WHERE id = ?1",
+                        [n.school_id.to_string()],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(|e| e.to_string())?
+                    .is_some();
+                if !has_school {
+                    return Err("its school has not arrived yet".into());
+                }
+                write_need_row(tx, &n).map_err(|e| e.to_string())
+            }),
     }
 }

@@ -64,6 +64,7 @@ pub enum Progress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub sent: u64,
+    /// Changes this store did not have (its own, pulled back, are not counted).
     pub received: u64,
     /// Records rewritten from what was received.
     pub records: u64,
@@ -240,8 +241,8 @@ pub fn sync(
                 bytes: c.bytes,
             })
             .collect();
-        summary.received += incoming.len() as u64;
         let received = store.receive(&incoming, Some(&pull.cursor.to_string()))?;
+        summary.received += received.new_changes as u64;
         summary.records += received.records as u64;
         progress(Progress::Received {
             received: summary.received,

@@ -12,6 +12,7 @@
 use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
+use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::Context;
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
@@ -118,6 +119,9 @@ const HEADS: [&str; 4] = [
 ];
 const LANDMARKS: [&str; 3] = ["Near the mosque", "By the canal", "Behind the school"];
 const NAMES: [&str; 5] = ["Sana", "Bilal", "Hina", "Zainab", "Ali"];
+const GENDERS: [&str; 3] = ["girls", "boys", "mixed"];
+const NEEDS: [&str; 4] = ["boundary_wall", "latrines", "drinking_water", "electricity"];
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
 
 /// Every value any device wrote, by record and field.
 type Written = BTreeMap<(String, String), BTreeSet<String>>;
@@ -178,7 +182,7 @@ fn random_op(
                 }
             }
         }
-        30..=64 if !households.is_empty() => {
+        30..=59 if !households.is_empty() => {
             let id = households[rng.below(households.len())].id;
             let fields = match rng.below(3) {
                 0 => json!({"members": 2 + rng.below(12)}),
@@ -194,7 +198,7 @@ fn random_op(
                 note(written, &id.to_string(), &fields);
             }
         }
-        65..=79 if !households.is_empty() => {
+        60..=74 if !households.is_empty() => {
             let id = households[rng.below(households.len())].id;
             let Ok(stored) = store.survey(id) else { return };
             let Some(child) = stored.children.get(rng.below(stored.children.len().max(1))) else {
@@ -210,17 +214,17 @@ fn random_op(
                 note(written, &child.id.to_string(), &fields);
             }
         }
-        80..=82 if households.len() >= 2 => {
+        75..=77 if households.len() >= 2 => {
             let (x, y) = (
                 households[rng.below(households.len())].id,
                 households[rng.below(households.len())].id,
             );
             let _ = store.merge_households(x, y);
         }
-        83..=84 if !households.is_empty() => {
+        78..=79 if !households.is_empty() => {
             let _ = store.delete_household(households[rng.below(households.len())].id);
         }
-        85..=92 => {
+        80..=87 => {
             let due = store.follow_ups_due(Some("UC1"), None).unwrap();
             let Some(child) = due.get(rng.below(due.len().max(1))) else {
                 return;
@@ -236,11 +240,72 @@ fn random_op(
             .unwrap();
             let _ = store.add_follow_ups(&[visit], &ctx(), &mut |_| {});
         }
+        88..=90 => {
+            let school: School = decode_value(json!({
+                "name": format!("GPS Goth {}", 1 + rng.below(9)), "level": "primary",
+                "gender": GENDERS[rng.below(3)], "functional": true,
+                "uc_code": "UC1", "village_code": "V1"}))
+            .unwrap();
+            if store
+                .save_schools(&[school.clone()], &ctx(), &mut |_| {})
+                .is_ok()
+            {
+                note(
+                    written,
+                    &school.id.to_string(),
+                    &serde_json::to_value(&school).unwrap(),
+                );
+            }
+        }
+        91..=95 => {
+            let schools = store.schools(Some("UC1")).unwrap();
+            let Some(school) = schools.get(rng.below(schools.len().max(1))) else {
+                return;
+            };
+            let need: InfrastructureNeed = decode_value(json!({
+                "school_id": school.id.to_string(),
+                "category": NEEDS[rng.below(NEEDS.len())],
+                "severity": SEVERITIES[rng.below(SEVERITIES.len())],
+                "identified_on": "2026-11-01", "reported_by": format!("device {device}")}))
+            .unwrap();
+            if store
+                .save_needs(&[need.clone()], &ctx(), &mut |_| {})
+                .is_ok()
+            {
+                note(
+                    written,
+                    &need.id.to_string(),
+                    &serde_json::to_value(&need).unwrap(),
+                );
+            }
+        }
+        96..=99 => {
+            // A need moves on, or its severity is judged again, perhaps on two devices at once.
+            let needs = store.needs(Some("UC1")).unwrap();
+            let Some(need) = needs.get(rng.below(needs.len().max(1))) else {
+                return;
+            };
+            let mut moved = need.clone();
+            let fields = if rng.chance(50) {
+                moved.severity =
+                    decode_value(json!(SEVERITIES[rng.below(SEVERITIES.len())])).unwrap();
+                json!({"severity": moved.severity})
+            } else {
+                moved.raised_on = Some(
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 2 + rng.below(5) as u32).unwrap(),
+                );
+                json!({"raised_on": moved.raised_on})
+            };
+            if store.save_needs(&[moved], &ctx(), &mut |_| {}).is_ok() {
+                note(written, &need.id.to_string(), &fields);
+            }
+        }
         _ => {}
     }
 }
 
-fn run_case(seed: u64, scratch: Scratch) {
+/// Runs one case; returns the kinds of record it ended with.
+fn run_case(seed: u64, scratch: Scratch) -> BTreeSet<String> {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let server = Arc::new(Server::open(scratch.location()).unwrap());
@@ -348,6 +413,11 @@ fn run_case(seed: u64, scratch: Scratch) {
         assert!(present.contains(id), "seed {seed}: record {id} was lost");
     }
     assert!(checked > 0, "seed {seed}: the case wrote nothing");
+    on_server
+        .keys()
+        .filter_map(|key| key.split('/').next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Runs the cases (or the one seed to replay) with fresh server data from `scratch` each.
@@ -357,17 +427,24 @@ fn converge(scratch: impl Fn() -> Scratch) {
         .and_then(|s| s.parse().ok())
     {
         println!("replaying seed {seed}");
-        return run_case(seed, scratch());
+        run_case(seed, scratch());
+        return;
     }
     let cases: u64 = std::env::var("DAAKHLA_CONVERGENCE_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(12);
+    let mut kinds = BTreeSet::new();
     for case in 0..cases {
         let seed = 0xDAA_0000 + case;
         println!("case {case}: seed {seed}");
-        run_case(seed, scratch());
+        kinds.extend(run_case(seed, scratch()));
     }
+    let every: BTreeSet<String> = daakhla_domain::RecordKind::ALL
+        .iter()
+        .map(|k| k.code().to_string())
+        .collect();
+    assert_eq!(kinds, every, "the cases exercised every kind of record");
 }
 
 #[test]

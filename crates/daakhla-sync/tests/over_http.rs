@@ -339,7 +339,105 @@ fn a_large_pull_comes_in_batches_and_resumes_from_the_last_one(scratch: Scratch)
     assert_eq!(got.len(), want.len());
 }
 
+fn a_store_restored_from_a_backup_syncs_its_new_edits(scratch: Scratch) {
+    let world = World::new(scratch);
+    let (mut ayesha, remote) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    let s = survey("V1", "UC1", "1");
+    let id = s.household.id;
+    ayesha
+        .add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
+        .unwrap();
+    sync(&mut ayesha, &remote, &mut quiet()).unwrap();
+    let path = world.dir.path().join("ayesha.sqlite");
+    let backup = world.dir.path().join("ayesha-backup.sqlite");
+    drop(ayesha);
+    std::fs::copy(&path, &backup).unwrap();
+
+    let edit = |patch: serde_json::Value| {
+        let mut store = Store::open(&path).unwrap();
+        let edited = apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
+        store
+            .replace_surveys(&[edited], &ctx(), &mut |_| {})
+            .unwrap();
+        sync(&mut store, &remote, &mut quiet()).unwrap();
+        store
+    };
+    drop(edit(json!({"household": {"members": 7}})));
+    // The phone is restored from the backup taken before that edit, and edits again.
+    std::fs::copy(&backup, &path).unwrap();
+    let restored = edit(json!({"household": {"landmark": "By the canal"}}));
+
+    let household = restored.survey(id).unwrap().household;
+    assert_eq!(
+        (household.members, household.landmark.as_deref()),
+        (Some(7), Some("By the canal")),
+        "both edits survive, the one made before the restore comes back from the server"
+    );
+    assert_eq!(
+        restored.snapshot().unwrap(),
+        world.server.snapshot().unwrap()
+    );
+}
+
+fn a_change_that_clashes_with_another_never_stops_the_server(scratch: Scratch) {
+    use daakhla_crdt::{ActorId, RecordDoc, Stamp};
+    let world = World::new(scratch);
+    let (_, token) = world
+        .server
+        .add_device("old-build", Role::Admin, &["*".to_string()])
+        .unwrap();
+    let device = world.server.authenticate(&token).unwrap();
+    // Two writers with one actor and one number (what a restored backup of an older build
+    // made): two different changes that claim the same place in the record's history.
+    let household = survey("V1", "UC1", "5").household;
+    let stamp = Stamp {
+        author: "old".into(),
+        device: "old".into(),
+        at: 1,
+    };
+    let clashing: Vec<daakhla_wire::WireChange> = [Some("6"), Some("60")]
+        .into_iter()
+        .map(|number| {
+            let mut record = serde_json::to_value(&household).unwrap();
+            record["household_number"] = json!(number);
+            let change = RecordDoc::new(&ActorId::from(&[7u8; 16][..]))
+                .write(&record, &stamp)
+                .unwrap()
+                .unwrap();
+            daakhla_wire::WireChange {
+                doc_id: household.id.to_string().parse().unwrap(),
+                kind: daakhla_domain::RecordKind::Household,
+                scope: "UC1".into(),
+                bytes: change.raw_bytes().to_vec(),
+            }
+        })
+        .collect();
+    for change in &clashing {
+        let push = daakhla_wire::Push {
+            changes: vec![change.clone()],
+        };
+        world.server.push(&device, &push).unwrap();
+    }
+    let shown = world.household_on_server(household.id).unwrap();
+    assert!(shown.contains(r#""household_number":"6""#), "{shown}");
+
+    // Everything else still syncs, the clashing record included, on devices too.
+    let (mut ayesha, remote) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    ayesha
+        .add_surveys(&[survey("V1", "UC1", "7")], &ctx(), &mut |_| {})
+        .unwrap();
+    sync(&mut ayesha, &remote, &mut quiet()).unwrap();
+    assert_eq!(ayesha.snapshot().unwrap(), world.server.snapshot().unwrap());
+    assert_eq!(
+        ayesha.snapshot().unwrap().len(),
+        4,
+        "two households, two children"
+    );
+}
+
 on_both_databases!(
+    a_change_that_clashes_with_another_never_stops_the_server,
+    a_store_restored_from_a_backup_syncs_its_new_edits,
     a_survey_travels_to_the_devices_of_its_union_council_only,
     concurrent_offline_edits_merge_on_every_device_and_the_server,
     a_record_outside_the_devices_union_councils_is_refused_and_held_back_while_the_rest_syncs,

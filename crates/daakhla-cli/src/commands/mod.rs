@@ -6,6 +6,7 @@ mod follow_ups;
 mod geo;
 mod households;
 mod report;
+mod schools;
 mod sync;
 
 use crate::cli::{Command, Global};
@@ -54,6 +55,18 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         }
         Command::List(ListCommand::Osc { uc, village }) => {
             follow_ups::due(&open(global)?, uc.as_deref(), village.as_deref(), out)
+        }
+        Command::School(SchoolCommand::Save { file }) => {
+            schools::save_schools(&mut open(global)?, &read_input(file.as_deref())?, out)
+        }
+        Command::Need(NeedCommand::Save { file }) => {
+            schools::save_needs(&mut open(global)?, &read_input(file.as_deref())?, out)
+        }
+        Command::List(ListCommand::Schools { uc }) => {
+            schools::list_schools(&open(global)?, uc.as_deref(), out)
+        }
+        Command::List(ListCommand::Needs { uc }) => {
+            schools::list_needs(&open(global)?, uc.as_deref(), out)
         }
         Command::List(ListCommand::Search { text, limit }) => {
             households::search(&open(global)?, &text, limit, out)

@@ -134,18 +134,17 @@ impl ChangeLog for PgLog {
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes: Option<Vec<&str>> = scopes.map(|s| s.iter().map(String::as_str).collect());
         let rows = self.sql().query(
-            "SELECT seq, device, doc_id, kind, scope, bytes FROM log
+            "SELECT seq, doc_id, kind, scope, bytes FROM log
               WHERE seq > $1 AND ($2::text[] IS NULL OR scope = ANY($2))
               ORDER BY seq LIMIT $3",
             &[&(after as i64), &scopes, &(limit as i64)],
         )?;
         rows.into_iter()
             .map(|row| {
-                let doc_id: String = row.get(2);
-                let kind: i16 = row.get(3);
+                let doc_id: String = row.get(1);
+                let kind: i16 = row.get(2);
                 Ok(Logged {
                     seq: row.get::<_, i64>(0) as u64,
-                    device: row.get(1),
                     change: WireChange {
                         doc_id: doc_id.parse().map_err(|_| {
                             ServerError::Internal(format!("bad id {doc_id} in the log"))
@@ -153,8 +152,8 @@ impl ChangeLog for PgLog {
                         kind: Kind::from_wire_code(kind as u8).ok_or_else(|| {
                             ServerError::Internal(format!("bad kind {kind} in the log"))
                         })?,
-                        scope: row.get(4),
-                        bytes: row.get(5),
+                        scope: row.get(3),
+                        bytes: row.get(4),
                     },
                 })
             })

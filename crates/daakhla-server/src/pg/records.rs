@@ -14,6 +14,7 @@ use daakhla_domain::followup::FollowUp;
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::household::Household;
 use daakhla_domain::lifecycle::lifecycle;
+use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::{Checker, Context, FieldPath};
 use daakhla_store::{FieldConflict, PlaceRow};
 use postgres::{Row, Statement};
@@ -219,6 +220,20 @@ impl Records for PgRecords {
                 to_text(&body)?,
             );
         }
+        for row in self.client.query("SELECT id, body FROM schools", &[])? {
+            let body: School = from_body(row.get(1))?;
+            out.insert(
+                format!("{}/{}", RecordKind::School.code(), row.get::<_, &str>(0)),
+                to_text(&body)?,
+            );
+        }
+        for row in self.client.query("SELECT id, body FROM needs", &[])? {
+            let body: InfrastructureNeed = from_body(row.get(1))?;
+            out.insert(
+                format!("{}/{}", RecordKind::Need.code(), row.get::<_, &str>(0)),
+                to_text(&body)?,
+            );
+        }
         Ok(out)
     }
 
@@ -277,7 +292,7 @@ fn receive(
         .chain(waiting.into_iter().map(|row| row.get(0)))
         .map(daakhla_crdt::change_from_bytes)
         .collect::<Result<_, _>>()?;
-    doc.apply(changes.clone())?;
+    doc.apply(changes.clone());
     for (i, change) in changes.iter().enumerate() {
         let hash = change.hash().0.to_vec();
         let was_waiting = i >= fresh;
@@ -343,6 +358,14 @@ fn write_row(
         },
         RecordKind::FollowUp => match serde_json::from_value::<FollowUp>(record) {
             Ok(follow_up) => write_follow_up(sql, &follow_up),
+            Err(e) => Ok(Err(e.to_string())),
+        },
+        RecordKind::School => match serde_json::from_value::<School>(record) {
+            Ok(school) => write_school(sql, &school).map(Ok),
+            Err(e) => Ok(Err(e.to_string())),
+        },
+        RecordKind::Need => match serde_json::from_value::<InfrastructureNeed>(record) {
+            Ok(need) => write_need(sql, &need),
             Err(e) => Ok(Err(e.to_string())),
         },
     }
@@ -435,6 +458,56 @@ fn write_follow_up(
         ],
     )?;
     refresh_lifecycle(sql, &child)?;
+    Ok(Ok(()))
+}
+
+fn write_school(sql: &mut TxSql, school: &School) -> Result<(), ServerError> {
+    sql.execute(
+        "INSERT INTO schools (id, uc_code, village_code, emis_code, name, functional, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
+             emis_code = excluded.emis_code, name = excluded.name, functional = excluded.functional,
+             body = excluded.body",
+        &[
+            &school.id.to_string(),
+            &school.uc_code,
+            &school.village_code,
+            &school.emis_code,
+            &school.name,
+            &school.functional,
+            &to_body(school)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_need(
+    sql: &mut TxSql,
+    need: &InfrastructureNeed,
+) -> Result<Result<(), String>, ServerError> {
+    let school = need.school_id.to_string();
+    if sql
+        .query_opt("SELECT 1 FROM schools WHERE id = $1", &[&school])?
+        .is_none()
+    {
+        return Ok(Err("its school has not arrived yet".into()));
+    }
+    sql.execute(
+        "INSERT INTO needs (id, school_id, category, status, identified_on, resolved_on, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, category = excluded.category,
+             status = excluded.status, identified_on = excluded.identified_on,
+             resolved_on = excluded.resolved_on, body = excluded.body",
+        &[
+            &need.id.to_string(),
+            &school,
+            &need.category.code(),
+            &need.status().code(),
+            &need.identified_on,
+            &need.resolved_on,
+            &to_body(need)?,
+        ],
+    )?;
     Ok(Ok(()))
 }
 

@@ -116,3 +116,25 @@ CREATE TABLE IF NOT EXISTS follow_ups (
     body       jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS follow_ups_by_child ON follow_ups (child_id);
+
+CREATE TABLE IF NOT EXISTS schools (
+    id           text PRIMARY KEY,
+    uc_code      text NOT NULL,
+    village_code text,
+    emis_code    text,
+    name         text NOT NULL,
+    functional   boolean NOT NULL,
+    body         jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schools_by_uc ON schools (uc_code);
+
+CREATE TABLE IF NOT EXISTS needs (
+    id            text PRIMARY KEY,
+    school_id     text NOT NULL,
+    category      text NOT NULL,
+    status        text NOT NULL,
+    identified_on date NOT NULL,
+    resolved_on   date,
+    body          jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS needs_by_school ON needs (school_id);
