@@ -247,7 +247,7 @@ fn random_op(
                 "uc_code": "UC1", "village_code": "V1"}))
             .unwrap();
             if store
-                .save_schools(&[school.clone()], &ctx(), &mut |_| {})
+                .save_schools(std::slice::from_ref(&school), &ctx(), &mut |_| {})
                 .is_ok()
             {
                 note(
@@ -269,7 +269,7 @@ fn random_op(
                 "identified_on": "2026-11-01", "reported_by": format!("device {device}")}))
             .unwrap();
             if store
-                .save_needs(&[need.clone()], &ctx(), &mut |_| {})
+                .save_needs(std::slice::from_ref(&need), &ctx(), &mut |_| {})
                 .is_ok()
             {
                 note(
