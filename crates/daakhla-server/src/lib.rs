@@ -6,10 +6,12 @@ mod auth;
 mod error;
 mod http;
 mod log;
+mod packs;
 
 pub use auth::{Device, Role};
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
+pub use packs::{PackImported, PackWritten, ServerPackError};
 
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::validation::Context;

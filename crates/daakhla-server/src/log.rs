@@ -201,4 +201,31 @@ impl Log {
         })
         .collect()
     }
+
+    /// A device by its id, with its token's SHA-256 in hex (what its sync packs are sealed
+    /// with).
+    pub fn device_by_id(&self, id: &str) -> Result<Option<(Device, String)>, ServerError> {
+        let row: Option<(String, String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT user, role, scopes, token_hash FROM devices WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((user, role, scopes, token_hash)) = row else {
+            return Ok(None);
+        };
+        let role = serde_json::from_value(serde_json::Value::String(role))
+            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        let scopes =
+            serde_json::from_str(&scopes).map_err(|e| ServerError::Internal(e.to_string()))?;
+        let device = Device {
+            id: id.to_string(),
+            user,
+            role,
+            scopes,
+        };
+        Ok(Some((device, token_hash)))
+    }
 }
