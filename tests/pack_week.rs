@@ -177,6 +177,15 @@ fn a_week_of_work_reaches_the_server_by_packs_alone() {
         run.stderr
     );
     assert_eq!(server.state(), before, "a refused pack changes nothing");
+    // Another server does not know the phone.
+    let elsewhere = tempfile::tempdir().unwrap();
+    enrol_device(elsewhere.path(), "someone", "UC-T1");
+    let run = server_run(
+        elsewhere.path(),
+        &["pack", "import", packs[0].to_str().unwrap()],
+    );
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("does not know"), "{}", run.stderr);
 
     // The real packs, out of order, one twice. After each, the server shows exactly what the
     // phone showed on the latest evening imported so far.
@@ -187,6 +196,10 @@ fn a_week_of_work_reaches_the_server_by_packs_alone() {
         assert_eq!(run.code, 0, "day {day}: {}", run.stderr);
         let imported = run.json();
         assert_eq!(imported["device"], device_a.as_str());
+        assert_eq!(
+            imported["device_cursor"], 0,
+            "the phone has received nothing"
+        );
         let new = imported["new"].as_i64().unwrap();
         if day <= latest {
             assert_eq!(new, 0, "day {day}'s pack holds nothing the server lacks");
@@ -340,6 +353,15 @@ fn a_server_pack_that_starts_beyond_the_device_is_applied_without_moving_its_cur
     assert_eq!(got["new_changes"], 3, "only the earlier part was missing");
     assert_eq!(got["cursor_moved"], true);
     assert_eq!(snapshot(&tablet.store), snapshot(&phone.store));
+
+    // The tablet's own pack tells the server where its next pack for the tablet starts.
+    let own = tablet.dir.path().join("tablet.pack");
+    tablet.ok(&["pack", "write", own.to_str().unwrap()]);
+    let imported = server.import(&own);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let imported = imported.json();
+    assert_eq!(imported["received"], 0);
+    assert_eq!(imported["device_cursor"], got["cursor"]);
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub struct PackImported {
     pub received: usize,
     /// Of those, changes the server did not have.
     pub new: usize,
+    /// What the device held of the log when it wrote the pack: `pack write --after` this
+    /// gives it what it lacks.
+    pub device_cursor: u64,
 }
 
 /// What writing a pack for a device did.
@@ -91,6 +94,7 @@ impl Server {
             user: header.user,
             received: pushed.received,
             new: pushed.new,
+            device_cursor: header.after,
         })
     }
 

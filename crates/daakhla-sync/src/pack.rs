@@ -75,7 +75,8 @@ pub struct Imported {
 }
 
 /// Every local change the server has not acknowledged (held-back records aside), sealed for
-/// the server. `written_at` is seconds since 1970 (UTC); `user` who packs.
+/// the server, with the device's pull cursor as the header's `after`. `written_at` is seconds
+/// since 1970 (UTC); `user` who packs.
 pub fn write_pack(
     store: &Store,
     enrolment: Enrolment,
@@ -95,7 +96,8 @@ pub fn write_pack(
         user: user.to_string(),
         written_at,
         scopes: scopes.into_iter().map(str::to_string).collect(),
-        after: 0,
+        // What this device holds of the log: where the server's pack back should start.
+        after: pull_cursor(store)?,
         upto: 0,
     };
     let count = changes.len() as u64;
@@ -129,10 +131,7 @@ pub fn import_pack(
         .into());
     }
     let Pack { header, changes } = sealed.unseal(&enrolment_key(enrolment))?;
-    let cursor: u64 = store
-        .pull_cursor()?
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let cursor = pull_cursor(store)?;
     let cursor_moved = header.after <= cursor && cursor < header.upto;
     let mut imported = Imported {
         changes: changes.len() as u64,
@@ -168,6 +167,13 @@ pub fn import_pack(
     }
     imported.conflicts = store.conflicts()?.len() as u64;
     Ok(imported)
+}
+
+fn pull_cursor(store: &Store) -> Result<u64, StoreError> {
+    Ok(store
+        .pull_cursor()?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
 }
 
 fn enrolment_key(enrolment: Enrolment) -> PackKey {

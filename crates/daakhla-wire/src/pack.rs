@@ -64,7 +64,8 @@ pub struct PackHeader {
     pub written_at: u64,
     /// To the server: the union councils of its changes. To a device: the device's scopes.
     pub scopes: Vec<String>,
-    /// To a device: the log positions it carries, `(after, upto]`. To the server: 0 and 0.
+    /// To a device: the log positions it carries, `(after, upto]`. To the server: `after` is
+    /// the writing device's pull cursor (where a pack back to it should start), `upto` 0.
     pub after: u64,
     pub upto: u64,
 }
