@@ -49,7 +49,8 @@ enum PackCommand {
         /// The device's id, as `device add` printed it.
         #[arg(long)]
         device: String,
-        /// The log position the device has (its last pack's `upto`; 0 for everything).
+        /// The log position the device holds: the `device_cursor` its last pack showed at
+        /// import (0 for everything).
         #[arg(long, default_value_t = 0)]
         after: u64,
         file: PathBuf,
@@ -173,11 +174,16 @@ fn read_pack(file: &Path) -> Result<Vec<u8>, Failure> {
     Ok(std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?)
 }
 
-/// Writes beside the file and renames: a pack cut short by a full disk or a pulled USB stick
-/// never takes the pack's name.
+/// Writes beside the file, flushes it to the disk and renames: a pack cut short by a full
+/// disk or a pulled USB stick never takes the pack's name.
 fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
     let partial = file.with_extension("partial");
-    std::fs::write(&partial, bytes)
+    std::fs::File::create(&partial)
+        .and_then(|mut out| {
+            out.write_all(bytes)?;
+            out.sync_all()
+        })
         .and_then(|()| std::fs::rename(&partial, file))
         .map_err(|e| format!("{}: {e}", file.display()).into())
 }
