@@ -25,6 +25,7 @@ fn the_benchmark_runs_and_writes_its_report() {
         "## Bytes on the wire",
         "## One union council to a fresh device",
         "## Incremental sync",
+        "## Sync packs",
     ] {
         assert!(report.contains(section), "{section} missing:\n{report}");
     }

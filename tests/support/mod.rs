@@ -136,34 +136,39 @@ impl Workspace {
 
     /// Every row of every table, for proving a failed command changed nothing.
     pub fn dump(&self) -> Vec<String> {
-        let conn = rusqlite::Connection::open(&self.store).expect("open store");
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let mut out = Vec::new();
-        for table in tables {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
-                .unwrap();
-            let columns = stmt.column_count();
-            let rows = stmt
-                .query_map([], |row| {
-                    let cells: Vec<String> = (0..columns)
-                        .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
-                        .collect();
-                    Ok(format!("{table}: {}", cells.join(" | ")))
-                })
-                .unwrap();
-            for row in rows {
-                out.push(row.unwrap());
-            }
-        }
-        out
+        dump_file(&self.store)
     }
+}
+
+/// Every row of every table of an SQLite file.
+pub fn dump_file(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).expect("open database");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = Vec::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let rows = stmt
+            .query_map([], |row| {
+                let cells: Vec<String> = (0..columns)
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect();
+                Ok(format!("{table}: {}", cells.join(" | ")))
+            })
+            .unwrap();
+        for row in rows {
+            out.push(row.unwrap());
+        }
+    }
+    out
 }
 
 /// A running `daakhla-server` process; killed (SIGKILL) when dropped.
@@ -211,6 +216,15 @@ impl Drop for ServerProcess {
 
 /// Enrols a coordinator's device on the server's data; returns its token.
 pub fn enrol(data: impl AsRef<std::ffi::OsStr>, user: &str, scope: &str) -> String {
+    enrol_device(data, user, scope).1
+}
+
+/// Enrols a coordinator's device on the server's data; returns its id and token.
+pub fn enrol_device(
+    data: impl AsRef<std::ffi::OsStr>,
+    user: &str,
+    scope: &str,
+) -> (String, String) {
     let out = Command::new(binary("daakhla-server"))
         .arg("--data")
         .arg(data)
@@ -232,5 +246,17 @@ pub fn enrol(data: impl AsRef<std::ffi::OsStr>, user: &str, scope: &str) -> Stri
         String::from_utf8_lossy(&out.stderr)
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["token"].as_str().unwrap().to_string()
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    (text(&json["device"]["id"]), text(&json["token"]))
+}
+
+/// Runs `daakhla-server --data DATA ARGS...` (no server process needed).
+pub fn server_run(data: &Path, args: &[&str]) -> Run {
+    let output = Command::new(binary("daakhla-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run daakhla-server");
+    Run::from(output)
 }

@@ -99,6 +99,9 @@ pub enum Command {
         #[arg(long)]
         token: Option<String>,
     },
+    /// Sync packs: carry changes by file (USB, SD card, chat app) when there is no network.
+    #[command(subcommand)]
+    Pack(PackCommand),
     /// Fields two devices changed at once, for a coordinator to resolve.
     Conflicts,
     /// Who changed which fields of a record, when and on which device.
@@ -106,6 +109,34 @@ pub enum Command {
     /// Generate demo records as JSON (for trying things out and for tests).
     #[command(subcommand)]
     Demo(DemoCommand),
+}
+
+#[derive(Subcommand)]
+pub enum PackCommand {
+    /// Write every change the server has not received into FILE, for `daakhla-server pack import`.
+    Write {
+        file: PathBuf,
+        #[command(flatten)]
+        enrolment: PackEnrolment,
+    },
+    /// Take in a pack the server wrote for this device (`daakhla-server pack write`).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        enrolment: PackEnrolment,
+    },
+}
+
+/// Who this device is on the server: both are printed by `daakhla-server device add`, and
+/// remembered after the first time.
+#[derive(Args)]
+pub struct PackEnrolment {
+    /// This device's id on the server.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// This device's token from the server (the same as for `daakhla sync`).
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 #[derive(Subcommand)]

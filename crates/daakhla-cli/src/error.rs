@@ -28,6 +28,12 @@ pub enum CliError {
         "this device has no server yet: give --server and --token once (the coordinator has them)"
     )]
     NotEnrolled,
+    #[error("{0}")]
+    Pack(#[from] daakhla_sync::pack::PackError),
+    #[error(
+        "packs need this device's id and token on the server: give --device and --token once (`daakhla-server device add` printed them)"
+    )]
+    NotEnrolledForPacks,
 }
 
 pub mod exit {
@@ -36,6 +42,7 @@ pub mod exit {
     pub const NOT_FOUND: u8 = 4;
     pub const STORE_REFUSED: u8 = 5;
     pub const SYNC_FAILED: u8 = 6;
+    pub const PACK_REFUSED: u8 = 7;
 }
 
 impl CliError {
@@ -51,6 +58,9 @@ impl CliError {
             ) => exit::STORE_REFUSED,
             CliError::Store(_) | CliError::Read { .. } | CliError::Write { .. } => exit::FAILURE,
             CliError::Sync(_) | CliError::NotEnrolled => exit::SYNC_FAILED,
+            CliError::Pack(daakhla_sync::pack::PackError::Refused(_)) => exit::PACK_REFUSED,
+            CliError::Pack(_) => exit::FAILURE,
+            CliError::NotEnrolledForPacks => exit::PACK_REFUSED,
         }
     }
 
@@ -59,6 +69,7 @@ impl CliError {
             (CliError::Input(e), _) => e.message(lang),
             (CliError::Store(e), _) => e.message(lang),
             (CliError::Sync(e), _) => e.message(lang),
+            (CliError::Pack(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
             (CliError::Read { path, source }, Lang::Ur) => {
                 format!("{} پڑھی نہیں جا سکی: {source}", path.display())
@@ -69,6 +80,9 @@ impl CliError {
             (CliError::BadId(text), Lang::Ur) => format!("{text} درست شناخت نہیں ہے"),
             (CliError::NotEnrolled, Lang::Ur) => {
                 "اس ڈیوائس کا ابھی کوئی سرور نہیں: ایک بار --server اور --token دیں (کوآرڈینیٹر کے پاس ہیں)".into()
+            }
+            (CliError::NotEnrolledForPacks, Lang::Ur) => {
+                "پیک کے لیے سرور پر اس ڈیوائس کی شناخت اور ٹوکن چاہئیں: ایک بار --device اور --token دیں (`daakhla-server device add` نے دکھائے تھے)".into()
             }
         }
     }

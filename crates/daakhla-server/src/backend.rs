@@ -44,6 +44,12 @@ impl From<&std::path::Path> for Location {
     }
 }
 
+impl From<&PathBuf> for Location {
+    fn from(dir: &PathBuf) -> Location {
+        Location::Dir(dir.clone())
+    }
+}
+
 impl From<PathBuf> for Location {
     fn from(dir: PathBuf) -> Location {
         Location::Dir(dir)
@@ -72,6 +78,9 @@ pub trait ChangeLog: Send {
 
     /// The device a token hash belongs to.
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;
+
+    /// A device by its id, with its token's hash (the key its sync packs are sealed with).
+    fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError>;
 
     /// The kind and union council a document was first sent with.
     fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError>;

@@ -6,6 +6,7 @@ mod auth;
 mod backend;
 mod error;
 mod http;
+mod packs;
 mod pg;
 #[cfg(feature = "scratch")]
 pub mod scratch;
@@ -15,6 +16,7 @@ pub use auth::{Device, Role};
 pub use backend::Location;
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
+pub use packs::{PackImported, PackWritten, ServerPackError};
 
 use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};

@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use daakhla_server::{Location, Role, Server};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -36,6 +36,52 @@ enum Command {
     Device(DeviceCommand),
     /// Add places from a geography file.
     Geo { file: PathBuf },
+    /// Sync packs: files that carry changes when there is no network.
+    #[command(subcommand)]
+    Pack(PackCommand),
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Take a pack a device wrote (`daakhla pack write`): checked as a push is.
+    Import { file: PathBuf },
+    /// Write a pack for a device (`daakhla pack import` takes it): the changes it may see
+    /// after log position N.
+    Write {
+        /// The device's id, as `device add` printed it.
+        #[arg(long)]
+        device: String,
+        /// The log position the device holds: the `device_cursor` its last pack showed at
+        /// import (0 for everything).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        file: PathBuf,
+    },
+}
+
+/// A refused pack exits with this code (as `daakhla` does); other failures with 1.
+const PACK_REFUSED: u8 = 7;
+
+/// Why a command failed, and the exit code that says so.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, code: 1 }
+    }
+}
+
+impl From<daakhla_server::ServerPackError> for Failure {
+    fn from(e: daakhla_server::ServerPackError) -> Failure {
+        let code = if e.is_refusal() { PACK_REFUSED } else { 1 };
+        Failure {
+            message: e.to_string(),
+            code,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -56,14 +102,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure { message, code }) => {
             eprintln!("Error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(code)
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), Failure> {
     let location = Location::parse(&cli.data);
     let server = Server::open(location.clone()).map_err(|e| e.to_string())?;
     match cli.command {
@@ -98,5 +144,49 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Imported {n} places.");
             Ok(())
         }
+        Command::Pack(PackCommand::Import { file }) => {
+            let bytes = read_pack(&file)?;
+            let imported = server.import_pack(&bytes)?;
+            println!("{}", serde_json::json!(imported));
+            Ok(())
+        }
+        Command::Pack(PackCommand::Write {
+            device,
+            after,
+            file,
+        }) => {
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            let (bytes, written) = server.write_pack(&device, after, now)?;
+            write_atomically(&file, &bytes)?;
+            println!("{}", serde_json::json!(written));
+            Ok(())
+        }
     }
+}
+
+/// Reads a pack file, refusing one larger than a pack may be before reading it.
+fn read_pack(file: &Path) -> Result<Vec<u8>, Failure> {
+    let size = std::fs::metadata(file)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .len();
+    if size > daakhla_wire::MAX_PACK_BYTES as u64 {
+        return Err(
+            daakhla_server::ServerPackError::from(daakhla_wire::PackError::TooLarge).into(),
+        );
+    }
+    Ok(std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?)
+}
+
+/// Writes beside the file, flushes it to the disk and renames: a pack cut short by a full
+/// disk or a pulled USB stick never takes the pack's name.
+fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let partial = file.with_extension("partial");
+    std::fs::File::create(&partial)
+        .and_then(|mut out| {
+            out.write_all(bytes)?;
+            out.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&partial, file))
+        .map_err(|e| format!("{}: {e}", file.display()).into())
 }

@@ -99,6 +99,21 @@ impl ChangeLog for SqliteLog {
             .transpose()
     }
 
+    fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError> {
+        let row: Option<(String, String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT user, role, scopes, token_hash FROM devices WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(user, role, scopes, token_hash)| {
+            Device::from_columns(id.to_string(), user, role, scopes).map(|d| (d, token_hash))
+        })
+        .transpose()
+    }
+
     fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
         let row: Option<(u8, String)> = self
             .conn

@@ -4,10 +4,12 @@
 //! resumes from the last acknowledged batch, and nothing is lost or doubled.
 
 use daakhla_domain::Lang;
-use daakhla_store::{IncomingChange, Store, StoreError};
+use daakhla_store::{IncomingChange, OutgoingChange, Store, StoreError};
 use daakhla_wire::{Push, WireChange, WireError};
 use serde::Serialize;
 use std::time::Duration;
+
+pub mod pack;
 
 /// Changes sent per request: small enough for a slow link to finish one, large enough to
 /// compress well.
@@ -170,6 +172,19 @@ impl Transport for Remote {
     }
 }
 
+/// A local change as it travels; the error is the id of a record with no union council.
+fn to_wire(change: OutgoingChange) -> Result<WireChange, String> {
+    let (Some(scope), Ok(doc_id)) = (change.scope, change.doc_id.parse()) else {
+        return Err(change.doc_id);
+    };
+    Ok(WireChange {
+        doc_id,
+        kind: change.kind,
+        scope,
+        bytes: change.bytes,
+    })
+}
+
 /// Sends this device's new changes, then receives everyone else's.
 pub fn sync(
     store: &mut Store,
@@ -185,21 +200,7 @@ pub fn sync(
         };
         let changes = batch
             .into_iter()
-            .map(|c| {
-                let scope = c
-                    .scope
-                    .ok_or_else(|| SyncError::NoScope(c.doc_id.clone()))?;
-                let doc_id = c
-                    .doc_id
-                    .parse()
-                    .map_err(|_| SyncError::NoScope(c.doc_id.clone()))?;
-                Ok(WireChange {
-                    doc_id,
-                    kind: c.kind,
-                    scope,
-                    bytes: c.bytes,
-                })
-            })
+            .map(|c| to_wire(c).map_err(SyncError::NoScope))
             .collect::<Result<Vec<_>, SyncError>>()?;
         let sent = changes.len() as u64;
         match remote.push(Push { changes }) {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 const PUSH_MAGIC: &[u8; 4] = b"DKPU";
 const PULL_MAGIC: &[u8; 4] = b"DKPL";
-const MAX_SCOPE_BYTES: usize = 64;
+pub(crate) const MAX_SCOPE_BYTES: usize = 64;
 
 pub fn encode_push(push: &Push) -> Vec<u8> {
     let mut out = header(PUSH_MAGIC);
@@ -64,7 +64,7 @@ fn header(magic: &[u8; 4]) -> Vec<u8> {
     out
 }
 
-fn put_changes(out: &mut Vec<u8>, changes: &[WireChange]) {
+pub(crate) fn put_changes(out: &mut Vec<u8>, changes: &[WireChange]) {
     put_varint(out, changes.len() as u64);
     for change in changes {
         out.extend_from_slice(change.doc_id.as_bytes());
@@ -76,7 +76,7 @@ fn put_changes(out: &mut Vec<u8>, changes: &[WireChange]) {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;
@@ -88,14 +88,14 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     }
 }
 
-fn compress(plain: &[u8]) -> Vec<u8> {
+pub(crate) fn compress(plain: &[u8]) -> Vec<u8> {
     let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(plain).expect("writing to memory");
     encoder.finish().expect("writing to memory")
 }
 
 /// Inflates at most MAX_MESSAGE_BYTES: a small message cannot expand into a huge one.
-fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
+pub(crate) fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
     if compressed.len() > MAX_MESSAGE_BYTES {
         return Err(WireError::TooLarge);
     }
@@ -110,12 +110,17 @@ fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
     Ok(plain)
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
+    /// Reads `bytes` from their start, with no magic expected.
+    pub(crate) fn plain(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
     fn new(bytes: &'a [u8], magic: &[u8; 4], name: &'static str) -> Result<Self, WireError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(4, "the magic")? != magic {
@@ -127,7 +132,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], WireError> {
+    pub(crate) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], WireError> {
         let end = self
             .at
             .checked_add(n)
@@ -138,11 +143,11 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
-    fn byte(&mut self, what: &'static str) -> Result<u8, WireError> {
+    pub(crate) fn byte(&mut self, what: &'static str) -> Result<u8, WireError> {
         Ok(self.take(1, what)?[0])
     }
 
-    fn varint(&mut self, what: &'static str) -> Result<u64, WireError> {
+    pub(crate) fn varint(&mut self, what: &'static str) -> Result<u64, WireError> {
         let mut value: u64 = 0;
         for shift in (0..64).step_by(7) {
             let byte = self.byte(what)?;
@@ -159,7 +164,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length, checked against `max` before anything is allocated for it.
-    fn length(&mut self, what: &'static str, max: usize) -> Result<usize, WireError> {
+    pub(crate) fn length(&mut self, what: &'static str, max: usize) -> Result<usize, WireError> {
         let value = self.varint(what)?;
         if value > max as u64 {
             return Err(WireError::OverLimit {
@@ -171,7 +176,7 @@ impl<'a> Reader<'a> {
         Ok(value as usize)
     }
 
-    fn changes(&mut self) -> Result<Vec<WireChange>, WireError> {
+    pub(crate) fn changes(&mut self) -> Result<Vec<WireChange>, WireError> {
         let count = self.length("the number of changes", MAX_CHANGES)?;
         let mut changes = Vec::with_capacity(count.min(1024));
         for _ in 0..count {
@@ -193,7 +198,12 @@ impl<'a> Reader<'a> {
         Ok(changes)
     }
 
-    fn finish(&self) -> Result<(), WireError> {
+    /// How many bytes have been read.
+    pub(crate) fn position(&self) -> usize {
+        self.at
+    }
+
+    pub(crate) fn finish(&self) -> Result<(), WireError> {
         match self.bytes.len() - self.at {
             0 => Ok(()),
             extra => Err(WireError::TrailingBytes(extra)),

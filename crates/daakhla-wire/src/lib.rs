@@ -1,12 +1,18 @@
 //! The sync protocol's messages, as they travel: a small binary format (magic, version,
-//! varint-prefixed fields), DEFLATE-compressed as a whole. See docs/sync-protocol.md.
+//! varint-prefixed fields), DEFLATE-compressed as a whole; and sync packs, the same changes
+//! sealed into one file for when there is no network. See docs/sync-protocol.md.
 //!
 //! Decoding is strict and bounded: a truncated, oversized or malformed message is an error
 //! naming what is wrong, never a panic and never a huge allocation.
 
 mod codec;
+mod pack;
 
 pub use codec::{decode_pull, decode_push, encode_pull, encode_push};
+pub use pack::{
+    Direction, MAX_PACK_BYTES, PACK_MAGIC, PACK_VERSION, Pack, PackError, PackHeader, PackKey,
+    SECTION_CHANGES, SealedPack, encode_pack, open_pack,
+};
 
 use uuid::Uuid;
 

@@ -5,6 +5,7 @@ mod export;
 mod follow_ups;
 mod geo;
 mod households;
+mod pack;
 mod report;
 mod schools;
 mod sync;
@@ -87,6 +88,12 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
             demo::households(&open(global)?, count, seed)
         }
         Command::Sync { server, token } => sync::sync(&mut open(global)?, server, token, out),
+        Command::Pack(PackCommand::Write { file, enrolment }) => {
+            pack::write(&mut open(global)?, &file, enrolment, &global.author, out)
+        }
+        Command::Pack(PackCommand::Import { file, enrolment }) => {
+            pack::import(&mut open(global)?, &file, enrolment, out)
+        }
         Command::Conflicts => sync::conflicts(&open(global)?, out),
         Command::History { id } => sync::history(&open(global)?, &id, out),
     }

@@ -9,7 +9,7 @@ use daakhla_sync::{Progress, Remote};
 use indicatif::{ProgressBar, ProgressStyle};
 
 const SERVER_KEY: &str = "server_url";
-const TOKEN_KEY: &str = "server_token";
+pub(super) const TOKEN_KEY: &str = "server_token";
 
 pub fn sync(
     store: &mut Store,

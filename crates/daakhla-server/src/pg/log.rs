@@ -71,6 +71,18 @@ impl ChangeLog for PgLog {
         Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3)).map(Some)
     }
 
+    fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError> {
+        let Some(row) = self.sql().query_opt(
+            "SELECT user_name, role, scopes, token_hash FROM devices WHERE id = $1",
+            &[&id],
+        )?
+        else {
+            return Ok(None);
+        };
+        let device = Device::from_columns(id.to_string(), row.get(0), row.get(1), row.get(2))?;
+        Ok(Some((device, row.get(3))))
+    }
+
     fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError> {
         let row = self.sql().query_opt(
             "SELECT kind, scope FROM log_documents WHERE doc_id = $1",
