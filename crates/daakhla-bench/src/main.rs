@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Schools in the measured union council, as the issue describes one.
+const UC_SCHOOLS: usize = 30;
+
 struct Sizes {
     wire_households: usize,
     uc_households: usize,
@@ -133,13 +136,45 @@ fn grow(path: &Path, villages: &Geography, target: u64, next_number: &mut u32) {
     store.mark_pushed(i64::MAX).unwrap();
 }
 
+/// Everything surveyed in one union council.
+struct UcRecords {
+    surveys: Vec<HouseholdSurvey>,
+    follow_ups: Vec<daakhla_domain::followup::FollowUp>,
+    schools: Vec<daakhla_domain::school::School>,
+    needs: Vec<daakhla_domain::school::InfrastructureNeed>,
+}
+
+impl UcRecords {
+    fn new(villages: &Geography, households: usize, seed: u64) -> UcRecords {
+        let options = daakhla_demo::DemoOptions::new(seed, ctx().today);
+        let surveys = surveys(villages, households, seed, 1);
+        let follow_ups = daakhla_demo::demo_follow_ups(&surveys, &options);
+        let schools = daakhla_demo::demo_schools(villages, UC_SCHOOLS, &options);
+        let needs = daakhla_demo::demo_needs(&schools, &options);
+        UcRecords {
+            surveys,
+            follow_ups,
+            schools,
+            needs,
+        }
+    }
+
+    fn write_to(&self, store: &mut Store) {
+        let ctx = ctx();
+        store.add_surveys(&self.surveys, &ctx, &mut |_| {}).unwrap();
+        store
+            .add_follow_ups(&self.follow_ups, &ctx, &mut |_| {})
+            .unwrap();
+        store
+            .save_schools(&self.schools, &ctx, &mut |_| {})
+            .unwrap();
+        store.save_needs(&self.needs, &ctx, &mut |_| {}).unwrap();
+    }
+}
+
 /// Pushes a union council to a server on PostgreSQL (a scratch schema in `DATABASE_URL`) from
 /// a store of its own; returns the seconds the push took, or none without a database.
-fn postgres_ingest(
-    dir: &Path,
-    uc_surveys: &[HouseholdSurvey],
-    uc_follow_ups: &[daakhla_domain::followup::FollowUp],
-) -> Option<f64> {
+fn postgres_ingest(dir: &Path, uc: &UcRecords) -> Option<f64> {
     let scratch = Scratch::postgres()?;
     let server = Arc::new(Server::open(scratch.location()).unwrap());
     server.import_geography(&places()).unwrap();
@@ -148,10 +183,7 @@ fn postgres_ingest(
         .add_device("sender", Role::Coordinator, &["*".to_string()])
         .unwrap();
     let mut sender = new_store(dir, "sender-postgres");
-    sender.add_surveys(uc_surveys, &ctx(), &mut |_| {}).unwrap();
-    sender
-        .add_follow_ups(uc_follow_ups, &ctx(), &mut |_| {})
-        .unwrap();
+    uc.write_to(&mut sender);
     let started = Instant::now();
     sync(
         &mut sender,
@@ -592,28 +624,25 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
             .1
     };
     let (uc, uc_villages) = villages_of_uc(&geo, 1);
-    let uc_surveys = surveys(&uc_villages, sizes.uc_households, 2, 1);
-    let options = daakhla_demo::DemoOptions::new(2, ctx().today);
-    let uc_follow_ups = daakhla_demo::demo_follow_ups(&uc_surveys, &options);
+    let uc_records = UcRecords::new(&uc_villages, sizes.uc_households, 2);
     let mut sender = new_store(dir.path(), "sender");
     let started = Instant::now();
-    sender
-        .add_surveys(&uc_surveys, &ctx(), &mut |_| {})
-        .unwrap();
-    sender
-        .add_follow_ups(&uc_follow_ups, &ctx(), &mut |_| {})
-        .unwrap();
+    uc_records.write_to(&mut sender);
     let local_write = started.elapsed();
     // Packs carry what the server lacks: measure them before the push acknowledges it all.
     let json_gzip = gzip(json_lines.as_bytes());
     let pack_report = pack_section(dir.path(), &store, three.len(), json_gzip, &sender);
     let records = sender.counts().unwrap();
-    let record_count = records.households + records.children + records.follow_ups;
+    let record_count = records.households
+        + records.children
+        + records.follow_ups
+        + records.schools
+        + records.needs;
     let sender_remote = Remote::new(&running.url(), &token("sender"));
     let started = Instant::now();
     let pushed = sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
     let ingest = started.elapsed();
-    let ingest_postgres = postgres_ingest(dir.path(), &uc_surveys, &uc_follow_ups);
+    let ingest_postgres = postgres_ingest(dir.path(), &uc_records);
 
     let fresh = dir.path().join("fresh.sqlite");
     let init = std::process::Command::new(daakhla)
@@ -647,8 +676,13 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     let received_bytes = summary["bytes_received"].as_u64().unwrap();
     writeln!(
         out,
-        "## One union council to a fresh device\n\n{uc}: {} households, {} children, {} follow-ups ({record_count} records, {} changes).\n",
-        records.households, records.children, records.follow_ups, pushed.sent
+        "## One union council to a fresh device\n\n{uc}: {} households, {} children, {} follow-ups, {} schools, {} school needs ({record_count} records, {} changes).\n",
+        records.households,
+        records.children,
+        records.follow_ups,
+        records.schools,
+        records.needs,
+        pushed.sent
     )
     .unwrap();
     writeln!(

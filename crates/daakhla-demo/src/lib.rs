@@ -10,12 +10,14 @@ mod follow_ups;
 mod names;
 mod places;
 mod rng;
+mod schools;
 mod surveys;
 #[cfg(test)]
 mod tests;
 
 pub use follow_ups::demo_follow_ups;
 pub use places::demo_geography;
+pub use schools::{demo_needs, demo_schools};
 pub use surveys::demo_surveys;
 
 use chrono::NaiveDate;

@@ -359,3 +359,38 @@ fn no_villages_or_no_households_give_no_records() {
     assert!(demo_surveys(&geo, 0, &options).is_empty());
     assert!(demo_follow_ups(&[], &options).is_empty());
 }
+
+#[test]
+fn schools_and_their_needs_pass_validation_and_each_need_is_about_a_demo_school() {
+    let geo = demo_geography(&reference(), 2, 3);
+    let options = DemoOptions::new(7, today());
+    let schools = demo_schools(&geo, 30, &options);
+    assert_eq!(schools.len(), 30 * geo.union_councils.len());
+    let villages: HashMap<&str, &str> = geo
+        .villages
+        .iter()
+        .map(|v| (v.code.as_str(), v.parent.as_deref().unwrap()))
+        .collect();
+    for school in &schools {
+        school
+            .validate(&ctx())
+            .unwrap_or_else(|v| panic!("{v}\n{school:?}"));
+        let village = school.village_code.as_deref().unwrap();
+        assert_eq!(villages[village], school.uc_code);
+    }
+    let needs = demo_needs(&schools, &options);
+    let ids: HashSet<_> = schools.iter().map(|s| s.id).collect();
+    assert!(needs.len() > schools.len() / 2, "{}", needs.len());
+    for need in &needs {
+        need.validate(&ctx())
+            .unwrap_or_else(|v| panic!("{v}\n{need:?}"));
+        assert!(ids.contains(&need.school_id));
+    }
+    assert!(needs.iter().any(|n| n.resolved_on.is_some()));
+    assert!(needs.iter().any(|n| n.raised_on.is_none()));
+    assert_eq!(
+        demo_schools(&geo, 30, &options),
+        schools,
+        "the same seed, the same schools"
+    );
+}

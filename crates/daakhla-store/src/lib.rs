@@ -48,6 +48,8 @@ pub struct Counts {
     pub households: u64,
     pub children: u64,
     pub follow_ups: u64,
+    pub schools: u64,
+    pub needs: u64,
 }
 
 impl Store {
@@ -147,6 +149,8 @@ impl Store {
             households: count("households")?,
             children: count("children")?,
             follow_ups: count("follow_ups")?,
+            schools: count("schools")?,
+            needs: count("needs")?,
         })
     }
 

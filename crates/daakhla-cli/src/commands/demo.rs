@@ -2,7 +2,9 @@
 
 use crate::error::CliError;
 use crate::output::Output;
-use daakhla_demo::{DemoOptions, demo_follow_ups, demo_geography, demo_surveys};
+use daakhla_demo::{
+    DemoOptions, demo_follow_ups, demo_geography, demo_needs, demo_schools, demo_surveys,
+};
 use daakhla_domain::Lang;
 use daakhla_domain::geography::{Geography, Level, Place};
 use daakhla_domain::input::decode_one;
@@ -13,6 +15,7 @@ use std::path::Path;
 /// Demo union councils per district and villages per union council.
 const DEMO_UCS_PER_DISTRICT: usize = 2;
 const DEMO_VILLAGES_PER_UC: usize = 3;
+const DEMO_SCHOOLS_PER_UC: usize = 10;
 
 pub struct DemoSize {
     pub households: usize,
@@ -38,24 +41,29 @@ pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), Cli
         bar.finish_and_clear();
         let follow_ups = demo_follow_ups(&surveys, &options);
         store.add_follow_ups(&follow_ups, &ctx, &mut |_| {})?;
+        let schools = demo_schools(&geo, DEMO_SCHOOLS_PER_UC, &options);
+        store.save_schools(&schools, &ctx, &mut |_| {})?;
+        store.save_needs(&demo_needs(&schools, &options), &ctx, &mut |_| {})?;
     }
     let counts = store.counts()?;
     out.show(&counts, || match out.lang {
         Lang::En => format!(
-            "Created {} with {} places, {} households, {} children and {} follow-ups.",
+            "Created {} with {} places, {} households, {} children, {} follow-ups and {} schools.",
             path.display(),
             counts.places,
             counts.households,
             counts.children,
-            counts.follow_ups
+            counts.follow_ups,
+            counts.schools
         ),
         Lang::Ur => format!(
-            "{} بن گیا: {} مقامات، {} گھرانے، {} بچے، {} فالو اپ۔",
+            "{} بن گیا: {} مقامات، {} گھرانے، {} بچے، {} فالو اپ، {} اسکول۔",
             path.display(),
             counts.places,
             counts.households,
             counts.children,
-            counts.follow_ups
+            counts.follow_ups,
+            counts.schools
         ),
     });
     Ok(())
