@@ -260,3 +260,41 @@ fn duplicate_households_are_merged_and_mistakes_deleted() {
         0
     );
 }
+
+#[test]
+fn a_school_and_its_need_are_recorded_and_the_need_moves_on() {
+    let ws = Workspace::with_test_geography();
+    let school = r#"{"name": "GGPS Goth Ali", "level": "primary", "gender": "girls", "functional": true,
+                     "uc_code": "UC-T1", "village_code": "V-1", "emis_code": "415030123",
+                     "facilities": {"boundary_wall": "none", "toilets_usable": 0}}"#;
+    let saved = ws
+        .run_with_stdin(&["--json", "school", "save"], school)
+        .json();
+    let school_id = saved["ids"][0].as_str().unwrap().to_string();
+    let need = format!(
+        r#"{{"school_id": "{school_id}", "category": "boundary_wall", "severity": "high",
+             "identified_on": "2026-11-02", "reported_by": "Ayesha (CRP)"}}"#
+    );
+    let saved = ws.run_with_stdin(&["--json", "need", "save"], &need).json();
+    let need_id = saved["ids"][0].as_str().unwrap().to_string();
+
+    // Resolved before it was raised: refused, naming the field, and nothing changes.
+    let backwards = format!(
+        r#"{{"id": "{need_id}", "school_id": "{school_id}", "category": "boundary_wall", "severity": "high",
+             "identified_on": "2026-11-02", "reported_by": "Ayesha (CRP)", "raised_on": "2026-11-10",
+             "resolved_on": "2026-11-05"}}"#
+    );
+    let refused = ws.run_with_stdin(&["need", "save"], &backwards);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(refused.stderr.contains("resolved_on"), "{}", refused.stderr);
+
+    let resolved = backwards.replace("2026-11-05", "2026-11-20");
+    ws.run_with_stdin(&["need", "save"], &resolved);
+    let needs = ws.ok(&["--json", "list", "needs", "--uc", "UC-T1"]).json();
+    assert_eq!(needs.as_array().unwrap().len(), 1);
+    assert_eq!(needs[0]["resolved_on"], "2026-11-20");
+    let listed = ws.ok(&["list", "schools", "--uc", "UC-T1"]).stdout;
+    assert!(listed.contains("GGPS Goth Ali"), "{listed}");
+    let in_urdu = ws.ok(&["--lang", "ur", "list", "needs"]).stdout;
+    assert!(in_urdu.contains("چار دیواری"), "{in_urdu}");
+}
