@@ -60,6 +60,8 @@ impl From<PathBuf> for Location {
 #[derive(Debug, Clone)]
 pub struct Logged {
     pub seq: u64,
+    /// The device that sent it (`relay::UPSTREAM` for what a hub received from upstream).
+    pub device: String,
     pub change: WireChange,
 }
 
@@ -87,6 +89,17 @@ pub trait ChangeLog: Send {
 
     /// Appends the changes the log does not have yet, all or none. Returns how many were new.
     fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError>;
+
+    /// A value the server keeps for itself (a hub's relay positions), if set.
+    fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError>;
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), ServerError>;
+
+    /// Every setting whose key starts with `prefix`, by key.
+    fn settings_with_prefix(&mut self, prefix: &str) -> Result<Vec<(String, String)>, ServerError>;
+
+    /// How many changes after position `after` came from devices other than `except`.
+    fn count_after(&mut self, after: u64, except: &str) -> Result<u64, ServerError>;
 
     /// Up to `limit` changes after position `after`, in the given union councils (all if
     /// `scopes` is none), in log order.

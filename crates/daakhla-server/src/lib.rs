@@ -8,6 +8,7 @@ mod error;
 mod http;
 mod packs;
 mod pg;
+mod relay;
 #[cfg(feature = "scratch")]
 pub mod scratch;
 mod sqlite;
@@ -17,6 +18,7 @@ pub use backend::Location;
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
 pub use packs::{PackImported, PackWritten, ServerPackError};
+pub use relay::{HubStatus, RelayError, Relayed, UPSTREAM};
 
 use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
@@ -84,20 +86,15 @@ impl Server {
         scopes: &[String],
     ) -> Result<(Device, String), ServerError> {
         let token = auth::new_token();
-        let device = self.log.lock().expect("log lock").add_device(
-            &auth::hash_token(&token),
-            user,
-            role,
-            scopes,
-        )?;
+        let device = self
+            .log()
+            .add_device(&auth::hash_token(&token), user, role, scopes)?;
         Ok((device, token))
     }
 
     /// The device a token belongs to.
     pub fn authenticate(&self, token: &str) -> Result<Device, ServerError> {
-        self.log
-            .lock()
-            .expect("log lock")
+        self.log()
             .device(&auth::hash_token(token))?
             .ok_or(ServerError::Unauthorized)
     }
@@ -107,7 +104,7 @@ impl Server {
     /// nothing is logged. A change the log already has is taken again without effect.
     pub fn push(&self, device: &Device, push: &Push) -> Result<Pushed, ServerError> {
         let allowed = self.union_councils(device)?;
-        let mut log = self.log.lock().expect("log lock");
+        let mut log = self.log();
         for change in &push.changes {
             let doc_id = change.doc_id.to_string();
             if let Some((kind, scope)) = log.document(&doc_id)?
@@ -145,11 +142,7 @@ impl Server {
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
         let limit = limit.clamp(1, PULL_LIMIT);
-        let rows = self
-            .log
-            .lock()
-            .expect("log lock")
-            .read(after, scopes.as_deref(), limit + 1)?;
+        let rows = self.log().read(after, scopes.as_deref(), limit + 1)?;
         let more = rows.len() > limit;
         let rows = &rows[..rows.len().min(limit)];
         let cursor = rows.last().map_or(after, |r| r.seq);
@@ -199,11 +192,7 @@ impl Server {
         let mut records = self.records.lock().expect("records lock");
         loop {
             let after = records.cursor()?;
-            let changes = self
-                .log
-                .lock()
-                .expect("log lock")
-                .read(after, None, PULL_LIMIT)?;
+            let changes = self.log().read(after, None, PULL_LIMIT)?;
             if changes.is_empty() {
                 return Ok(());
             }
@@ -220,6 +209,12 @@ impl Server {
     /// Fields in conflict in the materialised records.
     pub fn conflicts(&self) -> Result<Vec<FieldConflict>, ServerError> {
         self.records.lock().expect("records lock").conflicts()
+    }
+}
+
+impl Server {
+    fn log(&self) -> std::sync::MutexGuard<'_, Box<dyn ChangeLog>> {
+        self.log.lock().expect("log lock")
     }
 }
 

@@ -30,6 +30,16 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Run as a union council hub: relay to the central server at this address whenever
+        /// it can be reached.
+        #[arg(long, requires = "upstream_token")]
+        upstream: Option<String>,
+        /// The token the central server gave this hub (enrolled with the hub's union councils).
+        #[arg(long, env = "DAAKHLA_UPSTREAM_TOKEN")]
+        upstream_token: Option<String>,
+        /// Seconds between relay rounds.
+        #[arg(long, default_value_t = 30)]
+        relay_every: u64,
     },
     /// Enrol a device: prints the token it syncs with (shown only once).
     #[command(subcommand)]
@@ -109,18 +119,45 @@ fn main() -> ExitCode {
     }
 }
 
+/// A hub's relay: a round every `every` seconds; a failed round (no internet) is reported and
+/// tried again at the next.
+fn relay_forever(server: &Server, url: &str, token: &str, every: u64) {
+    let upstream = daakhla_sync::Remote::new(url, token);
+    loop {
+        match server.relay(&upstream) {
+            Ok(relayed) if relayed.sent + relayed.received + relayed.held_back > 0 => println!(
+                "Relayed: {} sent, {} received, {} held back",
+                relayed.sent, relayed.received, relayed.held_back
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("Relay: {e}"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(every));
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     let location = Location::parse(&cli.data);
     let server = Server::open(location.clone()).map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Serve { listen } => {
-            let running = daakhla_server::spawn(Arc::new(server), &listen)
+        Command::Serve {
+            listen,
+            upstream,
+            upstream_token,
+            relay_every,
+        } => {
+            let server = Arc::new(server);
+            let running = daakhla_server::spawn(server.clone(), &listen)
                 .map_err(|e| format!("{listen}: {e}"))?;
             println!(
                 "Daakhla server listening on {} (data in {})",
                 running.url(),
                 location
             );
+            if let (Some(url), Some(token)) = (upstream, upstream_token) {
+                println!("Relaying to {url} every {relay_every} s");
+                std::thread::spawn(move || relay_forever(&server, &url, &token, relay_every));
+            }
             // Serve until killed; the log makes a kill at any point safe.
             loop {
                 std::thread::park();

@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS documents (
     kind   INTEGER NOT NULL,
     scope  TEXT NOT NULL
 );
+-- Values the server keeps for itself, such as a hub's relay positions.
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS devices (
     id         TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
@@ -158,6 +163,37 @@ impl ChangeLog for SqliteLog {
         Ok(new)
     }
 
+    fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), ServerError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn settings_with_prefix(&mut self, prefix: &str) -> Result<Vec<(String, String)>, ServerError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn count_after(&mut self, after: u64, except: &str) -> Result<u64, ServerError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM log WHERE seq > ?1 AND device != ?2",
+            params![after as i64, except],
+            |r| r.get(0),
+        )?)
+    }
+
     fn read(
         &mut self,
         after: u64,
@@ -166,7 +202,7 @@ impl ChangeLog for SqliteLog {
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes_json = scopes.map(|s| serde_json::to_string(s).expect("strings serialise"));
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, doc_id, kind, scope, bytes FROM log
+            "SELECT seq, device, doc_id, kind, scope, bytes FROM log
               WHERE seq > ?1 AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))
               ORDER BY seq LIMIT ?3",
         )?;
@@ -174,15 +210,17 @@ impl ChangeLog for SqliteLog {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, u8>(2)?,
-                r.get(3)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u8>(3)?,
                 r.get(4)?,
+                r.get(5)?,
             ))
         })?;
         rows.map(|row| {
-            let (seq, doc_id, kind, scope, bytes) = row?;
+            let (seq, device, doc_id, kind, scope, bytes) = row?;
             Ok(Logged {
                 seq: seq as u64,
+                device,
                 change: WireChange {
                     doc_id: doc_id.parse().map_err(|_| {
                         ServerError::Internal(format!("bad id {doc_id} in the log"))

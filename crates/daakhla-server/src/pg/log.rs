@@ -138,6 +138,47 @@ impl ChangeLog for PgLog {
         Ok(new)
     }
 
+    fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError> {
+        Ok(self
+            .sql()
+            .query_opt("SELECT value FROM server_meta WHERE key = $1", &[&key])?
+            .map(|row| row.get(0)))
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), ServerError> {
+        self.sql().execute(
+            "INSERT INTO server_meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+
+    fn settings_with_prefix(&mut self, prefix: &str) -> Result<Vec<(String, String)>, ServerError> {
+        let mut rows: Vec<(String, String)> = self
+            .sql()
+            .query(
+                "SELECT key, value FROM server_meta WHERE starts_with(key, $1)",
+                &[&prefix],
+            )?
+            .into_iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        rows.sort();
+        Ok(rows)
+    }
+
+    fn count_after(&mut self, after: u64, except: &str) -> Result<u64, ServerError> {
+        let count: i64 = self
+            .sql()
+            .query_opt(
+                "SELECT count(*) FROM log WHERE seq > $1 AND device <> $2",
+                &[&(after as i64), &except],
+            )?
+            .map_or(0, |row| row.get(0));
+        Ok(count as u64)
+    }
+
     fn read(
         &mut self,
         after: u64,
@@ -146,17 +187,18 @@ impl ChangeLog for PgLog {
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes: Option<Vec<&str>> = scopes.map(|s| s.iter().map(String::as_str).collect());
         let rows = self.sql().query(
-            "SELECT seq, doc_id, kind, scope, bytes FROM log
+            "SELECT seq, device, doc_id, kind, scope, bytes FROM log
               WHERE seq > $1 AND ($2::text[] IS NULL OR scope = ANY($2))
               ORDER BY seq LIMIT $3",
             &[&(after as i64), &scopes, &(limit as i64)],
         )?;
         rows.into_iter()
             .map(|row| {
-                let doc_id: String = row.get(1);
-                let kind: i16 = row.get(2);
+                let doc_id: String = row.get(2);
+                let kind: i16 = row.get(3);
                 Ok(Logged {
                     seq: row.get::<_, i64>(0) as u64,
+                    device: row.get(1),
                     change: WireChange {
                         doc_id: doc_id.parse().map_err(|_| {
                             ServerError::Internal(format!("bad id {doc_id} in the log"))
@@ -164,8 +206,8 @@ impl ChangeLog for PgLog {
                         kind: Kind::from_wire_code(kind as u8).ok_or_else(|| {
                             ServerError::Internal(format!("bad kind {kind} in the log"))
                         })?,
-                        scope: row.get(3),
-                        bytes: row.get(4),
+                        scope: row.get(4),
+                        bytes: row.get(5),
                     },
                 })
             })

@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS log_documents (
     kind   smallint NOT NULL,
     scope  text NOT NULL
 );
+-- Values the server keeps for itself, such as a hub's relay positions.
+CREATE TABLE IF NOT EXISTS server_meta (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
 CREATE TABLE IF NOT EXISTS devices (
     id         text PRIMARY KEY,
     token_hash text NOT NULL UNIQUE,
