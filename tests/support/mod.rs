@@ -181,18 +181,25 @@ impl ServerProcess {
     /// Starts the server on `data` (a directory or a `postgres://` URL) at a free port and
     /// waits until it says where it listens.
     pub fn start(data: impl AsRef<std::ffi::OsStr>) -> ServerProcess {
+        ServerProcess::start_with(data, &[])
+    }
+
+    /// Starts the server with more `serve` options (a hub's `--upstream`, ...).
+    pub fn start_with(data: impl AsRef<std::ffi::OsStr>, options: &[&str]) -> ServerProcess {
         use std::io::{BufRead, BufReader};
         let mut child = Command::new(binary("daakhla-server"))
             .arg("--data")
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(options)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+        // Keep reading what it says afterwards, so it never writes into a closed pipe.
+        std::thread::spawn(move || out.lines().for_each(drop));
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))

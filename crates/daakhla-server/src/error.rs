@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 pub enum ServerError {
     #[error("no valid device token was given; enrol this device again")]
     Unauthorized,
+    #[error("this device's role may not do that; ask a coordinator")]
+    Forbidden,
     #[error("record {doc_id} belongs to union council {scope}, which this device may not see")]
     OutOfScope { doc_id: String, scope: String },
     #[error(
@@ -26,6 +28,7 @@ impl ServerError {
     pub fn status(&self) -> StatusCode {
         match self {
             ServerError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ServerError::Forbidden => StatusCode::FORBIDDEN,
             ServerError::OutOfScope { .. } => StatusCode::FORBIDDEN,
             ServerError::Mismatch { .. } => StatusCode::CONFLICT,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -37,6 +40,9 @@ impl ServerError {
         match self {
             ServerError::Unauthorized => {
                 "ڈیوائس کا درست ٹوکن نہیں ملا؛ ڈیوائس دوبارہ رجسٹر کریں".into()
+            }
+            ServerError::Forbidden => {
+                "اس ڈیوائس کا کردار یہ کام نہیں کر سکتا؛ کوآرڈینیٹر سے رابطہ کریں".into()
             }
             ServerError::OutOfScope { doc_id, scope } => {
                 format!("ریکارڈ {doc_id} یونین کونسل {scope} کا ہے، جو یہ ڈیوائس نہیں دیکھ سکتی")

@@ -1,6 +1,6 @@
 //! The HTTP face of the server (protocol v1, docs/sync-protocol.md).
 
-use crate::{Device, PULL_LIMIT, Server, ServerError};
+use crate::{Device, PULL_LIMIT, Role, Server, ServerError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, header};
@@ -17,6 +17,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/whoami", get(whoami))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/hub", get(hub_status))
         .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
         .with_state(server)
 }
@@ -85,6 +86,19 @@ async fn pull(
     let pull = blocking(move || server.pull(&device, query.after, query.limit)).await?;
     let body = daakhla_wire::encode_pull(&pull);
     Ok(([(header::CONTENT_TYPE, "application/x-daakhla-sync")], body).into_response())
+}
+
+/// A hub's link upstream: what waits to be relayed, and what the central server refused.
+/// For coordinators and admins.
+async fn hub_status(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+) -> Result<Json<crate::HubStatus>, ServerError> {
+    let device = device(&server, &headers).await?;
+    if !matches!(device.role, Role::Coordinator | Role::Admin) {
+        return Err(ServerError::Forbidden);
+    }
+    Ok(Json(blocking(move || server.hub_status()).await?))
 }
 
 /// A server answering on a port, in its own thread; stopped when dropped.
