@@ -15,11 +15,12 @@ fn survey(number: &str, head: &str) -> String {
     )
 }
 
-/// Syncs `ws` until it holds `households`, or gives up after a minute.
-fn sync_until(ws: &Workspace, url: &str, token: &str, households: usize) {
+/// Syncs `ws` (with the server it knows) until it holds `households`, or gives up after a
+/// minute.
+fn sync_until(ws: &Workspace, households: usize) {
     let started = Instant::now();
     loop {
-        ws.ok(&["sync", "--server", url, "--token", token]);
+        ws.ok(&["sync"]);
         let held = ws
             .ok(&["--json", "list", "households", "--uc", "UC-T1"])
             .json();
@@ -41,7 +42,28 @@ fn a_phone_at_the_hub_and_a_laptop_at_the_centre_see_each_others_surveys() {
     let hub_data = tempfile::tempdir().unwrap();
     let hub_token = enrol(central_data.path(), "UC-T1 office", "UC-T1");
     let laptop_token = enrol(central_data.path(), "supervisor", "UC-T1");
-    let phone_token = enrol(hub_data.path(), "ayesha", "UC-T1");
+    // The phone enrols at the hub with a code from the coordinator.
+    let made = std::process::Command::new(support::binary("daakhla-server"))
+        .arg("--data")
+        .arg(hub_data.path())
+        .args([
+            "enrolment",
+            "add",
+            "--user",
+            "ayesha",
+            "--role",
+            "resource-person",
+        ])
+        .args(["--scope", "UC-T1"])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let made: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+    let code = made["code"].as_str().unwrap();
     let central = ServerProcess::start(central_data.path());
     let hub = ServerProcess::start_with(
         hub_data.path(),
@@ -59,11 +81,15 @@ fn a_phone_at_the_hub_and_a_laptop_at_the_centre_see_each_others_surveys() {
     let laptop = Workspace::with_test_geography();
     phone.run_with_stdin(&["household", "add"], &survey("1", "Ghulam Rasool"));
     laptop.run_with_stdin(&["household", "add"], &survey("2", "Allah Ditta"));
-    phone.ok(&["sync", "--server", &hub.url, "--token", &phone_token]);
+    let enrolled = phone
+        .ok(&["--json", "enrol", "--server", &hub.url, code])
+        .json();
+    assert_eq!(enrolled["user"], "ayesha");
+    phone.ok(&["sync"]);
     laptop.ok(&["sync", "--server", &central.url, "--token", &laptop_token]);
 
-    sync_until(&laptop, &central.url, &laptop_token, 2);
-    sync_until(&phone, &hub.url, &phone_token, 2);
+    sync_until(&laptop, 2);
+    sync_until(&phone, 2);
     let heads = |ws: &Workspace| {
         let mut heads: Vec<String> = ws
             .ok(&["--json", "list", "households", "--uc", "UC-T1"])

@@ -90,6 +90,14 @@ pub enum Command {
     /// Exports.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Enrol this device with the code from the coordinator, or the link in a hub's QR code.
+    Enrol {
+        /// The enrolment code (ABCD-EFGH-JKMN) or the whole `daakhla://enrol?...` link.
+        code: String,
+        /// The server's address, when a code alone is given.
+        #[arg(long)]
+        server: Option<String>,
+    },
     /// Send this device's changes to the server and receive everyone else's.
     Sync {
         /// The server's address, e.g. http://192.168.1.10:8080 (remembered after the first sync).

@@ -28,6 +28,8 @@ pub enum CliError {
         "this device has no server yet: give --server and --token once (the coordinator has them)"
     )]
     NotEnrolled,
+    #[error("give the server's address with --server, or the whole link from the hub's QR code")]
+    EnrolWithoutServer,
     #[error("{0}")]
     Pack(#[from] daakhla_sync::pack::PackError),
     #[error(
@@ -58,6 +60,7 @@ impl CliError {
             ) => exit::STORE_REFUSED,
             CliError::Store(_) | CliError::Read { .. } | CliError::Write { .. } => exit::FAILURE,
             CliError::Sync(_) | CliError::NotEnrolled => exit::SYNC_FAILED,
+            CliError::EnrolWithoutServer => exit::INVALID_INPUT,
             CliError::Pack(daakhla_sync::pack::PackError::Refused(_)) => exit::PACK_REFUSED,
             CliError::Pack(_) => exit::FAILURE,
             CliError::NotEnrolledForPacks => exit::PACK_REFUSED,
@@ -80,6 +83,9 @@ impl CliError {
             (CliError::BadId(text), Lang::Ur) => format!("{text} درست شناخت نہیں ہے"),
             (CliError::NotEnrolled, Lang::Ur) => {
                 "اس ڈیوائس کا ابھی کوئی سرور نہیں: ایک بار --server اور --token دیں (کوآرڈینیٹر کے پاس ہیں)".into()
+            }
+            (CliError::EnrolWithoutServer, Lang::Ur) => {
+                "سرور کا پتہ --server کے ساتھ دیں، یا ہب کے QR کوڈ کا پورا لنک".into()
             }
             (CliError::NotEnrolledForPacks, Lang::Ur) => {
                 "پیک کے لیے سرور پر اس ڈیوائس کی شناخت اور ٹوکن چاہئیں: ایک بار --device اور --token دیں (`daakhla-server device add` نے دکھائے تھے)".into()

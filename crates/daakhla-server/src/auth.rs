@@ -72,3 +72,63 @@ pub fn hash_token(token: &str) -> String {
 fn hex(bytes: impl Iterator<Item = u8>) -> String {
     bytes.map(|b| format!("{b:02x}")).collect()
 }
+
+/// Letters and digits that cannot be misread for one another (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A new enrolment code: 12 characters (about 59 bits) in groups of four, easy to read out
+/// or type on a phone, and carried in the hub's QR code.
+pub fn new_enrolment_code() -> String {
+    // Hashed, because a UUID's version and variant bits are not random.
+    let random = Sha256::digest(uuid::Uuid::new_v4().as_bytes());
+    let chars: Vec<char> = random[..12]
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The hash an enrolment code is kept as. Case, spaces and dashes do not matter.
+pub fn hash_enrolment_code(code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    hash_token(&normal)
+}
+
+/// What a device may become once its enrolment code is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enrolment {
+    Valid {
+        user: String,
+        role: Role,
+        scopes: Vec<String>,
+    },
+    Unknown,
+    Used,
+    Expired,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_the_same_typed_any_way() {
+        let code = new_enrolment_code();
+        assert_eq!(code.len(), 14);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+        let typed = code.replace('-', " ").to_lowercase();
+        assert_eq!(hash_enrolment_code(&typed), hash_enrolment_code(&code));
+        assert_ne!(new_enrolment_code(), code);
+    }
+}

@@ -3,7 +3,7 @@
 //! behind these two traits, so scopes, push, pull and the HTTP API are written once.
 
 use crate::ServerError;
-use crate::auth::{Device, Role};
+use crate::auth::{Device, Enrolment, Role};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_store::{FieldConflict, PlaceRow};
 use daakhla_wire::{Kind, WireChange};
@@ -80,6 +80,19 @@ pub trait ChangeLog: Send {
 
     /// The device a token hash belongs to.
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;
+
+    /// Keeps an enrolment code (as its hash) for a device to come, until `expires_at`.
+    fn add_enrolment(
+        &mut self,
+        code_hash: &str,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+        expires_at: i64,
+    ) -> Result<(), ServerError>;
+
+    /// Takes an enrolment code: valid once, before it expires. Taking it marks it used.
+    fn take_enrolment(&mut self, code_hash: &str, now: i64) -> Result<Enrolment, ServerError>;
 
     /// A device by its id, with its token's hash (the key its sync packs are sealed with).
     fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError>;

@@ -8,6 +8,12 @@ pub enum ServerError {
     Unauthorized,
     #[error("this device's role may not do that; ask a coordinator")]
     Forbidden,
+    #[error("this enrolment code is not known here; check it with the coordinator")]
+    UnknownEnrolment,
+    #[error("this enrolment code was already used; ask the coordinator for a new one")]
+    UsedEnrolment,
+    #[error("this enrolment code has expired; ask the coordinator for a new one")]
+    ExpiredEnrolment,
     #[error("record {doc_id} belongs to union council {scope}, which this device may not see")]
     OutOfScope { doc_id: String, scope: String },
     #[error(
@@ -29,6 +35,8 @@ impl ServerError {
         match self {
             ServerError::Unauthorized => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden => StatusCode::FORBIDDEN,
+            ServerError::UnknownEnrolment => StatusCode::NOT_FOUND,
+            ServerError::UsedEnrolment | ServerError::ExpiredEnrolment => StatusCode::GONE,
             ServerError::OutOfScope { .. } => StatusCode::FORBIDDEN,
             ServerError::Mismatch { .. } => StatusCode::CONFLICT,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -43,6 +51,15 @@ impl ServerError {
             }
             ServerError::Forbidden => {
                 "اس ڈیوائس کا کردار یہ کام نہیں کر سکتا؛ کوآرڈینیٹر سے رابطہ کریں".into()
+            }
+            ServerError::UnknownEnrolment => {
+                "یہ رجسٹریشن کوڈ یہاں معلوم نہیں؛ کوآرڈینیٹر سے تصدیق کریں".into()
+            }
+            ServerError::UsedEnrolment => {
+                "یہ رجسٹریشن کوڈ پہلے استعمال ہو چکا؛ کوآرڈینیٹر سے نیا کوڈ لیں".into()
+            }
+            ServerError::ExpiredEnrolment => {
+                "اس رجسٹریشن کوڈ کی مدت ختم ہو چکی؛ کوآرڈینیٹر سے نیا کوڈ لیں".into()
             }
             ServerError::OutOfScope { doc_id, scope } => {
                 format!("ریکارڈ {doc_id} یونین کونسل {scope} کا ہے، جو یہ ڈیوائس نہیں دیکھ سکتی")

@@ -18,6 +18,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/hub", get(hub_status))
+        .route("/v1/enrol", post(enrol))
         .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
         .with_state(server)
 }
@@ -86,6 +87,24 @@ async fn pull(
     let pull = blocking(move || server.pull(&device, query.after, query.limit)).await?;
     let body = daakhla_wire::encode_pull(&pull);
     Ok(([(header::CONTENT_TYPE, "application/x-daakhla-sync")], body).into_response())
+}
+
+#[derive(Deserialize)]
+struct EnrolRequest {
+    code: String,
+}
+
+/// A phone exchanges its enrolment code (typed, or read from the hub's QR code) for a token.
+async fn enrol(
+    State(server): State<Arc<Server>>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ServerError> {
+    let request: EnrolRequest = serde_json::from_slice(&body)
+        .map_err(|e| ServerError::BadRequest(format!("expected {{\"code\": \"...\"}}: {e}")))?;
+    let (device, token) = blocking(move || server.enrol(&request.code)).await?;
+    Ok(Json(
+        serde_json::json!({ "device": device, "token": token }),
+    ))
 }
 
 /// A hub's link upstream: what waits to be relayed, and what the central server refused.

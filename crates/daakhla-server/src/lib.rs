@@ -92,6 +92,41 @@ impl Server {
         Ok((device, token))
     }
 
+    /// Makes a code a phone exchanges for its token (`enrol`), once, within `valid_for`. The
+    /// code is shown only this once; the server keeps its hash.
+    pub fn add_enrolment(
+        &self,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+        valid_for: std::time::Duration,
+    ) -> Result<String, ServerError> {
+        let code = auth::new_enrolment_code();
+        let expires_at = chrono::Utc::now().timestamp() + valid_for.as_secs() as i64;
+        self.log().add_enrolment(
+            &auth::hash_enrolment_code(&code),
+            user,
+            role,
+            scopes,
+            expires_at,
+        )?;
+        Ok(code)
+    }
+
+    /// Enrols a device with an enrolment code: returns the device and its token.
+    pub fn enrol(&self, code: &str) -> Result<(Device, String), ServerError> {
+        let now = chrono::Utc::now().timestamp();
+        let taken = self
+            .log()
+            .take_enrolment(&auth::hash_enrolment_code(code), now)?;
+        match taken {
+            auth::Enrolment::Valid { user, role, scopes } => self.add_device(&user, role, &scopes),
+            auth::Enrolment::Unknown => Err(ServerError::UnknownEnrolment),
+            auth::Enrolment::Used => Err(ServerError::UsedEnrolment),
+            auth::Enrolment::Expired => Err(ServerError::ExpiredEnrolment),
+        }
+    }
+
     /// The device a token belongs to.
     pub fn authenticate(&self, token: &str) -> Result<Device, ServerError> {
         self.log()

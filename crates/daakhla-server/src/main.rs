@@ -44,6 +44,9 @@ enum Command {
     /// Enrol a device: prints the token it syncs with (shown only once).
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Enrolment codes: a phone exchanges one for its token (`daakhla enrol`), once.
+    #[command(subcommand)]
+    Enrolment(EnrolmentCommand),
     /// Add places from a geography file.
     Geo { file: PathBuf },
     /// Sync packs: files that carry changes when there is no network.
@@ -92,6 +95,27 @@ impl From<daakhla_server::ServerPackError> for Failure {
             code,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum EnrolmentCommand {
+    /// Make a code for a device to come: prints it (shown only once), and with `--server` the
+    /// link a QR code carries.
+    Add {
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A union council (or, for supervisors, a district or province); repeat for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Hours the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u64,
+        /// This server's address as phones reach it, e.g. http://192.168.1.5:8080.
+        #[arg(long)]
+        server: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +186,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             loop {
                 std::thread::park();
             }
+        }
+        Command::Enrolment(EnrolmentCommand::Add {
+            user,
+            role,
+            scopes,
+            valid_hours,
+            server: address,
+        }) => {
+            let valid_for = std::time::Duration::from_secs(valid_hours * 3600);
+            let code = server
+                .add_enrolment(&user, role, &scopes, valid_for)
+                .map_err(|e| e.to_string())?;
+            let link = address.map(|url| daakhla_sync::enrolment_link(&url, &code));
+            println!(
+                "{}",
+                serde_json::json!({ "code": code, "valid_hours": valid_hours, "link": link })
+            );
+            Ok(())
         }
         Command::Device(DeviceCommand::Add { user, role, scopes }) => {
             let (device, token) = server

@@ -6,7 +6,7 @@
 //! one.
 
 use crate::ServerError;
-use crate::auth::{Device, Role};
+use crate::auth::{Device, Enrolment, Role};
 use crate::backend::{ChangeLog, Logged, Records};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::validation::Context;
@@ -34,6 +34,15 @@ CREATE TABLE IF NOT EXISTS documents (
     kind   INTEGER NOT NULL,
     scope  TEXT NOT NULL
 );
+-- Codes a phone exchanges for its token (kept as their SHA-256), each valid once.
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash  TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    scopes     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
 -- Values the server keeps for itself, such as a hub's relay positions.
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -56,6 +65,8 @@ pub struct SqliteLog {
 impl SqliteLog {
     pub fn open(path: &Path) -> Result<SqliteLog, ServerError> {
         let conn = Connection::open(path)?;
+        // An admin command (`device add`, `pack import`) may write while the server runs.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
@@ -102,6 +113,57 @@ impl ChangeLog for SqliteLog {
             .optional()?;
         row.map(|(id, user, role, scopes)| Device::from_columns(id, user, role, scopes))
             .transpose()
+    }
+
+    fn add_enrolment(
+        &mut self,
+        code_hash: &str,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+        expires_at: i64,
+    ) -> Result<(), ServerError> {
+        self.conn.execute(
+            "INSERT INTO enrolments (code_hash, user, role, scopes, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                code_hash,
+                user,
+                role.code(),
+                serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn take_enrolment(&mut self, code_hash: &str, now: i64) -> Result<Enrolment, ServerError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, String, String, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT user, role, scopes, expires_at, used_at FROM enrolments WHERE code_hash = ?1",
+                [code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let enrolment = match row {
+            None => Enrolment::Unknown,
+            Some((.., Some(_))) => Enrolment::Used,
+            Some((_, _, _, expires_at, None)) if expires_at <= now => Enrolment::Expired,
+            Some((user, role, scopes, _, None)) => {
+                tx.execute(
+                    "UPDATE enrolments SET used_at = ?2 WHERE code_hash = ?1",
+                    params![code_hash, now],
+                )?;
+                let device = Device::from_columns(String::new(), user, role, scopes)?;
+                Enrolment::Valid {
+                    user: device.user,
+                    role: device.role,
+                    scopes: device.scopes,
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(enrolment)
     }
 
     fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError> {

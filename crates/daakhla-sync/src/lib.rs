@@ -9,7 +9,10 @@ use daakhla_wire::{Push, WireChange, WireError};
 use serde::Serialize;
 use std::time::Duration;
 
+mod enrol;
 pub mod pack;
+
+pub use enrol::{Enrolled, enrolment_link, parse_enrolment_link};
 
 /// Changes sent per request: small enough for a slow link to finish one, large enough to
 /// compress well.

@@ -435,7 +435,60 @@ fn a_change_that_clashes_with_another_never_stops_the_server(scratch: Scratch) {
     );
 }
 
+fn an_enrolment_code_gives_a_token_once_and_not_after_it_expires(scratch: Scratch) {
+    let world = World::new(scratch);
+    let hour = std::time::Duration::from_secs(3600);
+    let code = world
+        .server
+        .add_enrolment("ayesha", Role::ResourcePerson, &["UC1".into()], hour)
+        .unwrap();
+    // Typed on a phone: lower case, spaces for dashes.
+    let typed = code.to_lowercase().replace('-', " ");
+    let enrolled = Remote::enrol(&world.running.url(), &typed).unwrap();
+    assert_eq!(enrolled.user, "ayesha");
+    let mut store = Store::create(world.dir.path().join("phone.sqlite")).unwrap();
+    let reference: Geography =
+        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
+    store.import_geography(&reference, &ctx()).unwrap();
+    store.import_geography(&geography(), &ctx()).unwrap();
+    store
+        .add_surveys(&[survey("V1", "UC1", "1")], &ctx(), &mut |_| {})
+        .unwrap();
+    let remote = Remote::new(&enrolled.server, &enrolled.token);
+    assert_eq!(sync(&mut store, &remote, &mut quiet()).unwrap().sent, 3);
+
+    let refused = |code: &str| match Remote::enrol(&world.running.url(), code) {
+        Err(SyncError::Refused {
+            status,
+            message,
+            message_ur,
+            ..
+        }) => {
+            assert!(!message_ur.is_empty());
+            (status, message)
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let (status, message) = refused(&code);
+    assert_eq!(status, 410);
+    assert!(message.contains("already used"), "{message}");
+    let expired = world
+        .server
+        .add_enrolment(
+            "naila",
+            Role::ResourcePerson,
+            &["UC1".into()],
+            std::time::Duration::ZERO,
+        )
+        .unwrap();
+    let (status, message) = refused(&expired);
+    assert_eq!(status, 410);
+    assert!(message.contains("expired"), "{message}");
+    assert_eq!(refused("AAAA-BBBB-CCCC").0, 404);
+}
+
 on_both_databases!(
+    an_enrolment_code_gives_a_token_once_and_not_after_it_expires,
     a_change_that_clashes_with_another_never_stops_the_server,
     a_store_restored_from_a_backup_syncs_its_new_edits,
     a_survey_travels_to_the_devices_of_its_union_council_only,

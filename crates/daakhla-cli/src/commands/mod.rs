@@ -87,6 +87,7 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Demo(DemoCommand::Households { count, seed }) => {
             demo::households(&open(global)?, count, seed)
         }
+        Command::Enrol { code, server } => sync::enrol(&mut open(global)?, server, &code, out),
         Command::Sync { server, token } => sync::sync(&mut open(global)?, server, token, out),
         Command::Pack(PackCommand::Write { file, enrolment }) => {
             pack::write(&mut open(global)?, &file, enrolment, &global.author, out)

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// The server's id of this device, as `daakhla-server device add` printed it.
-const DEVICE_KEY: &str = "server_device_id";
+pub(super) const DEVICE_KEY: &str = "server_device_id";
 
 pub fn write(
     store: &mut Store,

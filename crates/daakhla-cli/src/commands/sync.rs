@@ -11,6 +11,41 @@ use indicatif::{ProgressBar, ProgressStyle};
 const SERVER_KEY: &str = "server_url";
 pub(super) const TOKEN_KEY: &str = "server_token";
 
+/// Enrols this device with a code from the coordinator (or the link in a hub's QR code), and
+/// remembers the server, the token and the device's id for `sync` and `pack`.
+pub fn enrol(
+    store: &mut Store,
+    server: Option<String>,
+    code_or_link: &str,
+    out: &Output,
+) -> Result<(), CliError> {
+    let (server, code) = match daakhla_sync::parse_enrolment_link(code_or_link) {
+        Some((server, code)) => (server, code),
+        None => (
+            server.ok_or(CliError::EnrolWithoutServer)?,
+            code_or_link.to_string(),
+        ),
+    };
+    let enrolled = Remote::enrol(&server, &code)?;
+    store.set_setting(SERVER_KEY, &enrolled.server)?;
+    store.set_setting(TOKEN_KEY, &enrolled.token)?;
+    store.set_setting(super::pack::DEVICE_KEY, &enrolled.device_id)?;
+    out.show(
+        &serde_json::json!({ "server": enrolled.server, "device_id": enrolled.device_id, "user": enrolled.user }),
+        || match out.lang {
+            Lang::En => format!(
+                "Enrolled with {} as {}. `daakhla sync` now needs nothing more.",
+                enrolled.server, enrolled.user
+            ),
+            Lang::Ur => format!(
+                "{} پر {} کے طور پر رجسٹر ہو گئے۔ اب `daakhla sync` کو مزید کچھ نہیں چاہیے۔",
+                enrolled.server, enrolled.user
+            ),
+        },
+    );
+    Ok(())
+}
+
 pub fn sync(
     store: &mut Store,
     server: Option<String>,

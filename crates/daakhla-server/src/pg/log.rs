@@ -5,7 +5,7 @@
 
 use super::Sql;
 use crate::ServerError;
-use crate::auth::{Device, Role};
+use crate::auth::{Device, Enrolment, Role};
 use crate::backend::{ChangeLog, Logged};
 use daakhla_wire::{Kind, WireChange};
 use postgres::Statement;
@@ -69,6 +69,58 @@ impl ChangeLog for PgLog {
             return Ok(None);
         };
         Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3)).map(Some)
+    }
+
+    fn add_enrolment(
+        &mut self,
+        code_hash: &str,
+        user: &str,
+        role: Role,
+        scopes: &[String],
+        expires_at: i64,
+    ) -> Result<(), ServerError> {
+        self.sql().execute(
+            "INSERT INTO enrolments (code_hash, user_name, role, scopes, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &code_hash,
+                &user,
+                &role.code(),
+                &serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                &expires_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn take_enrolment(&mut self, code_hash: &str, now: i64) -> Result<Enrolment, ServerError> {
+        // Marked used in the same statement that finds it: two phones with one code cannot
+        // both get a token.
+        let taken = self.sql().query_opt(
+            "UPDATE enrolments SET used_at = $2
+              WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+              RETURNING user_name, role, scopes",
+            &[&code_hash, &now],
+        )?;
+        if let Some(row) = taken {
+            let device = Device::from_columns(String::new(), row.get(0), row.get(1), row.get(2))?;
+            return Ok(Enrolment::Valid {
+                user: device.user,
+                role: device.role,
+                scopes: device.scopes,
+            });
+        }
+        let used: Option<Option<i64>> = self
+            .sql()
+            .query_opt(
+                "SELECT used_at FROM enrolments WHERE code_hash = $1",
+                &[&code_hash],
+            )?
+            .map(|row| row.get(0));
+        Ok(match used {
+            None => Enrolment::Unknown,
+            Some(Some(_)) => Enrolment::Used,
+            Some(None) => Enrolment::Expired,
+        })
     }
 
     fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError> {

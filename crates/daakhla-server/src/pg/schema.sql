@@ -21,6 +21,15 @@ CREATE TABLE IF NOT EXISTS log_documents (
     kind   smallint NOT NULL,
     scope  text NOT NULL
 );
+-- Codes a phone exchanges for its token (kept as their SHA-256), each valid once.
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash  text PRIMARY KEY,
+    user_name  text NOT NULL,
+    role       text NOT NULL,
+    scopes     text NOT NULL,
+    expires_at bigint NOT NULL,
+    used_at    bigint
+);
 -- Values the server keeps for itself, such as a hub's relay positions.
 CREATE TABLE IF NOT EXISTS server_meta (
     key   text PRIMARY KEY,
