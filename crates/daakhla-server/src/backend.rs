@@ -81,6 +81,12 @@ pub trait ChangeLog: Send {
     /// The device a token hash belongs to.
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;
 
+    /// Notes that a device synced at `now` (seconds); at most once a minute is written.
+    fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError>;
+
+    /// Every device with when it last synced (none if never), by user.
+    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError>;
+
     /// Keeps an enrolment code (as its hash) for a device to come, until `expires_at`.
     fn add_enrolment(
         &mut self,

@@ -18,7 +18,7 @@ pub use backend::Location;
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
 pub use packs::{PackImported, PackWritten, ServerPackError};
-pub use relay::{HubStatus, RelayError, Relayed, UPSTREAM};
+pub use relay::{DeviceSeen, HubStatus, RelayError, Relayed, UPSTREAM};
 
 use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
@@ -138,6 +138,8 @@ impl Server {
     /// councils, or claiming a document is something it is not, refuses the whole push and
     /// nothing is logged. A change the log already has is taken again without effect.
     pub fn push(&self, device: &Device, push: &Push) -> Result<Pushed, ServerError> {
+        self.log()
+            .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
         let mut log = self.log();
         for change in &push.changes {
@@ -174,6 +176,8 @@ impl Server {
     /// store restored from a backup, or copied to a second phone, gets back what it sent since;
     /// a device that has them skips them by hash.
     pub fn pull(&self, device: &Device, after: u64, limit: usize) -> Result<Pull, ServerError> {
+        self.log()
+            .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
         let limit = limit.clamp(1, PULL_LIMIT);

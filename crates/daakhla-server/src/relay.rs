@@ -4,7 +4,7 @@
 //! content-addressed, so one that reaches a place twice (by the hub and directly) is taken
 //! once, and records converge whichever way they travel.
 
-use crate::{Server, ServerError};
+use crate::{Device, Server, ServerError};
 use daakhla_sync::{PUSH_BATCH, SyncError, Transport};
 use daakhla_wire::Push;
 use serde::Serialize;
@@ -36,9 +36,18 @@ pub struct Relayed {
     pub held_back: u64,
 }
 
-/// What a coordinator sees of the hub's link upstream.
+/// A device as the hub's coordinator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSeen {
+    pub device: Device,
+    /// When it last synced here (seconds since 1970, UTC); none if never.
+    pub last_synced: Option<i64>,
+}
+
+/// What a coordinator sees of the hub: who synced when, and the link upstream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HubStatus {
+    pub devices: Vec<DeviceSeen>,
     /// Changes the phones sent the hub that the central server has not acknowledged.
     pub pending_upstream: u64,
     /// Records the central server would not take from the hub, and why.
@@ -111,7 +120,16 @@ impl Server {
             .into_iter()
             .map(|(key, why)| (key[HELD_BACK.len()..].to_string(), why))
             .collect();
+        let devices = log
+            .devices()?
+            .into_iter()
+            .map(|(device, last_synced)| DeviceSeen {
+                device,
+                last_synced,
+            })
+            .collect();
         Ok(HubStatus {
+            devices,
             pending_upstream,
             held_back,
         })

@@ -70,6 +70,13 @@ impl SqliteLog {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        // Logs written before devices' last sync was kept.
+        let has_last_seen: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('devices') WHERE name = 'last_seen'")?
+            .exists([])?;
+        if !has_last_seen {
+            conn.execute_batch("ALTER TABLE devices ADD COLUMN last_seen INTEGER")?;
+        }
         Ok(SqliteLog { conn })
     }
 }
@@ -113,6 +120,29 @@ impl ChangeLog for SqliteLog {
             .optional()?;
         row.map(|(id, user, role, scopes)| Device::from_columns(id, user, role, scopes))
             .transpose()
+    }
+
+    fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE devices SET last_seen = ?2 WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2 - 60)",
+            )?
+            .execute(params![id, now])?;
+        Ok(())
+    }
+
+    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, user, role, scopes, last_seen FROM devices ORDER BY user, id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.map(|row| {
+            let (id, user, role, scopes, last_seen) = row?;
+            Ok((Device::from_columns(id, user, role, scopes)?, last_seen))
+        })
+        .collect()
     }
 
     fn add_enrolment(

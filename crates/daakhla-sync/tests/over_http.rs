@@ -487,7 +487,50 @@ fn an_enrolment_code_gives_a_token_once_and_not_after_it_expires(scratch: Scratc
     assert_eq!(refused("AAAA-BBBB-CCCC").0, 404);
 }
 
+fn a_hub_shows_its_coordinator_who_synced_and_what_waits_to_go_upstream(scratch: Scratch) {
+    let world = World::new(scratch);
+    let (mut ayesha, remote) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
+    world.device("naila", Role::ResourcePerson, &["UC1"]);
+    ayesha
+        .add_surveys(&[survey("V1", "UC1", "1")], &ctx(), &mut |_| {})
+        .unwrap();
+    sync(&mut ayesha, &remote, &mut quiet()).unwrap();
+
+    let (_, coordinator) = world
+        .server
+        .add_device("coordinator", Role::Coordinator, &["UC1".into()])
+        .unwrap();
+    let get = |token: &str| {
+        reqwest::blocking::Client::new()
+            .get(format!("{}/v1/hub", world.running.url()))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+    };
+    let status: serde_json::Value =
+        serde_json::from_slice(&get(&coordinator).bytes().unwrap()).unwrap();
+    assert_eq!(status["pending_upstream"], 3, "{status}");
+    let seen = |user: &str| {
+        status["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device"]["user"] == user)
+            .unwrap()["last_synced"]
+            .clone()
+    };
+    assert!(seen("ayesha").is_i64(), "{status}");
+    assert!(seen("naila").is_null(), "{status}");
+
+    let (_, resource_person) = world
+        .server
+        .add_device("sana", Role::ResourcePerson, &["UC1".into()])
+        .unwrap();
+    assert_eq!(get(&resource_person).status().as_u16(), 403);
+}
+
 on_both_databases!(
+    a_hub_shows_its_coordinator_who_synced_and_what_waits_to_go_upstream,
     an_enrolment_code_gives_a_token_once_and_not_after_it_expires,
     a_change_that_clashes_with_another_never_stops_the_server,
     a_store_restored_from_a_backup_syncs_its_new_edits,

@@ -71,6 +71,33 @@ impl ChangeLog for PgLog {
         Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3)).map(Some)
     }
 
+    fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError> {
+        self.sql().execute(
+            "UPDATE devices SET last_seen = $2::bigint WHERE id = $1 AND (last_seen IS NULL OR last_seen < $2::bigint - 60)",
+            &[&id, &now],
+        )?;
+        Ok(())
+    }
+
+    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError> {
+        let mut devices = self
+            .sql()
+            .query(
+                "SELECT id, user_name, role, scopes, last_seen FROM devices",
+                &[],
+            )?
+            .into_iter()
+            .map(|row| {
+                Ok((
+                    Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3))?,
+                    row.get(4),
+                ))
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        devices.sort_by(|(a, _), (b, _)| (&a.user, &a.id).cmp(&(&b.user, &b.id)));
+        Ok(devices)
+    }
+
     fn add_enrolment(
         &mut self,
         code_hash: &str,

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS devices (
     scopes     text NOT NULL,
     created_at bigint NOT NULL
 );
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_seen bigint;
 
 -- How far into the log the records are materialised; one row.
 CREATE TABLE IF NOT EXISTS materialised (
