@@ -122,7 +122,7 @@ fn grow(path: &Path, villages: &Geography, target: u64, next_number: &mut u32) {
     store.import_geography(&places(), &ctx()).unwrap();
     loop {
         let counts = store.counts().unwrap();
-        let held = counts.households + counts.children + counts.follow_ups;
+        let held = counts.records();
         if held >= target {
             break;
         }
@@ -486,7 +486,7 @@ fn pack_section(
     let device_import = started.elapsed().as_secs_f64();
     assert_eq!(got.new_changes, written.changes);
     let counts = fresh.counts().unwrap();
-    let records = counts.households + counts.children + counts.follow_ups;
+    let records = counts.records();
     let changes = written.changes as f64;
 
     let mut out = String::new();
@@ -633,11 +633,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     let json_gzip = gzip(json_lines.as_bytes());
     let pack_report = pack_section(dir.path(), &store, three.len(), json_gzip, &sender);
     let records = sender.counts().unwrap();
-    let record_count = records.households
-        + records.children
-        + records.follow_ups
-        + records.schools
-        + records.needs;
+    let record_count = records.records();
     let sender_remote = Remote::new(&running.url(), &token("sender"));
     let started = Instant::now();
     let pushed = sync(&mut sender, &sender_remote, &mut |_| {}).unwrap();
@@ -759,7 +755,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     for target in sizes.store_records {
         grow(&fresh, &other_villages, target, &mut fill_number);
         let counts = held();
-        let held_records = counts.households + counts.children + counts.follow_ups;
+        let held_records = counts.records();
         let new = surveys(
             &uc_villages,
             sizes.incremental_households,

@@ -52,6 +52,13 @@ pub struct Counts {
     pub needs: u64,
 }
 
+impl Counts {
+    /// Synced records of every kind (places are not records).
+    pub fn records(&self) -> u64 {
+        self.households + self.children + self.follow_ups + self.schools + self.needs
+    }
+}
+
 impl Store {
     /// Creates a new store file with the latest schema.
     pub fn create(path: impl AsRef<Path>) -> Result<Store, StoreError> {
