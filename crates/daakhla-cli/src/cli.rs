@@ -52,7 +52,8 @@ pub enum LangArg {
 pub enum Command {
     /// Create a store with the reference geography (4 provinces, 14 districts).
     Init {
-        /// Also add demo union councils, villages, households and follow-ups.
+        /// Also add demo union councils, villages, households, follow-ups and (with households)
+        /// schools and their needs.
         #[arg(long)]
         demo: bool,
         /// How many demo households.

@@ -5,6 +5,7 @@
 //! once, and records converge whichever way they travel.
 
 use crate::{Device, Server, ServerError};
+use daakhla_store::FieldConflict;
 use daakhla_sync::{PUSH_BATCH, SyncError, Transport};
 use daakhla_wire::Push;
 use serde::Serialize;
@@ -45,13 +46,15 @@ pub struct DeviceSeen {
 }
 
 /// What a coordinator sees of the hub: who synced when, and the link upstream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HubStatus {
     pub devices: Vec<DeviceSeen>,
     /// Changes the phones sent the hub that the central server has not acknowledged.
     pub pending_upstream: u64,
     /// Records the central server would not take from the hub, and why.
     pub held_back: Vec<(String, String)>,
+    /// Fields two devices wrote at once, for the coordinator to review.
+    pub conflicts: Vec<FieldConflict>,
 }
 
 impl Server {
@@ -128,10 +131,12 @@ impl Server {
                 last_synced,
             })
             .collect();
+        drop(log);
         Ok(HubStatus {
             devices,
             pending_upstream,
             held_back,
+            conflicts: self.conflicts()?,
         })
     }
 

@@ -510,6 +510,7 @@ fn a_hub_shows_its_coordinator_who_synced_and_what_waits_to_go_upstream(scratch:
     let status: serde_json::Value =
         serde_json::from_slice(&get(&coordinator).bytes().unwrap()).unwrap();
     assert_eq!(status["pending_upstream"], 3, "{status}");
+    assert_eq!(status["conflicts"], serde_json::json!([]), "{status}");
     let seen = |user: &str| {
         status["devices"]
             .as_array()

@@ -41,9 +41,12 @@ pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), Cli
         bar.finish_and_clear();
         let follow_ups = demo_follow_ups(&surveys, &options);
         store.add_follow_ups(&follow_ups, &ctx, &mut |_| {})?;
-        let schools = demo_schools(&geo, DEMO_SCHOOLS_PER_UC, &options);
-        store.save_schools(&schools, &ctx, &mut |_| {})?;
-        store.save_needs(&demo_needs(&schools, &options), &ctx, &mut |_| {})?;
+        // With no households asked for, the demo is its places alone.
+        if size.households > 0 {
+            let schools = demo_schools(&geo, DEMO_SCHOOLS_PER_UC, &options);
+            store.save_schools(&schools, &ctx, &mut |_| {})?;
+            store.save_needs(&demo_needs(&schools, &options), &ctx, &mut |_| {})?;
+        }
     }
     let counts = store.counts()?;
     out.show(&counts, || match out.lang {
