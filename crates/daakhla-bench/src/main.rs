@@ -239,6 +239,21 @@ struct Measured {
     peak_mib: f64,
 }
 
+/// `daakhla sync` of the store at `store`, in its own process, measured.
+fn device_sync(daakhla: &Path, store: &Path, url: &str, token: &str) -> Measured {
+    let args = [
+        "--store".as_ref(),
+        store.as_os_str(),
+        "--json".as_ref(),
+        "sync".as_ref(),
+        "--server".as_ref(),
+        url.as_ref(),
+        "--token".as_ref(),
+        token.as_ref(),
+    ];
+    measure(daakhla, &args)
+}
+
 fn measure(daakhla: &Path, args: &[&std::ffi::OsStr]) -> Measured {
     let started = Instant::now();
     let output = std::process::Command::new("/usr/bin/time")
@@ -319,19 +334,7 @@ fn peer_comparison(peer: &Path, dir: &Path, daakhla: &Path) -> String {
     assert!(init.status.success());
     let (url, fresh_token) = (running.url(), token("fresh"));
     let receive = || {
-        let got = measure(
-            daakhla,
-            &[
-                "--store".as_ref(),
-                fresh.as_os_str(),
-                "--json".as_ref(),
-                "sync".as_ref(),
-                "--server".as_ref(),
-                url.as_ref(),
-                "--token".as_ref(),
-                fresh_token.as_ref(),
-            ],
-        );
+        let got = device_sync(daakhla, &fresh, &url, &fresh_token);
         let summary: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
         (got.seconds, summary["bytes_received"].as_u64().unwrap_or(0))
     };
@@ -654,19 +657,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     );
     let fresh_token = token("fresh");
     let url = running.url();
-    let device_sync = || {
-        let args = [
-            "--store".as_ref(),
-            fresh.as_os_str(),
-            "--json".as_ref(),
-            "sync".as_ref(),
-            "--server".as_ref(),
-            url.as_ref(),
-            "--token".as_ref(),
-            fresh_token.as_ref(),
-        ];
-        measure(daakhla, &args)
-    };
+    let device_sync = || device_sync(daakhla, &fresh, &url, &fresh_token);
     let synced = device_sync();
     let summary: serde_json::Value = serde_json::from_slice(&synced.stdout).unwrap();
     let received_bytes = summary["bytes_received"].as_u64().unwrap();

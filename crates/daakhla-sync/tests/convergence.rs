@@ -9,7 +9,6 @@
 //! `DAAKHLA_CONVERGENCE_SEED=<seed> cargo test -p daakhla-sync --test convergence`.
 //! `DAAKHLA_CONVERGENCE_CASES=<n>` runs more cases.
 
-use daakhla_domain::geography::Geography;
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
 use daakhla_store::Store;
@@ -29,15 +28,10 @@ fn run_case(seed: u64, scratch: Scratch) -> BTreeSet<String> {
     let server = Arc::new(Server::open(scratch.location()).unwrap());
     server.import_geography(&geography()).unwrap();
     let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
-    let reference: Geography =
-        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
 
     let mut devices: Vec<(Store, Remote)> = (0..DEVICES)
         .map(|i| {
-            let mut store = Store::create(dir.path().join(format!("device{i}.sqlite"))).unwrap();
-            store.import_geography(&reference, &ctx()).unwrap();
-            store.import_geography(&geography(), &ctx()).unwrap();
-            store.set_author(format!("device {i}"));
+            let store = device_store(dir.path(), &format!("device {i}"));
             let (_, token) = server
                 .add_device(
                     &format!("device {i}"),

@@ -7,7 +7,6 @@
 //! A failure prints its seed; replay it with
 //! `DAAKHLA_HUB_SEED=<seed> cargo test -p daakhla-sync --test hub`.
 
-use daakhla_domain::geography::Geography;
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
 use daakhla_store::Store;
@@ -36,14 +35,9 @@ fn run_case(seed: u64, central_data: Scratch) {
         .unwrap();
     let upstream = Remote::new(&central_running.url(), &hub_token);
 
-    let reference: Geography =
-        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
     let mut devices: Vec<(Store, Remote)> = (0..DEVICES)
         .map(|i| {
-            let mut store = Store::create(dir.path().join(format!("device{i}.sqlite"))).unwrap();
-            store.import_geography(&reference, &ctx()).unwrap();
-            store.import_geography(&geography(), &ctx()).unwrap();
-            store.set_author(format!("device {i}"));
+            let store = device_store(dir.path(), &format!("device {i}"));
             let (server, running) = if i < AT_HUB {
                 (&hub, &hub_running)
             } else {

@@ -2,55 +2,17 @@
 
 use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::{apply_survey_patch, decode_value};
-use daakhla_domain::validation::Context;
+use daakhla_domain::input::apply_survey_patch;
 use daakhla_server::scratch::Scratch;
-use daakhla_server::{Role, Running, Server, on_both_databases};
+use daakhla_server::{Role, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, SyncError, sync};
 use serde_json::json;
-use std::sync::Arc;
 
-fn ctx() -> Context {
-    Context {
-        today: chrono::Utc::now().date_naive(),
-    }
-}
-
-fn geography() -> Geography {
-    decode_value(json!({
-        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "SD-THT-T9", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [
-            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
-    }))
-    .unwrap()
-}
-
-struct World {
-    dir: tempfile::TempDir,
-    server: Arc<Server>,
-    running: Running,
-    _scratch: Scratch,
-}
+mod common;
+use common::{World, ctx, geography, survey};
 
 impl World {
-    fn new(scratch: Scratch) -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let server = Arc::new(Server::open(scratch.location()).unwrap());
-        server.import_geography(&geography()).unwrap();
-        let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
-        World {
-            dir,
-            server,
-            running,
-            _scratch: scratch,
-        }
-    }
-
     /// A household as the server materialised it (its body and where it is shown).
     fn household_on_server(&self, id: impl std::fmt::Display) -> Option<String> {
         self.server
@@ -61,29 +23,9 @@ impl World {
 
     /// A device store with the geography, and its connection to the server.
     fn device(&self, name: &str, role: Role, scopes: &[&str]) -> (Store, Remote) {
-        let mut store = Store::create(self.dir.path().join(format!("{name}.sqlite"))).unwrap();
-        let reference: Geography =
-            serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
-        store.import_geography(&reference, &ctx()).unwrap();
-        store.import_geography(&geography(), &ctx()).unwrap();
-        store.set_author(name);
-        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let (_, token) = self.server.add_device(name, role, &scopes).unwrap();
+        let (store, _, token) = self.enrol(name, role, scopes);
         (store, Remote::new(&self.running.url(), &token))
     }
-}
-
-fn survey(village: &str, uc: &str, number: &str) -> HouseholdSurvey {
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
-                      "head_name": "Muhammad Aslam", "members": 6, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
-        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"},
-                      "reasons_out_of_school": ["cost"]},
-                     {"name": "Bilal", "sex": "boy", "age_years": 11, "schooling": {"status": "enrolled", "class": 4}}]
-    }))
-    .unwrap();
-    s.link_children();
-    s
 }
 
 fn quiet() -> impl FnMut(daakhla_sync::Progress) {

@@ -1,48 +1,14 @@
 //! Sync packs mixed with sync over HTTP, against a real server: what a pack brought is not
 //! brought twice, an older pack never moves a device back, and a pack is checked as a push is.
 
-use daakhla_domain::geography::Geography;
-use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::decode_value;
-use daakhla_domain::validation::Context;
 use daakhla_server::scratch::Scratch;
-use daakhla_server::{Role, Running, Server, ServerError, ServerPackError, on_both_databases};
+use daakhla_server::{Role, ServerError, ServerPackError, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::pack::{Enrolment, import_pack, write_pack};
 use daakhla_sync::{Remote, sync};
-use serde_json::json;
-use std::sync::Arc;
 
-fn ctx() -> Context {
-    Context {
-        today: chrono::Utc::now().date_naive(),
-    }
-}
-
-fn geography() -> Geography {
-    decode_value(json!({
-        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "SD-THT-T9", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [
-            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
-    }))
-    .unwrap()
-}
-
-fn survey(village: &str, uc: &str, number: &str) -> HouseholdSurvey {
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
-                      "head_name": "Muhammad Aslam", "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
-        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"}},
-                     {"name": "Bilal", "sex": "boy", "age_years": 11, "schooling": {"status": "enrolled", "class": 4}}]
-    }))
-    .unwrap();
-    s.link_children();
-    s
-}
+mod common;
+use common::{World, ctx, survey};
 
 /// A device: its store, and its id and token on the server.
 struct Device {
@@ -56,41 +22,12 @@ fn cursor(store: &Store) -> u64 {
     store.pull_cursor().unwrap().unwrap().parse().unwrap()
 }
 
-struct World {
-    dir: tempfile::TempDir,
-    server: Arc<Server>,
-    running: Running,
-    _scratch: Scratch,
-}
-
 impl World {
-    fn new(scratch: Scratch) -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let server = Arc::new(Server::open(scratch.location()).unwrap());
-        server.import_geography(&geography()).unwrap();
-        let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
-        World {
-            dir,
-            server,
-            running,
-            _scratch: scratch,
-        }
-    }
-
     fn device(&self, name: &str, scope: &str) -> Device {
-        let mut store = Store::create(self.dir.path().join(format!("{name}.sqlite"))).unwrap();
-        let reference: Geography =
-            serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
-        store.import_geography(&reference, &ctx()).unwrap();
-        store.import_geography(&geography(), &ctx()).unwrap();
-        store.set_author(name);
-        let (device, token) = self
-            .server
-            .add_device(name, Role::Coordinator, &[scope.to_string()])
-            .unwrap();
+        let (store, id, token) = self.enrol(name, Role::Coordinator, &[scope]);
         Device {
             store,
-            id: device.id,
+            id,
             remote: Remote::new(&self.running.url(), &token),
             token,
         }
