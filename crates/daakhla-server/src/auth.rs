@@ -38,6 +38,21 @@ impl Role {
 }
 
 impl Device {
+    /// A new device, with a new id.
+    pub(crate) fn new(user: &str, role: Role, scopes: &[String]) -> Device {
+        Device {
+            id: uuid::Uuid::new_v4().to_string(),
+            user: user.into(),
+            role,
+            scopes: scopes.to_vec(),
+        }
+    }
+
+    /// Its scopes as a log stores them: a JSON list.
+    pub(crate) fn scopes_json(&self) -> String {
+        serde_json::to_string(&self.scopes).expect("strings serialise")
+    }
+
     /// A device as a log stores it: scopes as a JSON list.
     pub(crate) fn from_columns(
         id: String,

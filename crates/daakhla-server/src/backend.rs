@@ -70,13 +70,8 @@ pub struct Logged {
 /// Invariant: a position is never committed after a higher one, so a pull that passed
 /// position N never misses a change committed later below N.
 pub trait ChangeLog: Send {
-    fn add_device(
-        &mut self,
-        token_hash: &str,
-        user: &str,
-        role: Role,
-        scopes: &[String],
-    ) -> Result<Device, ServerError>;
+    /// Keeps a new device with its token's hash.
+    fn add_device(&mut self, device: &Device, token_hash: &str) -> Result<(), ServerError>;
 
     /// The device a token hash belongs to.
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;

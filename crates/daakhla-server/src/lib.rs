@@ -86,9 +86,8 @@ impl Server {
         scopes: &[String],
     ) -> Result<(Device, String), ServerError> {
         let token = auth::new_token();
-        let device = self
-            .log()
-            .add_device(&auth::hash_token(&token), user, role, scopes)?;
+        let device = Device::new(user, role, scopes);
+        self.log().add_device(&device, &auth::hash_token(&token))?;
         Ok((device, token))
     }
 

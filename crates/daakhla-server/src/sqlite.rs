@@ -82,31 +82,19 @@ impl SqliteLog {
 }
 
 impl ChangeLog for SqliteLog {
-    fn add_device(
-        &mut self,
-        token_hash: &str,
-        user: &str,
-        role: Role,
-        scopes: &[String],
-    ) -> Result<Device, ServerError> {
-        let device = Device {
-            id: uuid::Uuid::new_v4().to_string(),
-            user: user.into(),
-            role,
-            scopes: scopes.to_vec(),
-        };
+    fn add_device(&mut self, device: &Device, token_hash: &str) -> Result<(), ServerError> {
         self.conn.execute(
             "INSERT INTO devices (id, token_hash, user, role, scopes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 device.id,
                 token_hash,
-                user,
-                role.code(),
-                serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                device.user,
+                device.role.code(),
+                device.scopes_json(),
                 chrono::Utc::now().timestamp()
             ],
         )?;
-        Ok(device)
+        Ok(())
     }
 
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {

@@ -33,31 +33,19 @@ impl PgLog {
 }
 
 impl ChangeLog for PgLog {
-    fn add_device(
-        &mut self,
-        token_hash: &str,
-        user: &str,
-        role: Role,
-        scopes: &[String],
-    ) -> Result<Device, ServerError> {
-        let device = Device {
-            id: uuid::Uuid::new_v4().to_string(),
-            user: user.into(),
-            role,
-            scopes: scopes.to_vec(),
-        };
-        self.client.execute(
+    fn add_device(&mut self, device: &Device, token_hash: &str) -> Result<(), ServerError> {
+        self.sql().execute(
             "INSERT INTO devices (id, token_hash, user_name, role, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &device.id,
                 &token_hash,
-                &user,
-                &role.code(),
-                &serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                &device.user,
+                &device.role.code(),
+                &device.scopes_json(),
                 &chrono::Utc::now().timestamp(),
             ],
         )?;
-        Ok(device)
+        Ok(())
     }
 
     fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
