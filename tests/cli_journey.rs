@@ -298,3 +298,18 @@ fn a_school_and_its_need_are_recorded_and_the_need_moves_on() {
     let in_urdu = ws.ok(&["--lang", "ur", "list", "needs"]).stdout;
     assert!(in_urdu.contains("چار دیواری"), "{in_urdu}");
 }
+
+#[test]
+fn the_reference_campaign_loads_and_its_report_gives_its_figures() {
+    let ws = Workspace::empty();
+    ws.ok(&["init"]);
+    let loaded = ws.ok(&["--json", "demo", "campaign", "--ucs", "1"]).json();
+    let uc = loaded["union_councils"][0].as_str().unwrap();
+    let figures = &loaded["figures"];
+    let report = ws.ok(&["--json", "report", "uc", uc]).json();
+    assert_eq!(report["out_of_school"]["girls"], figures["osc_girls"]);
+    assert_eq!(report["out_of_school"]["boys"], figures["osc_boys"]);
+    assert_eq!(report["enrolled"]["girls"], figures["enrolled_girls"]);
+    assert_eq!(report["enrolled"]["boys"], figures["enrolled_boys"]);
+    assert!(loaded["counts"]["schools"].as_u64().unwrap() > 0);
+}

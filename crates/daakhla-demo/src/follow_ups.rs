@@ -273,3 +273,62 @@ fn dropout_reasons(rng: &mut Rng, sex: ChildSex) -> Vec<ReasonOutOfSchool> {
     }
     reasons
 }
+
+/// A child's visits when the story's end is fixed (the reference campaign's exact figures):
+/// enrolled on a visit (perhaps after one finding the admission pending), with the retention
+/// checks whose dates have come; or one or two visits that do not enrol the child.
+pub(crate) fn fixed_follow_ups(
+    survey: &HouseholdSurvey,
+    child: &Child,
+    enrol: bool,
+    options: &DemoOptions,
+    out: &mut Vec<FollowUp>,
+) {
+    let mut rng = Rng::keyed(
+        options.seed,
+        format!("campaign visits {}", child.id).as_bytes(),
+    );
+    let rng = &mut rng;
+    let surveyed_on = survey.household.surveyed_on;
+    let visitor = &survey.household.surveyed_by;
+    let first = (surveyed_on + Days::new(rng.between(2, 14) as u64)).min(options.today);
+    let second = (first + Days::new(rng.between(7, 21) as u64)).min(options.today);
+    if enrol {
+        let date = if second > first && rng.chance(0.3) {
+            let why = rng.pick(names::PENDING_WHY).to_string();
+            out.push(visit(
+                rng,
+                child,
+                visitor,
+                first,
+                Outcome::AdmissionPending { why },
+            ));
+            second
+        } else {
+            first
+        };
+        let outcome = enrolment(rng, survey, child, date);
+        let admitted_on = match &outcome {
+            Outcome::Enrolled { admitted_on, .. } => admitted_on.unwrap_or(date),
+            _ => date,
+        };
+        out.push(visit(rng, child, visitor, date, outcome));
+        retention_checks(rng, child, visitor, admitted_on, options.today, out);
+        return;
+    }
+    let visits = rng.weighted(&[(0, 30), (1, 45), (2, 25)]);
+    for date in [first, second].into_iter().take(visits) {
+        let outcome = match rng.below(4) {
+            0 => Outcome::AdmissionPending {
+                why: rng.pick(names::PENDING_WHY).to_string(),
+            },
+            1 => Outcome::Refused { why: None },
+            2 => Outcome::ChildWorking,
+            _ => Outcome::NotFound,
+        };
+        out.push(visit(rng, child, visitor, date, outcome));
+        if second == first {
+            return;
+        }
+    }
+}

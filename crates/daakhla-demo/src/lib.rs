@@ -6,6 +6,7 @@
 //! Pure functions: no clock, no files, no operating-system randomness. `today` is given, and
 //! randomness comes from a small deterministic generator (`rng`).
 
+mod campaign;
 mod follow_ups;
 mod names;
 mod places;
@@ -15,6 +16,10 @@ mod surveys;
 #[cfg(test)]
 mod tests;
 
+pub use campaign::{
+    CAMPAIGN_UCS, CampaignFigures, CampaignUc, SEEDS_CAMPAIGN, campaign_geography, campaign_quotas,
+    campaign_uc,
+};
 pub use follow_ups::demo_follow_ups;
 pub use places::demo_geography;
 pub use schools::{demo_needs, demo_schools};

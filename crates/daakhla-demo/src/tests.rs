@@ -394,3 +394,136 @@ fn schools_and_their_needs_pass_validation_and_each_need_is_about_a_demo_school(
         "the same seed, the same schools"
     );
 }
+
+#[test]
+fn shares_add_up_exactly_and_stay_under_their_caps() {
+    let weights = [1.0, 2.0, 3.3, 0.7];
+    let shares = campaign::allocate_within(1_000, &weights, &[u32::MAX; 4]);
+    assert_eq!(shares.iter().sum::<u32>(), 1_000);
+    assert_eq!(shares, [143, 286, 471, 100]);
+    let capped = campaign::allocate_within(100, &weights, &[90, 5, 5, 90]);
+    assert_eq!(capped.iter().sum::<u32>(), 100);
+    assert!(capped[1] <= 5 && capped[2] <= 5, "{capped:?}");
+}
+
+/// What a union council's records add up to, counted from the records themselves.
+fn figures_of(uc: &CampaignUc) -> CampaignFigures {
+    let mut figures = CampaignFigures::default();
+    let mut visits: HashMap<_, Vec<FollowUp>> = HashMap::new();
+    for follow_up in &uc.follow_ups {
+        visits
+            .entry(follow_up.child_id)
+            .or_default()
+            .push(follow_up.clone());
+    }
+    for child in uc.surveys.iter().flat_map(|s| &s.children) {
+        let enrolled = daakhla_domain::lifecycle::lifecycle(
+            child,
+            visits.get(&child.id).map_or(&[][..], Vec::as_slice),
+        )
+        .enrolled_on
+        .is_some();
+        match (child.is_out_of_school(), child.sex) {
+            (true, ChildSex::Girl) => {
+                figures.osc_girls += 1;
+                figures.enrolled_girls += u32::from(enrolled);
+            }
+            (true, ChildSex::Boy) => {
+                figures.osc_boys += 1;
+                figures.enrolled_boys += u32::from(enrolled);
+            }
+            _ => assert!(!enrolled, "only children found out of school are enrolled"),
+        }
+    }
+    let improved: HashSet<_> = uc
+        .needs
+        .iter()
+        .filter(|n| n.resolved_on.is_some())
+        .map(|n| n.school_id)
+        .collect();
+    figures.schools_improved = improved.len() as u32;
+    figures
+}
+
+#[test]
+fn the_reference_campaign_adds_up_to_the_seeds_figures_exactly() {
+    let geo = campaign_geography(&reference());
+    assert_eq!(geo.union_councils.len(), CAMPAIGN_UCS);
+    let districts: HashSet<&str> = geo
+        .tehsils
+        .iter()
+        .filter_map(|t| t.parent.as_deref())
+        .collect();
+    assert_eq!(districts.len(), 14);
+    let options = DemoOptions::new(2026, today());
+    let quotas = campaign_quotas(&geo, SEEDS_CAMPAIGN, options.seed);
+    let mut total = CampaignFigures::default();
+    for (i, quota) in quotas.iter().enumerate() {
+        let uc = campaign_uc(&geo, i, *quota, &options);
+        let figures = figures_of(&uc);
+        assert_eq!(figures, *quota, "{}", uc.uc_code);
+        total.osc_girls += figures.osc_girls;
+        total.osc_boys += figures.osc_boys;
+        total.enrolled_girls += figures.enrolled_girls;
+        total.enrolled_boys += figures.enrolled_boys;
+        total.schools_improved += figures.schools_improved;
+    }
+    assert_eq!(total, SEEDS_CAMPAIGN);
+}
+
+#[test]
+fn a_campaign_union_councils_records_pass_validation_and_come_out_the_same_again() {
+    let geo = campaign_geography(&reference());
+    let options = DemoOptions::new(2026, today());
+    let quotas = campaign_quotas(&geo, SEEDS_CAMPAIGN, options.seed);
+    let uc = campaign_uc(&geo, 7, quotas[7], &options);
+    assert_eq!(uc, campaign_uc(&geo, 7, quotas[7], &options));
+    for survey in &uc.surveys {
+        survey
+            .validate(&ctx())
+            .unwrap_or_else(|v| panic!("{v}\n{survey:?}"));
+    }
+    let surveyed_on: HashMap<_, _> = uc
+        .surveys
+        .iter()
+        .flat_map(|s| {
+            s.children
+                .iter()
+                .map(move |c| (c.id, s.household.surveyed_on))
+        })
+        .collect();
+    let mut earlier: HashMap<_, Vec<FollowUp>> = HashMap::new();
+    for follow_up in &uc.follow_ups {
+        let before = earlier.entry(follow_up.child_id).or_default();
+        let facts = child_facts(surveyed_on[&follow_up.child_id], before);
+        follow_up
+            .validate_against(&ctx(), &facts)
+            .unwrap_or_else(|v| panic!("{v}\n{follow_up:?}"));
+        before.push(follow_up.clone());
+    }
+    for school in &uc.schools {
+        school.validate(&ctx()).unwrap();
+    }
+    for need in &uc.needs {
+        need.validate(&ctx())
+            .unwrap_or_else(|v| panic!("{v}\n{need:?}"));
+    }
+}
+
+#[test]
+#[ignore = "prints the campaign's size"]
+fn campaign_size() {
+    let geo = campaign_geography(&reference());
+    let options = DemoOptions::new(2026, today());
+    let quotas = campaign_quotas(&geo, SEEDS_CAMPAIGN, options.seed);
+    let (mut h, mut c, mut f, mut s, mut n) = (0, 0, 0, 0, 0);
+    for (i, quota) in quotas.iter().enumerate() {
+        let uc = campaign_uc(&geo, i, *quota, &options);
+        h += uc.surveys.len();
+        c += uc.surveys.iter().map(|s| s.children.len()).sum::<usize>();
+        f += uc.follow_ups.len();
+        s += uc.schools.len();
+        n += uc.needs.len();
+    }
+    println!("households {h} children {c} follow-ups {f} schools {s} needs {n}");
+}

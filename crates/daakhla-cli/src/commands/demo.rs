@@ -3,7 +3,8 @@
 use crate::error::CliError;
 use crate::output::Output;
 use daakhla_demo::{
-    DemoOptions, demo_follow_ups, demo_geography, demo_needs, demo_schools, demo_surveys,
+    DemoOptions, SEEDS_CAMPAIGN, campaign_geography, campaign_quotas, campaign_uc, demo_follow_ups,
+    demo_geography, demo_needs, demo_schools, demo_surveys,
 };
 use daakhla_domain::Lang;
 use daakhla_domain::geography::{Geography, Level, Place};
@@ -67,6 +68,62 @@ pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), Cli
             counts.children,
             counts.follow_ups,
             counts.schools
+        ),
+    });
+    Ok(())
+}
+
+/// Loads the reference campaign's places and the records of its first `ucs` union councils
+/// (all by default), one union council per step of the progress bar.
+pub fn campaign(
+    store: &mut Store,
+    ucs: Option<usize>,
+    seed: u64,
+    out: &Output,
+) -> Result<(), CliError> {
+    let ctx = super::context();
+    let reference: Geography = decode_one(daakhla_domain::geography::REFERENCE_JSON)?;
+    let geo = campaign_geography(&reference);
+    store.import_geography(&geo, &ctx)?;
+    let options = DemoOptions::new(seed, ctx.today);
+    let quotas = campaign_quotas(&geo, SEEDS_CAMPAIGN, seed);
+    let count = ucs.unwrap_or(quotas.len()).min(quotas.len());
+    let bar = out.progress(
+        count,
+        "Loading the reference campaign, union council by union council",
+        "حوالہ جاتی مہم یونین کونسل وار درج ہو رہی ہے",
+    );
+    for (i, quota) in quotas.iter().take(count).enumerate() {
+        let uc = campaign_uc(&geo, i, *quota, &options);
+        store.add_surveys(&uc.surveys, &ctx, &mut |_| {})?;
+        store.add_follow_ups(&uc.follow_ups, &ctx, &mut |_| {})?;
+        store.save_schools(&uc.schools, &ctx, &mut |_| {})?;
+        store.save_needs(&uc.needs, &ctx, &mut |_| {})?;
+        bar.set_position(i as u64 + 1);
+    }
+    bar.finish_and_clear();
+    let counts = store.counts()?;
+    let loaded = &quotas[..count];
+    let sum = |f: fn(&daakhla_demo::CampaignFigures) -> u32| loaded.iter().map(f).sum::<u32>();
+    let summary = serde_json::json!({
+        "counts": counts,
+        "union_councils": geo.union_councils[..count].iter().map(|uc| &uc.code).collect::<Vec<_>>(),
+        "figures": {
+            "osc_girls": sum(|q| q.osc_girls),
+            "osc_boys": sum(|q| q.osc_boys),
+            "enrolled_girls": sum(|q| q.enrolled_girls),
+            "enrolled_boys": sum(|q| q.enrolled_boys),
+            "schools_improved": sum(|q| q.schools_improved),
+        }
+    });
+    out.show(&summary, || match out.lang {
+        Lang::En => format!(
+            "Loaded {count} union councils: {} households, {} children, {} follow-ups, {} schools.",
+            counts.households, counts.children, counts.follow_ups, counts.schools
+        ),
+        Lang::Ur => format!(
+            "{count} یونین کونسلیں درج ہو گئیں: {} گھرانے، {} بچے، {} فالو اپ، {} اسکول۔",
+            counts.households, counts.children, counts.follow_ups, counts.schools
         ),
     });
     Ok(())

@@ -87,6 +87,9 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Demo(DemoCommand::Households { count, seed }) => {
             demo::households(&open(global)?, count, seed)
         }
+        Command::Demo(DemoCommand::Campaign { ucs, seed }) => {
+            demo::campaign(&mut open(global)?, ucs, seed, out)
+        }
         Command::Enrol { code, server } => sync::enrol(&mut open(global)?, server, &code, out),
         Command::Sync { server, token } => sync::sync(&mut open(global)?, server, token, out),
         Command::Pack(PackCommand::Write { file, enrolment }) => {
