@@ -1,0 +1,84 @@
+// Just enough of the W3C WebDriver protocol to drive the real app through tauri-driver
+// (which hands the session to WebKitWebDriver): find, click, type, read, run a script.
+import { spawn } from 'node:child_process';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
+
+async function request(base, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(answer.value)}`);
+  return answer.value;
+}
+
+/** Starts tauri-driver on `port` and waits until it answers. */
+export async function startDriver(port, env) {
+  const driver = spawn('tauri-driver', ['--port', String(port)], { stdio: 'inherit', env });
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      await request(`http://127.0.0.1:${port}`, 'GET', '/status');
+      return driver;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export class Session {
+  static async start(port, application) {
+    const base = `http://127.0.0.1:${port}`;
+    const value = await request(base, 'POST', '/session', {
+      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+    });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.path = `/session/${id}`;
+  }
+
+  call(method, path, body) {
+    return request(this.base, method, this.path + path, body);
+  }
+
+  /** The first element matching `css`, waiting up to 15 s for it. */
+  async find(css) {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      try {
+        const found = await this.call('POST', '/element', { using: 'css selector', value: css });
+        return found[ELEMENT];
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async click(css) {
+    await this.call('POST', `/element/${await this.find(css)}/click`, {});
+  }
+
+  async type(css, text) {
+    await this.call('POST', `/element/${await this.find(css)}/value`, { text });
+  }
+
+  async text(css) {
+    return this.call('GET', `/element/${await this.find(css)}/text`);
+  }
+
+  script(source, ...args) {
+    return this.call('POST', '/execute/sync', { script: source, args });
+  }
+
+  async stop() {
+    await this.call('DELETE', '', undefined);
+  }
+}
