@@ -3,7 +3,7 @@
 // again on the same store.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { Session, startDriver } from './webdriver.mjs';
@@ -28,6 +28,7 @@ test('a survey saved in the real app is still there after a restart', async () =
   try {
     await app.click('[data-testid=tab-survey]');
     await app.type('[name="household.household_number"]', '42');
+    await app.type('[name="household.surveyed_by"]', 'Ayesha');
     await app.click('[data-testid=next]');
     await app.type('[name="household.head_name"]', 'Ghulam Rasool');
     await app.click('[data-testid=next]');
@@ -40,6 +41,9 @@ test('a survey saved in the real app is still there after a restart', async () =
     await app.click('[data-testid=next]');
     await app.click('[data-testid=save-survey]');
     assert.equal(await app.text('[data-testid=household-title]'), 'Household 42');
+  } catch (error) {
+    writeFileSync(join(tmpdir(), 'daakhla-tauri-failure.png'), await app.screenshot());
+    throw error;
   } finally {
     await app.stop();
   }

@@ -2,7 +2,7 @@
 // (which hands the session to WebKitWebDriver): find, click, type, read, run a script.
 import { spawn } from 'node:child_process';
 
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 async function request(base, method, path, body) {
   const response = await fetch(base + path, {
@@ -63,7 +63,19 @@ export class Session {
   }
 
   async click(css) {
-    await this.call('POST', `/element/${await this.find(css)}/click`, {});
+    try {
+      const element = await this.find(css);
+      // As a person scrolls a button clear of the bars fixed at the top and bottom first.
+      await this.script('arguments[0].scrollIntoView({ block: "center" })', { [ELEMENT]: element });
+      await this.call('POST', `/element/${element}/click`, {});
+    } catch (error) {
+      throw new Error(`clicking ${css}: ${error.message}`);
+    }
+  }
+
+  /** The window as a PNG. */
+  async screenshot() {
+    return Buffer.from(await this.call('GET', '/screenshot'), 'base64');
   }
 
   async type(css, text) {
