@@ -6,16 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
-import { Session, startDriver } from './webdriver.mjs';
+import { Session, freePort, startDriver } from './webdriver.mjs';
 
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/daakhla/target');
 const application = process.env.DAAKHLA_FIELD_APP ?? join(target, 'debug/daakhla-field');
-const port = 4444;
-let driver, dir;
+let driver, dir, port;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-tauri-'));
-  driver = await startDriver(port, { ...process.env, DAAKHLA_STORE: join(dir, 'store.sqlite') });
+  port = await freePort();
+  const nativePort = await freePort();
+  driver = await startDriver(port, nativePort, { ...process.env, DAAKHLA_STORE: join(dir, 'store.sqlite') });
 });
 
 after(() => {

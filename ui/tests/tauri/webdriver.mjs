@@ -1,6 +1,7 @@
 // Just enough of the W3C WebDriver protocol to drive the real app through tauri-driver
 // (which hands the session to WebKitWebDriver): find, click, type, read, run a script.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -15,9 +16,25 @@ async function request(base, method, path, body) {
   return answer.value;
 }
 
-/** Starts tauri-driver on `port` and waits until it answers. */
-export async function startDriver(port, env) {
-  const driver = spawn('tauri-driver', ['--port', String(port)], { stdio: 'inherit', env });
+/** A loopback port nothing listens on now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts tauri-driver on `port` (and WebKitWebDriver on `nativePort`), and waits until it
+ * answers. Free ports, not the default 4444/4445: another run may use those on this machine.
+ */
+export async function startDriver(port, nativePort, env) {
+  const args = ['--port', String(port), '--native-port', String(nativePort)];
+  const driver = spawn('tauri-driver', args, { stdio: 'inherit', env });
   const deadline = Date.now() + 30000;
   for (;;) {
     try {
