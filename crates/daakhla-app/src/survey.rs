@@ -92,6 +92,7 @@ pub struct HouseholdPage {
     #[ts(type = "string")]
     pub surveyed_on: NaiveDate,
     pub surveyed_by: String,
+    pub gps: Option<GpsInput>,
     pub sync_state: SyncState,
     pub children: Vec<ChildRow>,
 }
@@ -291,6 +292,11 @@ impl App {
             head_name: h.head_name,
             surveyed_on: h.surveyed_on,
             surveyed_by: h.surveyed_by,
+            gps: h.gps.map(|g| GpsInput {
+                latitude: g.latitude,
+                longitude: g.longitude,
+                accuracy_m: g.accuracy_m,
+            }),
             children,
         })
     }

@@ -25,7 +25,14 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  page = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
+  // A phone that knows where it is: Goth Ali, Thatta, to within 12 m.
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 640 },
+    deviceScaleFactor: 1,
+    geolocation: { latitude: 24.7471, longitude: 67.9243, accuracy: 12 },
+    permissions: ['geolocation'],
+  });
+  page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   mkdirSync(shots, { recursive: true });
 });
@@ -69,6 +76,8 @@ test('a household surveyed, its out-of-school children followed up, in English a
   // The wizard: where, then the household, then the roster.
   await page.click('[data-testid=tab-survey]');
   await page.waitForSelector('[name="household.household_number"]');
+  await page.click('[data-testid=record-gps]');
+  await page.waitForSelector('[data-testid=gps-recorded]');
   await next();
   await page.fill('[name="household.head_name"]', 'محمد اسلم');
   await choose('household.head_sex', 'man');
@@ -118,6 +127,7 @@ test('a household surveyed, its out-of-school children followed up, in English a
   await page.waitForSelector('[data-testid=household-children]');
   assert.equal(await page.locator('[data-testid=household-children] li').count(), 3);
   assert.match(await page.innerText('[data-testid=sync-state]'), /Only on this phone/);
+  assert.match(await page.innerText('[data-testid=household-gps]'), /24\.74710, 67\.92430 \(±12 m\)/);
 
   // The two out-of-school children are on the follow-up list; one is enrolled.
   await page.click('[data-testid=tab-followups]');

@@ -78,7 +78,7 @@ school_name: string | null, class: number | null,
  */
 last_class_passed: number | null, year_left: number | null, reasons_out_of_school: Array<ReasonOutOfSchool>, other_reason: string | null, willing_to_enrol: boolean | null, };
 
-export type HouseholdPage = { id: string, uc_code: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, surveyed_by: string, sync_state: SyncState, children: Array<ChildRow>, };
+export type HouseholdPage = { id: string, uc_code: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, surveyed_by: string, gps: GpsInput | null, sync_state: SyncState, children: Array<ChildRow>, };
 
 export type ChildRow = { id: string, name: string, sex: ChildSex, age_years: number | null, stage: Stage, sync_state: SyncState, };
 
