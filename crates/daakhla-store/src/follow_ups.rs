@@ -235,6 +235,19 @@ impl Store {
         })
     }
 
+    /// The children enrolled through a follow-up and not dropped out again, whose retention
+    /// checks fall due: by village and household number.
+    pub fn enrolled_children(&self) -> Result<Vec<ChildId>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id FROM children c JOIN households h ON h.id = c.household_id
+              WHERE c.stage IN ('enrolled', 'retained')
+                AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
+              ORDER BY h.village_code, length(h.household_number), h.household_number, c.rowid",
+        )?;
+        let ids = stmt.query_map([], |row| id_column(row, 0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
     /// Every follow-up of every child, in visit order: for exports.
     pub fn all_follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
         let mut stmt = self

@@ -136,6 +136,16 @@ impl Store {
         )?)
     }
 
+    /// The records with local changes the server has not acknowledged yet (held back ones
+    /// included): what the app shows as "only on this device".
+    pub fn records_not_yet_sent(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT doc_id FROM changes WHERE local AND NOT pushed")?;
+        let ids = stmt.query_map([], |row| row.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
     /// Marks local changes up to `seq` as received by the server.
     pub fn mark_pushed(&mut self, up_to_seq: i64) -> Result<(), StoreError> {
         self.conn.execute(

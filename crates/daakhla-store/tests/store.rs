@@ -1063,3 +1063,40 @@ fn two_edits_of_one_household_in_a_batch_are_refused_rather_than_one_lost() {
     assert_eq!(fields(err), ["[1].household.id listed_twice"]);
     assert_eq!(dump(&store), before);
 }
+
+#[test]
+fn enrolled_children_are_those_a_follow_up_enrolled_until_they_drop_out_again() {
+    let (_dir, mut store) = store();
+    let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
+    add(&mut store, std::slice::from_ref(&s)).unwrap();
+    assert!(store.enrolled_children().unwrap().is_empty());
+    let (sana, bilal) = (&s.children[0], &s.children[1]);
+    let visits = [
+        visit(sana, "2026-11-05", enrolled()),
+        visit(bilal, "2026-11-05", enrolled()),
+    ];
+    store.add_follow_ups(&visits, &ctx(), &mut |_| {}).unwrap();
+    assert_eq!(store.enrolled_children().unwrap(), vec![sana.id, bilal.id]);
+    let dropped = visit(
+        bilal,
+        "2026-11-20",
+        json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": false, "dropped_out": true}),
+    );
+    store
+        .add_follow_ups(&[dropped], &ctx(), &mut |_| {})
+        .unwrap();
+    assert_eq!(store.enrolled_children().unwrap(), vec![sana.id]);
+}
+
+#[test]
+fn a_record_is_not_yet_sent_until_the_server_acknowledges_its_changes() {
+    let (_dir, mut store) = store();
+    let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
+    add(&mut store, std::slice::from_ref(&s)).unwrap();
+    let unsent = store.records_not_yet_sent().unwrap();
+    assert!(unsent.contains(&s.household.id.to_string()));
+    assert_eq!(unsent.len(), 4, "the household and its three children");
+    let last = store.changes_to_push(100).unwrap().last().unwrap().seq;
+    store.mark_pushed(last).unwrap();
+    assert!(store.records_not_yet_sent().unwrap().is_empty());
+}

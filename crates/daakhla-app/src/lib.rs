@@ -1,0 +1,227 @@
+//! The field app's commands, the same for the Tauri shell and the loopback HTTP bridge: each
+//! takes a typed request and gives a typed answer or an `AppError` in English and Urdu. The
+//! store and sync do the work; this crate shapes it for screens and forms.
+//!
+//! TypeScript types for every request, answer and command are generated from these Rust
+//! types (`bindings`), so the UI never keeps a copy of its own.
+
+pub mod bindings;
+mod error;
+mod follow_up;
+mod home;
+mod places;
+mod settings;
+mod survey;
+mod sync;
+mod vocabulary;
+
+pub use error::{AppError, ErrorKind, FieldError};
+pub use follow_up::{
+    ChildPage, FollowUpInput, FollowUpListRequest, OscRow, RetentionRow, VisitDetails, VisitRow,
+    follow_up_input_path,
+};
+pub use home::{CheckDue, Today};
+pub use places::{PlaceChoice, PlacesRequest, SearchHitRow, SearchRequest};
+pub use settings::{Draft, Settings, SettingsInput};
+pub use survey::{
+    ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
+    SurveyInput, survey_input_path,
+};
+pub use sync::{SyncProgress, SyncRequest, SyncResult};
+pub use vocabulary::{Choice, Vocabulary, vocabulary};
+
+use chrono::NaiveDate;
+use daakhla_domain::geography::Geography;
+use daakhla_domain::validation::Context;
+use daakhla_store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use ts_rs::TS;
+
+/// The app over one store file. Commands lock the store one at a time; sync progress is kept
+/// apart so it can be read while a sync holds the store.
+pub struct App {
+    store: Mutex<Store>,
+    progress: Mutex<SyncProgress>,
+}
+
+/// Demo union councils per district and villages per union council in a new store, until
+/// device set-up brings the real geography.
+const DEMO_UCS_PER_DISTRICT: usize = 1;
+const DEMO_VILLAGES_PER_UC: usize = 3;
+
+impl App {
+    /// Opens the store at `path`, creating it when there is none: with the reference
+    /// geography and demo union councils and villages to survey in.
+    pub fn open_or_create(path: &Path) -> Result<App, AppError> {
+        let store = if path.exists() {
+            Store::open(path)?
+        } else {
+            let ctx = context_today();
+            let reference: Geography =
+                daakhla_domain::input::decode_one(daakhla_domain::geography::REFERENCE_JSON)
+                    .map_err(|e| AppError::bad_request(e.detail))?;
+            let demo = daakhla_demo::demo_geography(
+                &reference,
+                DEMO_UCS_PER_DISTRICT,
+                DEMO_VILLAGES_PER_UC,
+            );
+            let mut store = Store::create(path)?;
+            store.import_geography(&reference, &ctx)?;
+            store.import_geography(&demo, &ctx)?;
+            store
+        };
+        let app = App {
+            store: Mutex::new(store),
+            progress: Mutex::new(SyncProgress::default()),
+        };
+        let name = app.settings(NoInput {})?.surveyor_name;
+        if !name.is_empty() {
+            app.store().set_author(name);
+        }
+        Ok(app)
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A command that panicked left no transaction open (they commit or roll back whole),
+        // so the store is still sound.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn progress(&self) -> MutexGuard<'_, SyncProgress> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The device's date: nothing is recorded after it.
+    fn today(&self) -> NaiveDate {
+        context_today().today
+    }
+
+    fn context(&self) -> Context {
+        context_today()
+    }
+
+    fn sync_states(&self, store: &Store) -> Result<SyncStates, AppError> {
+        Ok(SyncStates {
+            not_sent: store.records_not_yet_sent()?,
+            in_conflict: store.conflicts()?.into_iter().map(|c| c.doc_id).collect(),
+        })
+    }
+
+    pub fn vocabulary(&self, _: NoInput) -> Result<Vocabulary, AppError> {
+        Ok(vocabulary())
+    }
+}
+
+fn context_today() -> Context {
+    Context {
+        today: chrono::Local::now().date_naive(),
+    }
+}
+
+/// Where a record stands with the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Changed here and not yet acknowledged by the server.
+    OnlyHere,
+    Synced,
+    /// Two devices wrote a field at once; a coordinator decides.
+    Conflict,
+}
+
+struct SyncStates {
+    not_sent: HashSet<String>,
+    in_conflict: HashSet<String>,
+}
+
+impl SyncStates {
+    fn of(&self, doc_id: &str) -> SyncState {
+        if self.in_conflict.contains(doc_id) {
+            SyncState::Conflict
+        } else if self.not_sent.contains(doc_id) {
+            SyncState::OnlyHere
+        } else {
+            SyncState::Synced
+        }
+    }
+}
+
+/// A command that takes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct NoInput {}
+
+/// A command about one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IdRequest {
+    pub id: String,
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
+    text.trim().parse().map_err(|_| {
+        AppError::new(
+            ErrorKind::NotFound,
+            format!("{text:?} is not a record id"),
+            format!("{text:?} کسی ریکارڈ کی شناخت نہیں"),
+        )
+    })
+}
+
+/// Calls `$callback!` with every command: `name: Request => Response, ...`. The one list the
+/// Tauri shell, the HTTP bridge and the TypeScript bindings are all made from.
+#[macro_export]
+macro_rules! for_each_command {
+    ($callback:ident) => {
+        $callback! {
+            today_work: $crate::NoInput => $crate::Today,
+            vocabulary: $crate::NoInput => $crate::Vocabulary,
+            places: $crate::PlacesRequest => Vec<$crate::PlaceChoice>,
+            save_survey: $crate::SurveyInput => $crate::HouseholdPage,
+            household: $crate::IdRequest => $crate::HouseholdPage,
+            households: $crate::HouseholdsRequest => Vec<$crate::HouseholdRow>,
+            follow_up_list: $crate::FollowUpListRequest => Vec<$crate::OscRow>,
+            child: $crate::IdRequest => $crate::ChildPage,
+            add_follow_up: $crate::FollowUpInput => $crate::ChildPage,
+            search: $crate::SearchRequest => Vec<$crate::SearchHitRow>,
+            settings: $crate::NoInput => $crate::Settings,
+            save_settings: $crate::SettingsInput => $crate::Settings,
+            draft: $crate::NoInput => $crate::Draft,
+            save_draft: $crate::Draft => $crate::Draft,
+            sync: $crate::SyncRequest => $crate::SyncResult,
+            sync_progress: $crate::NoInput => $crate::SyncProgress,
+        }
+    };
+}
+
+macro_rules! dispatch {
+    ($($name:ident: $request:ty => $response:ty),+ $(,)?) => {
+        /// The names of every command, in the order of `for_each_command!`.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),+];
+
+        impl App {
+            /// Runs a command by name on a JSON request: what the HTTP bridge serves.
+            pub fn call(
+                &self,
+                name: &str,
+                request: serde_json::Value,
+            ) -> Result<serde_json::Value, AppError> {
+                match name {
+                    $(stringify!($name) => {
+                        let request: $request = serde_json::from_value(request)
+                            .map_err(AppError::bad_request)?;
+                        let response: $response = self.$name(request)?;
+                        Ok(serde_json::to_value(response).expect("answers serialise"))
+                    })+
+                    other => Err(AppError::new(
+                        ErrorKind::BadRequest,
+                        format!("there is no command {other:?}"),
+                        format!("{other:?} نام کی کوئی کمانڈ نہیں"),
+                    )),
+                }
+            }
+        }
+    };
+}
+for_each_command!(dispatch);

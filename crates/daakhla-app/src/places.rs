@@ -1,0 +1,77 @@
+//! Places to survey in, and search.
+
+use crate::App;
+use crate::error::AppError;
+use daakhla_domain::geography::Level;
+use daakhla_domain::ids::HouseholdId;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The union councils (no parent) or the villages of one union council.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlacesRequest {
+    /// A union council's code: its villages. None: every union council.
+    pub union_council: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlaceChoice {
+    pub code: String,
+    pub en: String,
+    pub ur: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SearchRequest {
+    pub text: String,
+}
+
+/// A household, or a child of it, whose number or name matched.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SearchHitRow {
+    #[ts(type = "string")]
+    pub household_id: HouseholdId,
+    pub village_code: String,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub child_id: Option<String>,
+    pub child_name: Option<String>,
+}
+
+/// Enough hits for a phone's screen; a longer list means the search needs more letters.
+const SEARCH_LIMIT: usize = 50;
+
+impl App {
+    pub fn places(&self, request: PlacesRequest) -> Result<Vec<PlaceChoice>, AppError> {
+        let (level, parent) = match &request.union_council {
+            Some(uc) => (Level::Village, Some(uc.as_str())),
+            None => (Level::UnionCouncil, None),
+        };
+        Ok(self
+            .store()
+            .places(level, parent)?
+            .into_iter()
+            .map(|p| PlaceChoice {
+                code: p.code,
+                en: p.name_en,
+                ur: p.name_ur,
+            })
+            .collect())
+    }
+
+    pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHitRow>, AppError> {
+        Ok(self
+            .store()
+            .search(&request.text, SEARCH_LIMIT)?
+            .into_iter()
+            .map(|h| SearchHitRow {
+                household_id: h.household_id,
+                village_code: h.village_code,
+                household_number: h.household_number,
+                head_name: h.head_name,
+                child_id: h.child_id,
+                child_name: h.child_name,
+            })
+            .collect())
+    }
+}

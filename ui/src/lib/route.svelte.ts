@@ -1,0 +1,37 @@
+// Screens are addressed by the URL's hash, so reload and the back button keep the place.
+export type Route =
+  | { screen: 'home' }
+  | { screen: 'survey' }
+  | { screen: 'followups' }
+  | { screen: 'child'; id: string }
+  | { screen: 'household'; id: string }
+  | { screen: 'search' }
+  | { screen: 'sync' }
+  | { screen: 'settings' };
+
+function parse(hash: string): Route {
+  const [screen, id] = hash.replace(/^#\/?/, '').split('/');
+  switch (screen) {
+    case 'survey':
+    case 'followups':
+    case 'search':
+    case 'sync':
+    case 'settings':
+      return { screen };
+    case 'child':
+    case 'household':
+      if (id) return { screen, id };
+  }
+  return { screen: 'home' };
+}
+
+export const route = $state({ current: parse(location.hash) });
+
+addEventListener('hashchange', () => {
+  route.current = parse(location.hash);
+  scrollTo(0, 0);
+});
+
+export function go(hash: string) {
+  location.hash = hash;
+}
