@@ -15,13 +15,14 @@ mod survey;
 mod sync;
 mod vocabulary;
 
+pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use error::{AppError, ErrorKind, FieldError};
 pub use follow_up::{
     ChildPage, FollowUpInput, FollowUpListRequest, OscRow, RetentionRow, VisitDetails, VisitRow,
     follow_up_input_path,
 };
 pub use home::{CheckDue, Today};
-pub use places::{PlaceChoice, PlacesRequest, SearchHitRow, SearchRequest};
+pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
 pub use settings::{Draft, Settings, SettingsInput};
 pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
@@ -184,7 +185,7 @@ macro_rules! for_each_command {
             follow_up_list: $crate::FollowUpListRequest => Vec<$crate::OscRow>,
             child: $crate::IdRequest => $crate::ChildPage,
             add_follow_up: $crate::FollowUpInput => $crate::ChildPage,
-            search: $crate::SearchRequest => Vec<$crate::SearchHitRow>,
+            search: $crate::SearchRequest => Vec<$crate::SearchHit>,
             settings: $crate::NoInput => $crate::Settings,
             save_settings: $crate::SettingsInput => $crate::Settings,
             draft: $crate::NoInput => $crate::Draft,

@@ -3,7 +3,7 @@
 use crate::App;
 use crate::error::AppError;
 use daakhla_domain::geography::Level;
-use daakhla_domain::ids::HouseholdId;
+use daakhla_store::SearchHit;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -24,18 +24,6 @@ pub struct PlaceChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SearchRequest {
     pub text: String,
-}
-
-/// A household, or a child of it, whose number or name matched.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct SearchHitRow {
-    #[ts(type = "string")]
-    pub household_id: HouseholdId,
-    pub village_code: String,
-    pub household_number: String,
-    pub head_name: Option<String>,
-    pub child_id: Option<String>,
-    pub child_name: Option<String>,
 }
 
 /// Enough hits for a phone's screen; a longer list means the search needs more letters.
@@ -59,19 +47,11 @@ impl App {
             .collect())
     }
 
-    pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHitRow>, AppError> {
+    pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, AppError> {
         Ok(self
             .store()
             .search(&request.text, SEARCH_LIMIT)?
             .into_iter()
-            .map(|h| SearchHitRow {
-                household_id: h.household_id,
-                village_code: h.village_code,
-                household_number: h.household_number,
-                head_name: h.head_name,
-                child_id: h.child_id,
-                child_name: h.child_name,
-            })
             .collect())
     }
 }

@@ -13,6 +13,7 @@ use daakhla_domain::household::{GpsFix, Household, HouseholdSurvey};
 use daakhla_domain::ids::{ChildId, HouseholdId};
 use daakhla_domain::lifecycle::Stage;
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
+use daakhla_store::HouseholdSummary;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -110,18 +111,12 @@ pub struct ChildRow {
     pub sync_state: SyncState,
 }
 
-/// A household in a list.
+/// A household in a list, with where its records stand in sync.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct HouseholdRow {
-    #[ts(type = "string")]
-    pub id: HouseholdId,
-    pub village_code: String,
-    pub household_number: String,
-    pub head_name: Option<String>,
-    pub surveyed_on: String,
-    pub children: u32,
-    pub out_of_school: u32,
-    pub to_follow_up: u32,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub household: HouseholdSummary,
     pub sync_state: SyncState,
 }
 
@@ -307,16 +302,9 @@ impl App {
         let rows = store.households(request.village_code.as_deref(), request.uc_code.as_deref())?;
         Ok(rows
             .into_iter()
-            .map(|h| HouseholdRow {
-                sync_state: states.of(&h.id.to_string()),
-                id: h.id,
-                village_code: h.village_code,
-                household_number: h.household_number,
-                head_name: h.head_name,
-                surveyed_on: h.surveyed_on,
-                children: h.children,
-                out_of_school: h.out_of_school,
-                to_follow_up: h.to_follow_up,
+            .map(|household| HouseholdRow {
+                sync_state: states.of(&household.id.to_string()),
+                household,
             })
             .collect())
     }

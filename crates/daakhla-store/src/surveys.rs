@@ -12,7 +12,9 @@ use std::collections::{HashMap, HashSet};
 
 /// A household as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdSummary {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: HouseholdId,
     pub village_code: String,
     pub household_number: String,
@@ -25,7 +27,9 @@ pub struct HouseholdSummary {
 
 /// A household or child whose number or name matched a search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub household_id: HouseholdId,
     pub village_code: String,
     pub household_number: String,

@@ -44,7 +44,13 @@ export type PlaceChoice = { code: string, en: string, ur: string, };
 
 export type SearchRequest = { text: string, };
 
-export type SearchHitRow = { household_id: string, village_code: string, household_number: string, head_name: string | null, child_id: string | null, child_name: string | null, };
+export type SearchHit = { household_id: string, village_code: string, household_number: string, head_name: string | null, 
+/**
+ * Set when the match was a child's name.
+ */
+child_id: string | null, child_name: string | null, };
+
+export type HouseholdSummary = { id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, children: number, out_of_school: number, to_follow_up: number, };
 
 export type Today = { date: string, households_surveyed_today: number, households: number, 
 /**
@@ -84,7 +90,7 @@ export type ChildRow = { id: string, name: string, sex: ChildSex, age_years: num
 
 export type HouseholdsRequest = { uc_code: string | null, village_code: string | null, };
 
-export type HouseholdRow = { id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, children: number, out_of_school: number, to_follow_up: number, sync_state: SyncState, };
+export type HouseholdRow = { sync_state: SyncState, id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, children: number, out_of_school: number, to_follow_up: number, };
 
 export type FollowUpListRequest = { uc_code: string | null, village_code: string | null, };
 
@@ -155,7 +161,7 @@ export interface Commands {
   follow_up_list: { request: FollowUpListRequest; response: Array<OscRow> };
   child: { request: IdRequest; response: ChildPage };
   add_follow_up: { request: FollowUpInput; response: ChildPage };
-  search: { request: SearchRequest; response: Array<SearchHitRow> };
+  search: { request: SearchRequest; response: Array<SearchHit> };
   settings: { request: NoInput; response: Settings };
   save_settings: { request: SettingsInput; response: Settings };
   draft: { request: NoInput; response: Draft };
