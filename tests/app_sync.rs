@@ -22,10 +22,28 @@ fn a_household_surveyed_in_one_app_arrives_in_another_through_the_server() {
     let village = call(&ayesha, "places", json!({"union_council": uc}))[0]["code"].clone();
     let uc_code = uc.as_str().unwrap();
     let data = dir.path().join("server");
-    let (token_a, token_b) = (
-        enrol(&data, "ayesha", uc_code),
-        enrol(&data, "naila", uc_code),
+    let token_a = enrol(&data, "ayesha", uc_code);
+    // Naila's phone enrols with a one-time code from her coordinator instead of a token.
+    let made = std::process::Command::new(support::binary("daakhla-server"))
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "enrolment",
+            "add",
+            "--user",
+            "naila",
+            "--role",
+            "resource-person",
+        ])
+        .args(["--scope", uc_code])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
     );
+    let code = serde_json::from_slice::<Value>(&made.stdout).unwrap()["code"].clone();
     let server = ServerProcess::start(&data);
 
     let survey = json!({
@@ -59,11 +77,22 @@ fn a_household_surveyed_in_one_app_arrives_in_another_through_the_server() {
     assert_eq!(today["last_sync"]["sent"], 2);
     assert_eq!(today["changes_waiting_to_send"], 0);
 
-    let got = call(
+    // Without a server, a code alone is refused with a sentence in both languages.
+    let refused = naila
+        .call("enrol", json!({"server_url": null, "code": code}))
+        .unwrap_err();
+    assert!(!refused.ur.is_empty(), "{refused:?}");
+    let enrolled = call(
         &naila,
-        "sync",
-        json!({"server_url": server.url, "token": token_b}),
+        "enrol",
+        json!({"server_url": server.url, "code": code}),
     );
+    assert_eq!(enrolled["user"], "naila");
+    let used_again = naila
+        .call("enrol", json!({"server_url": server.url, "code": code}))
+        .unwrap_err();
+    assert!(used_again.en.contains("already used"), "{used_again:?}");
+    let got = call(&naila, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(got["received"], 2);
     let osc = call(
         &naila,

@@ -74,6 +74,8 @@ pub fn typescript() -> String {
         declare::<Settings>(&cfg),
         declare::<SettingsInput>(&cfg),
         declare::<Draft>(&cfg),
+        declare::<EnrolRequest>(&cfg),
+        declare::<Enrolment>(&cfg),
         declare::<SyncRequest>(&cfg),
         declare::<SyncResult>(&cfg),
         declare::<SyncProgress>(&cfg),

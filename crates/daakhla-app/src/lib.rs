@@ -28,7 +28,7 @@ pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
     SurveyInput, survey_input_path,
 };
-pub use sync::{SyncProgress, SyncRequest, SyncResult};
+pub use sync::{EnrolRequest, Enrolment, SyncProgress, SyncRequest, SyncResult};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
 
 use chrono::NaiveDate;
@@ -190,6 +190,7 @@ macro_rules! for_each_command {
             save_settings: $crate::SettingsInput => $crate::Settings,
             draft: $crate::NoInput => $crate::Draft,
             save_draft: $crate::Draft => $crate::Draft,
+            enrol: $crate::EnrolRequest => $crate::Enrolment,
             sync: $crate::SyncRequest => $crate::SyncResult,
             sync_progress: $crate::NoInput => $crate::SyncProgress,
         }

@@ -15,6 +15,21 @@ pub struct SyncRequest {
     pub token: Option<String>,
 }
 
+/// Enrols this device: the code from the coordinator, or the whole link a hub's QR code
+/// carries (which names the server too).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct EnrolRequest {
+    pub server_url: Option<String>,
+    pub code: String,
+}
+
+/// Who the server enrolled this device as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Enrolment {
+    pub server_url: String,
+    pub user: String,
+}
+
 /// What the last sync did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncResult {
@@ -90,6 +105,33 @@ impl App {
         let text = serde_json::to_string(&result).expect("a sync result serialises");
         store.set_setting(LAST_SYNC_KEY, &text)?;
         Ok(result)
+    }
+
+    /// Exchanges an enrolment code for this device's token and remembers the server and the
+    /// token, so that sync needs nothing more.
+    pub fn enrol(&self, request: EnrolRequest) -> Result<Enrolment, AppError> {
+        let code = request.code.trim();
+        let (server, code) = match daakhla_sync::parse_enrolment_link(code) {
+            Some(from_link) => from_link,
+            None => match request.server_url.as_deref().map(str::trim) {
+                Some(server) if !server.is_empty() => (server.to_string(), code.to_string()),
+                _ => {
+                    return Err(AppError::new(
+                        ErrorKind::NotEnrolled,
+                        "Give the server's address with the code, or the whole link from the hub's QR code.",
+                        "کوڈ کے ساتھ سرور کا پتہ دیں، یا ہب کے QR کوڈ کا پورا لنک۔",
+                    ));
+                }
+            },
+        };
+        let enrolled = Remote::enrol(&server, &code)?;
+        let mut store = self.store();
+        store.set_setting(SERVER_KEY, &enrolled.server)?;
+        store.set_setting(TOKEN_KEY, &enrolled.token)?;
+        Ok(Enrolment {
+            server_url: enrolled.server,
+            user: enrolled.user,
+        })
     }
 
     pub fn sync_progress(&self, _: NoInput) -> Result<SyncProgress, AppError> {

@@ -136,6 +136,10 @@ export type SettingsInput = { lang: Lang | null, surveyor_name: string | null, u
 
 export type Draft = { text: string | null, };
 
+export type EnrolRequest = { server_url: string | null, code: string, };
+
+export type Enrolment = { server_url: string, user: string, };
+
 export type SyncRequest = { 
 /**
  * Remembered after the first time: leave null to use the last ones.
@@ -166,6 +170,7 @@ export interface Commands {
   save_settings: { request: SettingsInput; response: Settings };
   draft: { request: NoInput; response: Draft };
   save_draft: { request: Draft; response: Draft };
+  enrol: { request: EnrolRequest; response: Enrolment };
   sync: { request: SyncRequest; response: SyncResult };
   sync_progress: { request: NoInput; response: SyncProgress };
 }
