@@ -72,10 +72,7 @@ impl Server {
     }
 
     pub fn import_geography(&self, geo: &Geography) -> Result<usize, ServerError> {
-        self.records
-            .lock()
-            .expect("records lock")
-            .import_geography(geo)
+        self.records().import_geography(geo)
     }
 
     /// Adds a device and returns its token, which is shown only this once.
@@ -197,7 +194,7 @@ impl Server {
         if device.scopes.iter().any(|s| s == "*") {
             return Ok(None);
         }
-        let mut records = self.records.lock().expect("records lock");
+        let mut records = self.records();
         let mut ucs = BTreeSet::new();
         let mut frontier: Vec<String> = device.scopes.clone();
         while let Some(code) = frontier.pop() {
@@ -227,7 +224,7 @@ impl Server {
 
     /// Brings the records up to the end of the log.
     pub fn materialise(&self) -> Result<(), ServerError> {
-        let mut records = self.records.lock().expect("records lock");
+        let mut records = self.records();
         loop {
             let after = records.cursor()?;
             let changes = self.log().read(after, None, PULL_LIMIT)?;
@@ -241,18 +238,22 @@ impl Server {
     /// Every materialised record as `kind/id` → its body and where it is shown (the same as
     /// a device store's snapshot when both hold the same changes).
     pub fn snapshot(&self) -> Result<BTreeMap<String, String>, ServerError> {
-        self.records.lock().expect("records lock").snapshot()
+        self.records().snapshot()
     }
 
     /// Fields in conflict in the materialised records.
     pub fn conflicts(&self) -> Result<Vec<FieldConflict>, ServerError> {
-        self.records.lock().expect("records lock").conflicts()
+        self.records().conflicts()
     }
 }
 
 impl Server {
     fn log(&self) -> std::sync::MutexGuard<'_, Box<dyn ChangeLog>> {
         self.log.lock().expect("log lock")
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, Box<dyn Records>> {
+        self.records.lock().expect("records lock")
     }
 }
 
