@@ -85,9 +85,17 @@ pub enum Command {
     /// Enrolment follow-ups.
     #[command(subcommand)]
     Followup(FollowupCommand),
-    /// Reports.
-    #[command(subcommand)]
-    Report(ReportCommand),
+    /// The figures of a place (province, district, tehsil, union council or village; none:
+    /// everywhere), girls and boys apart, optionally between two dates.
+    Report {
+        area: Option<String>,
+        /// First day counted (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day counted (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+    },
     /// Exports.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -246,12 +254,6 @@ pub enum FollowupCommand {
     Add { file: Option<PathBuf> },
     /// Delete a follow-up recorded by mistake.
     Delete { id: String },
-}
-
-#[derive(Subcommand)]
-pub enum ReportCommand {
-    /// One union council's figures, girls and boys apart.
-    Uc { code: String },
 }
 
 #[derive(Subcommand)]

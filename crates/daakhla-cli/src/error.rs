@@ -36,6 +36,8 @@ pub enum CliError {
         "packs need this device's id and token on the server: give --device and --token once (`daakhla-server device add` printed them)"
     )]
     NotEnrolledForPacks,
+    #[error("{0}")]
+    Report(#[from] daakhla_reports::ReportError),
 }
 
 pub mod exit {
@@ -64,6 +66,8 @@ impl CliError {
             CliError::Pack(daakhla_sync::pack::PackError::Refused(_)) => exit::PACK_REFUSED,
             CliError::Pack(_) => exit::FAILURE,
             CliError::NotEnrolledForPacks => exit::PACK_REFUSED,
+            CliError::Report(e) if e.is_bad_request() => exit::NOT_FOUND,
+            CliError::Report(_) => exit::FAILURE,
         }
     }
 
@@ -73,6 +77,7 @@ impl CliError {
             (CliError::Store(e), _) => e.message(lang),
             (CliError::Sync(e), _) => e.message(lang),
             (CliError::Pack(e), _) => e.message(lang),
+            (CliError::Report(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
             (CliError::Read { path, source }, Lang::Ur) => {
                 format!("{} پڑھی نہیں جا سکی: {source}", path.display())

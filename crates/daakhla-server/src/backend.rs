@@ -149,4 +149,24 @@ pub trait Records: Send {
 
     /// Fields in conflict, by record and field.
     fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError>;
+
+    /// Runs `read` over the records' rows: how `daakhla_reports` queries them.
+    fn read_reports(
+        &mut self,
+        read: &mut dyn FnMut(
+            &mut dyn daakhla_reports::Source,
+        ) -> Result<(), daakhla_reports::ReportError>,
+    ) -> Result<(), ServerError>;
+
+    /// Writes records as rows only, without documents: reference data that reports and
+    /// benchmarks read. Such records never sync.
+    fn load_rows_only(&mut self, records: &RowsOnly) -> Result<(), ServerError>;
+}
+
+/// Records to write as rows only (`Records::load_rows_only`).
+pub struct RowsOnly<'a> {
+    pub surveys: &'a [daakhla_domain::household::HouseholdSurvey],
+    pub follow_ups: &'a [daakhla_domain::followup::FollowUp],
+    pub schools: &'a [daakhla_domain::school::School],
+    pub needs: &'a [daakhla_domain::school::InfrastructureNeed],
 }

@@ -28,6 +28,8 @@ pub enum ServerError {
     BadRequest(String),
     #[error("the server failed: {0}")]
     Internal(String),
+    #[error("{0}")]
+    Report(#[from] daakhla_reports::ReportError),
 }
 
 impl ServerError {
@@ -41,6 +43,13 @@ impl ServerError {
             ServerError::Mismatch { .. } => StatusCode::CONFLICT,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Report(e) => match e {
+                daakhla_reports::ReportError::OutOfScope(_) => StatusCode::FORBIDDEN,
+                daakhla_reports::ReportError::UnknownPlace(_)
+                | daakhla_reports::ReportError::UnknownChild(_) => StatusCode::NOT_FOUND,
+                daakhla_reports::ReportError::EmptyRange { .. } => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
@@ -75,6 +84,7 @@ impl ServerError {
             }
             ServerError::BadRequest(why) => format!("درخواست پڑھی نہیں جا سکی: {why}"),
             ServerError::Internal(why) => format!("سرور میں خرابی: {why}"),
+            ServerError::Report(e) => e.message(daakhla_domain::Lang::Ur),
         }
     }
 }

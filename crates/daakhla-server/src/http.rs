@@ -2,6 +2,7 @@
 
 use crate::{Device, PULL_LIMIT, Role, Server, ServerError};
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,9 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/hub", get(hub_status))
         .route("/v1/enrol", post(enrol))
+        .route("/v1/report", get(report))
+        .route("/v1/report/children", get(report_children))
+        .route("/v1/report/child", get(report_child))
         .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
         .with_state(server)
 }
@@ -118,6 +122,62 @@ async fn hub_status(
         return Err(ServerError::Forbidden);
     }
     Ok(Json(blocking(move || server.hub_status()).await?))
+}
+
+/// A query string read into `T`, or a clear refusal naming what is wrong with it.
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ServerError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ServerError::BadRequest(e.body_text()))
+}
+
+/// An area's figures, as far as the device's places reach.
+async fn report(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    request: Result<Query<daakhla_reports::ReportRequest>, QueryRejection>,
+) -> Result<Json<daakhla_reports::Report>, ServerError> {
+    let device = device(&server, &headers).await?;
+    let request = query(request)?;
+    Ok(Json(
+        blocking(move || server.report(&device, &request)).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct VillageQuery {
+    village: String,
+}
+
+/// A village's out-of-school children: the drill-down below a union council.
+async fn report_children(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    request: Result<Query<VillageQuery>, QueryRejection>,
+) -> Result<Json<Vec<daakhla_reports::ChildRow>>, ServerError> {
+    let device = device(&server, &headers).await?;
+    let village = query(request)?.village;
+    Ok(Json(
+        blocking(move || server.report_children(&device, &village)).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct ChildQuery {
+    id: String,
+}
+
+/// A child's lifecycle.
+async fn report_child(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    request: Result<Query<ChildQuery>, QueryRejection>,
+) -> Result<Json<daakhla_reports::ChildStory>, ServerError> {
+    let device = device(&server, &headers).await?;
+    let id = query(request)?.id;
+    Ok(Json(
+        blocking(move || server.report_child(&device, &id)).await?,
+    ))
 }
 
 /// A server answering on a port, in its own thread; stopped when dropped.

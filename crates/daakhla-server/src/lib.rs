@@ -8,13 +8,14 @@ mod error;
 mod http;
 mod packs;
 mod pg;
+pub mod reference;
 mod relay;
 #[cfg(feature = "scratch")]
 pub mod scratch;
 mod sqlite;
 
 pub use auth::{Device, Role};
-pub use backend::Location;
+pub use backend::{Location, RowsOnly};
 pub use error::ServerError;
 pub use http::{Running, router, spawn};
 pub use packs::{PackImported, PackWritten, ServerPackError};
@@ -22,6 +23,7 @@ pub use relay::{DeviceSeen, HubStatus, RelayError, Relayed, UPSTREAM};
 
 use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
+use daakhla_reports::{ChildRow, ChildStory, Report, ReportRequest, Visible};
 use daakhla_store::FieldConflict;
 use daakhla_wire::{Pull, Push};
 use std::collections::{BTreeMap, BTreeSet};
@@ -244,6 +246,59 @@ impl Server {
     /// Fields in conflict in the materialised records.
     pub fn conflicts(&self) -> Result<Vec<FieldConflict>, ServerError> {
         self.records().conflicts()
+    }
+
+    /// The figures of an area as `device` may see them (its places; `*` everywhere).
+    pub fn report(&self, device: &Device, request: &ReportRequest) -> Result<Report, ServerError> {
+        let today = chrono::Utc::now().date_naive();
+        self.read_reports(|source| {
+            daakhla_reports::report(source, request, &visible(device), today)
+        })
+    }
+
+    /// A village's out-of-school children, if `device` may see the village.
+    pub fn report_children(
+        &self,
+        device: &Device,
+        village: &str,
+    ) -> Result<Vec<ChildRow>, ServerError> {
+        self.read_reports(|source| {
+            daakhla_reports::children_of_village(source, village, &visible(device))
+        })
+    }
+
+    /// A child's story, if `device` may see the child's village.
+    pub fn report_child(&self, device: &Device, child_id: &str) -> Result<ChildStory, ServerError> {
+        self.read_reports(|source| daakhla_reports::child_story(source, child_id, &visible(device)))
+    }
+
+    fn read_reports<T>(
+        &self,
+        mut read: impl FnMut(
+            &mut dyn daakhla_reports::Source,
+        ) -> Result<T, daakhla_reports::ReportError>,
+    ) -> Result<T, ServerError> {
+        let mut answer = None;
+        self.records().read_reports(&mut |source| {
+            answer = Some(read(source)?);
+            Ok(())
+        })?;
+        answer.ok_or_else(|| ServerError::Internal("the report was not read".into()))
+    }
+
+    /// Writes records as rows only (reference data for reports and benchmarks; they never
+    /// sync).
+    pub fn load_rows_only(&self, records: &RowsOnly) -> Result<(), ServerError> {
+        self.records().load_rows_only(records)
+    }
+}
+
+/// The places a device may see reports of.
+fn visible(device: &Device) -> Visible {
+    if device.scopes.iter().any(|s| s == "*") {
+        Visible::All
+    } else {
+        Visible::Within(device.scopes.clone())
     }
 }
 

@@ -52,6 +52,13 @@ enum Command {
     /// Sync packs: files that carry changes when there is no network.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// Load the reference campaign (the seeds' 152 union councils) as rows for reports and
+    /// the dashboard: figures to check and time, never synced to devices.
+    Reference {
+        /// Only the first N union councils.
+        #[arg(long)]
+        ucs: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +228,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let geo = daakhla_domain::input::decode_one(&text).map_err(|e| e.to_string())?;
             let n = server.import_geography(&geo).map_err(|e| e.to_string())?;
             println!("Imported {n} places.");
+            Ok(())
+        }
+        Command::Reference { ucs } => {
+            let figures = daakhla_server::reference::load_reference_campaign(
+                &server,
+                ucs,
+                &mut |done, of| eprint!("\rLoading union councils: {done} of {of}"),
+            )
+            .map_err(|e| e.to_string())?;
+            eprintln!();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "osc_girls": figures.osc_girls,
+                    "osc_boys": figures.osc_boys,
+                    "enrolled_girls": figures.enrolled_girls,
+                    "enrolled_boys": figures.enrolled_boys,
+                    "schools_improved": figures.schools_improved,
+                })
+            );
             Ok(())
         }
         Command::Pack(PackCommand::Import { file }) => {

@@ -388,6 +388,24 @@ impl Records for StoreRecords {
     fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError> {
         Ok(self.store.conflicts()?)
     }
+
+    fn read_reports(
+        &mut self,
+        read: &mut dyn FnMut(
+            &mut dyn daakhla_reports::Source,
+        ) -> Result<(), daakhla_reports::ReportError>,
+    ) -> Result<(), ServerError> {
+        Ok(read(&mut self.store.report_source())?)
+    }
+
+    fn load_rows_only(&mut self, records: &crate::backend::RowsOnly) -> Result<(), ServerError> {
+        Ok(self.store.load_rows_only(
+            records.surveys,
+            records.follow_ups,
+            records.schools,
+            records.needs,
+        )?)
+    }
 }
 
 fn today() -> Context {

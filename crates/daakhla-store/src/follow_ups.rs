@@ -47,6 +47,16 @@ pub(crate) fn write_child(
     child: &Child,
     surveyed_on: NaiveDate,
 ) -> Result<(), StoreError> {
+    write_child_row(tx, child, surveyed_on)?;
+    refresh_lifecycle(tx, child)
+}
+
+/// Writes a child's row, leaving its lifecycle columns as they are.
+pub(crate) fn write_child_row(
+    tx: &Transaction,
+    child: &Child,
+    surveyed_on: NaiveDate,
+) -> Result<(), StoreError> {
     let age = child.age_on(surveyed_on).unwrap_or_default();
     tx.prepare_cached(
         "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted)
@@ -67,7 +77,7 @@ pub(crate) fn write_child(
         serde_json::to_string(child)?,
         child.deleted,
     ])?;
-    refresh_lifecycle(tx, child)
+    Ok(())
 }
 
 /// Writes a follow-up: its document and change, its row, and its child's lifecycle.
@@ -84,6 +94,19 @@ pub(crate) fn write_follow_up_row(
     tx: &Transaction,
     follow_up: &FollowUp,
 ) -> Result<(), StoreError> {
+    insert_follow_up_row(tx, follow_up)?;
+    let (child, _) = stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
+        kind: "child",
+        id: follow_up.child_id.to_string(),
+    })?;
+    refresh_lifecycle(tx, &child)
+}
+
+/// Writes a follow-up's materialised row only.
+pub(crate) fn insert_follow_up_row(
+    tx: &Transaction,
+    follow_up: &FollowUp,
+) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
@@ -97,21 +120,25 @@ pub(crate) fn write_follow_up_row(
         serde_json::to_string(follow_up)?,
         follow_up.deleted,
     ])?;
-    let (child, _) = stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
-        kind: "child",
-        id: follow_up.child_id.to_string(),
-    })?;
-    refresh_lifecycle(tx, &child)
+    Ok(())
 }
 
 fn refresh_lifecycle(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
     let visits = stored_follow_ups(tx, child.id)?;
-    let life = lifecycle(child, &visits);
+    set_lifecycle(tx, child.id, &lifecycle(child, &visits))
+}
+
+/// Writes the lifecycle columns of a child's row.
+pub(crate) fn set_lifecycle(
+    tx: &Transaction,
+    child: ChildId,
+    life: &daakhla_domain::lifecycle::Lifecycle,
+) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE children SET stage = ?2, enrolled_on = ?3, last_visit = ?4 WHERE id = ?1",
     )?
     .execute(params![
-        child.id.to_string(),
+        child.to_string(),
         life.stage.code(),
         life.enrolled_on.map(|d| d.to_string()),
         life.last_visit.map(|d| d.to_string()),

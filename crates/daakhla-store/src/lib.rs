@@ -5,12 +5,12 @@
 //! write validates first and then commits whole records in transactions: a household and its
 //! roster are saved together or not at all, and a batch that breaks any rule saves nothing.
 
+mod bulk;
 mod documents;
 mod error;
 mod follow_ups;
 mod geography;
 mod merging;
-mod report;
 pub mod schema;
 mod schools;
 mod surveys;
@@ -20,7 +20,6 @@ pub use documents::RecordKind;
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::PlaceRow;
-pub use report::{AgeBand, BySex, ReasonCount, UcReport};
 pub use surveys::{HouseholdSummary, Saved, SearchHit};
 pub use sync::{FieldConflict, HistoryEntry, IncomingChange, OutgoingChange, Received};
 
@@ -135,6 +134,11 @@ impl Store {
     /// This device's id, as its changes carry it.
     pub fn device_id(&self) -> &str {
         &self.identity.device
+    }
+
+    /// What reports read: this store's rows (`daakhla_reports::report` and the drill-down).
+    pub fn report_source(&self) -> daakhla_reports::SqliteSource<'_> {
+        daakhla_reports::SqliteSource(&self.conn)
     }
 
     pub fn path(&self) -> &Path {

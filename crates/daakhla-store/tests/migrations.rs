@@ -282,7 +282,7 @@ fn a_migrated_store_knows_each_childs_stage_and_makes_every_record_a_document() 
         ),
         (5, 2, 4, 0)
     );
-    let report = store.uc_report("UC-F1").unwrap();
+    let report = uc_report(&store, "UC-F1");
     assert_eq!(
         (report.children.girls, report.children.boys),
         (2, 2),
@@ -419,4 +419,20 @@ fn a_migration_that_fails_part_way_leaves_the_last_finished_schema_and_can_run_a
     for survey in fixture_surveys() {
         assert_eq!(store.survey(survey.household.id).unwrap(), survey);
     }
+}
+
+/// The report of one union council, as a supervisor reads it.
+fn uc_report(store: &Store, uc: &str) -> daakhla_reports::Report {
+    let request = daakhla_reports::ReportRequest {
+        area: Some(uc.into()),
+        ..Default::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    daakhla_reports::report(
+        &mut store.report_source(),
+        &request,
+        &daakhla_reports::Visible::All,
+        today,
+    )
+    .unwrap()
 }

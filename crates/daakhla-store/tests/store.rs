@@ -6,7 +6,7 @@ use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::lifecycle::Stage;
 use daakhla_domain::validation::Context;
-use daakhla_store::{BySex, Store, StoreError};
+use daakhla_store::{Store, StoreError};
 use serde_json::{Value, json};
 
 fn ctx() -> Context {
@@ -374,51 +374,6 @@ fn search_finds_numbers_heads_and_children_in_either_script() {
     assert_eq!(heads("زینب"), ["18/زینب"]);
     assert!(heads("Nobody").is_empty());
     assert!(heads("%").is_empty(), "wildcards are taken literally");
-}
-
-#[test]
-fn the_uc_report_counts_girls_and_boys_apart() {
-    let (_dir, mut store) = store();
-    let a = survey("V1", "1", "A", sana_bilal_hina());
-    let b = survey(
-        "V2",
-        "1",
-        "B",
-        json!([osc("Asma", "girl", 14), osc("Zara", "transgender", 15)]),
-    );
-    let other_uc = survey("W1", "1", "C", json!([osc("Ali", "boy", 9)]));
-    add(&mut store, &[a.clone(), b, other_uc]).unwrap();
-    store
-        .add_follow_ups(
-            &[visit(&a.children[0], "2026-09-12", enrolled())],
-            &ctx(),
-            &mut |_| {},
-        )
-        .unwrap();
-
-    let report = store.uc_report("UC1").unwrap();
-    let n = |girls, boys, transgender| BySex {
-        girls,
-        boys,
-        transgender,
-    };
-    assert_eq!(report.households, 2);
-    assert_eq!(report.children, n(3, 1, 1));
-    assert_eq!(report.out_of_school, n(2, 1, 1));
-    assert_eq!(report.enrolled, n(1, 0, 0));
-    assert_eq!(report.still_to_follow_up, n(1, 1, 1));
-    let bands: Vec<BySex> = report
-        .out_of_school_by_age
-        .iter()
-        .map(|(_, c)| *c)
-        .collect();
-    assert_eq!(bands, [n(1, 0, 0), n(0, 1, 0), n(1, 0, 1)]);
-    assert_eq!(report.reasons.len(), 1);
-    assert_eq!(report.reasons[0].children, n(2, 1, 1));
-    assert!(matches!(
-        store.uc_report("UC9"),
-        Err(StoreError::NotFound { .. })
-    ));
 }
 
 /// Every row of every table, as text: what "nothing was written" is checked against.
@@ -881,125 +836,6 @@ fn search_keeps_to_its_limit_and_finds_households_without_consent_by_number() {
     assert!(
         store.search("4", 10).unwrap().is_empty(),
         "numbers match whole"
-    );
-}
-
-#[test]
-fn the_uc_report_adds_up_a_hand_counted_union_council() {
-    let (_dir, mut store) = store();
-    let reasons = |name: &str, sex: &str, age: u8, status: &str, reasons: Value| {
-        json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": status},
-               "reasons_out_of_school": reasons})
-    };
-    let a = survey(
-        "V1",
-        "1",
-        "A",
-        json!([
-            reasons(
-                "Sana",
-                "girl",
-                9,
-                "never_enrolled",
-                json!(["cost", "household_chores"])
-            ),
-            reasons(
-                "Bilal",
-                "boy",
-                12,
-                "dropped_out",
-                json!(["migration", "cost"])
-            ),
-            in_school("Hina", "girl", 7)
-        ]),
-    );
-    let b = survey(
-        "V2",
-        "1",
-        "B",
-        json!([
-            reasons("Asma", "girl", 13, "never_enrolled", json!(["no_girls_school", "cost", "school_too_far"])),
-            reasons("Zara", "transgender", 10, "never_enrolled", json!(["school_too_far"])),
-            in_school("Omar", "boy", 16),
-            {"name": "Rukhsana", "sex": "girl", "date_of_birth": "2016-09-01",
-             "schooling": {"status": "never_enrolled"}, "reasons_out_of_school": ["household_chores"]}
-        ]),
-    );
-    let no_consent: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": "UC1", "village_code": "V2", "household_number": "2", "consent": false,
-                      "surveyed_by": "Ayesha", "surveyed_on": "2026-09-01"}}))
-    .unwrap();
-    let elsewhere = survey("W1", "1", "C", json!([osc("Ali", "boy", 9)]));
-    add(
-        &mut store,
-        &[a.clone(), b.clone(), no_consent, elsewhere.clone()],
-    )
-    .unwrap();
-    let dropped = json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": false,
-                         "dropped_out": true, "dropout_reasons": ["child_works"]});
-    store
-        .add_follow_ups(
-            &[
-                visit(&a.children[0], "2026-09-12", enrolled()),
-                visit(&a.children[1], "2026-09-12", enrolled()),
-                visit(&a.children[1], "2026-10-15", dropped),
-                visit(
-                    &b.children[0],
-                    "2026-09-05",
-                    json!({"kind": "admission_pending", "why": "B-form"}),
-                ),
-                visit(&elsewhere.children[0], "2026-09-12", enrolled()),
-            ],
-            &ctx(),
-            &mut |_| {},
-        )
-        .unwrap();
-
-    let report = store.uc_report("UC1").unwrap();
-    let n = |girls, boys, transgender| BySex {
-        girls,
-        boys,
-        transgender,
-    };
-    assert_eq!(
-        (report.uc_name_en.as_str(), report.uc_name_ur.as_str()),
-        ("UC one", "یونین کونسل ایک")
-    );
-    assert_eq!(
-        (report.households, report.households_without_consent),
-        (3, 1)
-    );
-    // Sana, Hina, Asma, Rukhsana; Bilal, Omar; Zara.
-    assert_eq!(report.children, n(4, 2, 1));
-    assert_eq!(report.out_of_school, n(3, 1, 1));
-    // 5–9: Sana. 10–12: Rukhsana (10 by her birth date), Bilal, Zara. 13–16: Asma.
-    let bands: Vec<BySex> = report
-        .out_of_school_by_age
-        .iter()
-        .map(|(_, c)| *c)
-        .collect();
-    assert_eq!(bands, [n(1, 0, 0), n(1, 1, 1), n(1, 0, 0)]);
-    // Sana and Bilal were enrolled; Bilal has dropped out again since.
-    assert_eq!(report.enrolled, n(1, 1, 0));
-    assert_eq!(report.dropped_out_again, n(0, 1, 0));
-    // Asma (pending), Rukhsana (not visited), Bilal (dropped out again), Zara (not visited).
-    assert_eq!(report.still_to_follow_up, n(2, 1, 1));
-    assert_eq!(report.follow_ups, 4);
-    let ranked: Vec<(String, BySex)> = report
-        .reasons
-        .iter()
-        .map(|r| (r.reason.to_string(), r.children))
-        .collect();
-    assert_eq!(
-        ranked,
-        [
-            ("cost".into(), n(2, 1, 0)),
-            ("household_chores".into(), n(2, 0, 0)),
-            ("school_too_far".into(), n(1, 0, 1)),
-            ("no_girls_school".into(), n(1, 0, 0)),
-            ("migration".into(), n(0, 1, 0)),
-        ],
-        "most common first; ties in the order of the closed list"
     );
 }
 

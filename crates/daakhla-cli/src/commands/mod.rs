@@ -78,7 +78,10 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Followup(FollowupCommand::Add { file }) => {
             follow_ups::add(&mut open(global)?, &read_input(file.as_deref())?, out)
         }
-        Command::Report(ReportCommand::Uc { code }) => report::uc(&open(global)?, &code, out),
+        Command::Report { area, from, to } => {
+            let request = daakhla_reports::ReportRequest { area, from, to };
+            report::show(&open(global)?, &request, out)
+        }
         Command::Export(ExportCommand::Csv {
             kind,
             out: file,

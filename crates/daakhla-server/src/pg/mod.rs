@@ -2,6 +2,7 @@
 //! as the SQLite default, in one database. Each half has its own connection, so a long
 //! materialisation never waits behind a pull.
 
+mod bulk;
 mod log;
 mod records;
 
@@ -14,7 +15,7 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use std::collections::HashMap;
 
 /// The schema this build writes; a database with a newer one is refused.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 /// Connects to the database at `url`, creating the tables the first time.
 pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {
@@ -132,6 +133,10 @@ fn create_schema(client: &mut Client) -> Result<(), ServerError> {
             return Err(ServerError::Internal(format!(
                 "the database was written by a newer Daakhla server (schema {v}); this one knows schema {SCHEMA_VERSION}"
             )));
+        }
+        // The schema file brought an older database up to date above.
+        Some(v) if v < SCHEMA_VERSION => {
+            tx.execute("UPDATE server_schema SET version = $1", &[&SCHEMA_VERSION])?;
         }
         Some(_) => {}
     }

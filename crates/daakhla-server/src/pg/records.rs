@@ -261,6 +261,29 @@ impl Records for PgRecords {
         conflicts.sort_by(|a, b| (&a.doc_id, &a.field).cmp(&(&b.doc_id, &b.field)));
         Ok(conflicts)
     }
+
+    fn read_reports(
+        &mut self,
+        read: &mut dyn FnMut(
+            &mut dyn daakhla_reports::Source,
+        ) -> Result<(), daakhla_reports::ReportError>,
+    ) -> Result<(), ServerError> {
+        let client: &mut postgres::Client = &mut self.client;
+        Ok(read(&mut daakhla_reports::PgSource(client))?)
+    }
+
+    fn load_rows_only(&mut self, records: &crate::backend::RowsOnly) -> Result<(), ServerError> {
+        let mut tx = self.client.transaction()?;
+        super::bulk::load_rows_only(
+            &mut tx,
+            records.surveys,
+            records.follow_ups,
+            records.schools,
+            records.needs,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// Applies a document's new changes (and any that waited for them), saves it with its
@@ -373,12 +396,12 @@ fn write_row(
 
 fn write_household(sql: &mut TxSql, h: &Household) -> Result<(), ServerError> {
     sql.execute(
-        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, surveyed_on, surveyed_by,
-                                 deleted, merge_target, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on,
+                                 surveyed_by, deleted, merge_target, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
              household_number = excluded.household_number, head_name = excluded.head_name,
-             surveyed_on = excluded.surveyed_on, surveyed_by = excluded.surveyed_by,
+             consent = excluded.consent, surveyed_on = excluded.surveyed_on, surveyed_by = excluded.surveyed_by,
              deleted = excluded.deleted, merge_target = excluded.merge_target, body = excluded.body",
         &[
             &h.id.to_string(),
@@ -386,6 +409,7 @@ fn write_household(sql: &mut TxSql, h: &Household) -> Result<(), ServerError> {
             &h.village_code,
             &h.household_number,
             &h.head_name,
+            &h.consent,
             &h.surveyed_on,
             &h.surveyed_by,
             &h.deleted,

@@ -101,6 +101,9 @@ CREATE TABLE IF NOT EXISTS households (
     body             jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS households_by_uc ON households (uc_code, village_code);
+-- Schema 2: whether the household consented, as reports count households without consent.
+ALTER TABLE households ADD COLUMN IF NOT EXISTS consent boolean;
+UPDATE households SET consent = (body->>'consent')::boolean WHERE consent IS NULL;
 CREATE INDEX IF NOT EXISTS households_merging ON households (merge_target) WHERE merge_target IS NOT NULL;
 CREATE INDEX IF NOT EXISTS households_merged ON households (merged_into) WHERE merged_into IS NOT NULL;
 

@@ -1,0 +1,52 @@
+//! Rows without documents, for reference data sets that reports and benchmarks read (the
+//! seeds' campaign is 1.8 million records: through documents that is an hour, as rows a
+//! minute). Records written this way have no Automerge document and no change, so they never
+//! sync; a store holding them is for reading figures, not for the field.
+
+use crate::follow_ups::{insert_follow_up_row, set_lifecycle, write_child_row};
+use crate::schools::{write_need_row, write_school_row};
+use crate::surveys::write_household_row;
+use crate::{Store, StoreError};
+use daakhla_domain::followup::FollowUp;
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::lifecycle::lifecycle;
+use daakhla_domain::school::{InfrastructureNeed, School};
+use std::collections::HashMap;
+
+impl Store {
+    /// Writes records as the same rows a synced record has, in one transaction, without
+    /// validating them or writing documents. Each child's lifecycle is read from
+    /// `follow_ups` as sync would.
+    pub fn load_rows_only(
+        &mut self,
+        surveys: &[HouseholdSurvey],
+        follow_ups: &[FollowUp],
+        schools: &[School],
+        needs: &[InfrastructureNeed],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut visits: HashMap<_, Vec<FollowUp>> = HashMap::new();
+        for f in follow_ups {
+            visits.entry(f.child_id).or_default().push(f.clone());
+        }
+        for survey in surveys {
+            write_household_row(&tx, &survey.household)?;
+            for child in &survey.children {
+                write_child_row(&tx, child, survey.household.surveyed_on)?;
+                let theirs = visits.get(&child.id).map(Vec::as_slice).unwrap_or_default();
+                for f in theirs {
+                    insert_follow_up_row(&tx, f)?;
+                }
+                set_lifecycle(&tx, child.id, &lifecycle(child, theirs))?;
+            }
+        }
+        for school in schools {
+            write_school_row(&tx, school)?;
+        }
+        for need in needs {
+            write_need_row(&tx, need)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
