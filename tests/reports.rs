@@ -643,6 +643,14 @@ fn the_reference_campaign_gives_the_seeds_figures_exactly(scratch: Scratch) {
         128_789
     );
     assert_eq!(everywhere.schools_improved, 949);
+    // A 36 % increase over the baseline enrolment, as the seeds counted it.
+    assert_eq!(
+        everywhere.in_school_at_survey.girls
+            + everywhere.in_school_at_survey.boys
+            + everywhere.in_school_at_survey.transgender,
+        357_747
+    );
+    assert_eq!(everywhere.increase_over_baseline.all, Some(36.0));
     let bands = everywhere
         .out_of_school_by_age
         .iter()

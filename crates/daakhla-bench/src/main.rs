@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod reports;
+
 /// The heading of BENCHMARKS.md's section on the field app, which this bench keeps.
 const APP_SECTION: &str = "## The field app";
 
@@ -60,24 +62,51 @@ fn main() {
         .skip_while(|a| a != "--peer")
         .nth(1)
         .map(PathBuf::from);
-    let report = run(&sizes, &daakhla, peer.as_deref());
     let out = std::env::args()
         .skip_while(|a| a != "--out")
         .nth(1)
         .unwrap_or_else(|| "BENCHMARKS.md".into());
-    // The app's figures are measured apart (by hand for now): keep their section.
-    let kept = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|old| old.find(APP_SECTION).map(|at| old[at..].to_string()))
-        .unwrap_or_default();
-    let report = if kept.is_empty() {
-        report
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    let reports = reports::section(quick.then_some(4));
+    let report = if std::env::args().any(|a| a == "--only-reports") {
+        // Only the reports' section is measured again; the others stay as they were.
+        splice(&old, reports::HEADING, &reports)
     } else {
-        format!("{}\n\n{kept}", report.trim_end())
+        let report = format!(
+            "{}\n\n{reports}",
+            run(&sizes, &daakhla, peer.as_deref()).trim_end()
+        );
+        // The app's figures are measured apart: keep their section.
+        match old.find(APP_SECTION) {
+            Some(at) => format!("{}\n\n{}", report.trim_end(), &old[at..]),
+            None => report,
+        }
     };
     std::fs::write(&out, &report).unwrap();
     println!("{report}");
     eprintln!("written to {out}");
+}
+
+/// `doc` with the section under `heading` (up to the next `## `) replaced by `section`, or
+/// with `section` added before the app's section when it has none.
+fn splice(doc: &str, heading: &str, section: &str) -> String {
+    let section = section.trim_end();
+    match doc.find(heading) {
+        Some(start) => {
+            let rest = &doc[start + heading.len()..];
+            let end = rest
+                .find("\n## ")
+                .map_or(doc.len(), |i| start + heading.len() + i + 1);
+            format!("{}{section}\n\n{}", &doc[..start], &doc[end..])
+                .trim_end()
+                .to_string()
+                + "\n"
+        }
+        None => match doc.find(APP_SECTION) {
+            Some(at) => format!("{}{section}\n\n{}", &doc[..at], &doc[at..]),
+            None => format!("{}\n\n{section}\n", doc.trim_end()),
+        },
+    }
 }
 
 fn ctx() -> Context {

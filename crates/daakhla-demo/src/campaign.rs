@@ -26,16 +26,20 @@ pub struct CampaignFigures {
     pub enrolled_girls: u32,
     pub enrolled_boys: u32,
     pub schools_improved: u32,
+    /// Children in school when surveyed: the baseline enrolment.
+    pub in_school: u32,
 }
 
 /// The seeds' campaign: OSC found 361,545 (192,551 girls, 168,994 boys), enrolled 128,789
-/// (49,626 girls, 79,163 boys), 949 schools improved.
+/// (49,626 girls, 79,163 boys): a 36 % increase over a baseline enrolment of 357,747 in
+/// school when surveyed; 949 schools improved.
 pub const SEEDS_CAMPAIGN: CampaignFigures = CampaignFigures {
     osc_girls: 192_551,
     osc_boys: 168_994,
     enrolled_girls: 49_626,
     enrolled_boys: 79_163,
     schools_improved: 949,
+    in_school: 357_747,
 };
 
 /// Union councils in the campaign.
@@ -105,6 +109,7 @@ pub fn campaign_quotas(
     let enrolled_boys = allocate_within(figures.enrolled_boys, &boys_rate, &boys);
     let caps = vec![SCHOOLS_PER_UC as u32; ucs.len()];
     let improved = allocate_within(figures.schools_improved, &rate("schools"), &caps);
+    let in_school = allocate(figures.in_school, &size);
     (0..ucs.len())
         .map(|i| CampaignFigures {
             osc_girls: girls[i],
@@ -112,6 +117,7 @@ pub fn campaign_quotas(
             enrolled_girls: enrolled_girls[i],
             enrolled_boys: enrolled_boys[i],
             schools_improved: improved[i],
+            in_school: in_school[i],
         })
         .collect()
 }
@@ -170,7 +176,8 @@ pub fn campaign_uc(
             .collect(),
         ..Geography::default()
     };
-    let surveys = surveys_for(&villages, quota, options);
+    let mut surveys = surveys_for(&villages, quota, options);
+    keep_in_school(&mut surveys, quota.in_school);
     let follow_ups = follow_ups_for(&surveys, quota, options);
     let schools = demo_schools(&villages, SCHOOLS_PER_UC, options);
     let needs = needs_for(&schools, quota.schools_improved, options);
@@ -183,25 +190,29 @@ pub fn campaign_uc(
     }
 }
 
-/// Households until the union council's out-of-school girls and boys are found; children out
-/// of school beyond that (and transgender children, whom the seeds' figures do not count
-/// apart) are recorded as in school.
+/// Households until the union council's out-of-school girls and boys are found and at least
+/// its baseline of children in school; children out of school beyond the quota (and
+/// transgender children, whom the seeds' figures do not count apart) are recorded as in school.
 fn surveys_for(
     villages: &Geography,
     quota: CampaignFigures,
     options: &DemoOptions,
 ) -> Vec<HouseholdSurvey> {
     let (mut girls, mut boys) = (quota.osc_girls, quota.osc_boys);
+    let mut in_school = 0;
+    let done =
+        |girls: u32, boys: u32, in_school: u32| girls + boys == 0 && in_school >= quota.in_school;
     let mut kept = Vec::new();
     let mut round = *options;
     let batch = villages.villages.len() * 50;
-    while girls + boys > 0 {
+    while !done(girls, boys, in_school) {
         for mut survey in demo_surveys(villages, batch, &round) {
-            if girls + boys == 0 {
+            if done(girls, boys, in_school) {
                 break;
             }
             for child in &mut survey.children {
                 if !child.is_out_of_school() {
+                    in_school += 1;
                     continue;
                 }
                 let left = match child.sex {
@@ -212,6 +223,7 @@ fn surveys_for(
                 if *left > 0 {
                     *left -= 1;
                 } else {
+                    in_school += 1;
                     child.schooling = Schooling::Enrolled {
                         school: Some(SchoolRef {
                             id: None,
@@ -230,6 +242,32 @@ fn surveys_for(
         round.first_household_number += (batch / villages.villages.len().max(1)) as u32;
     }
     kept
+}
+
+/// Takes children in school off the rosters, one a household from the last, until exactly
+/// `quota` remain (the baseline enrolment). Panics if there are fewer.
+fn keep_in_school(surveys: &mut [HouseholdSurvey], quota: u32) {
+    let in_school = surveys
+        .iter()
+        .flat_map(|s| &s.children)
+        .filter(|c| !c.is_out_of_school())
+        .count() as u32;
+    assert!(
+        in_school >= quota,
+        "{in_school} children in school, fewer than {quota}"
+    );
+    let mut excess = in_school - quota;
+    while excess > 0 {
+        for survey in surveys.iter_mut().rev() {
+            if excess == 0 {
+                break;
+            }
+            if let Some(at) = survey.children.iter().rposition(|c| !c.is_out_of_school()) {
+                survey.children.remove(at);
+                excess -= 1;
+            }
+        }
+    }
 }
 
 /// Visits to every out-of-school child; exactly the quota of girls and of boys enrolled.

@@ -432,7 +432,11 @@ fn figures_of(uc: &CampaignUc) -> CampaignFigures {
                 figures.osc_boys += 1;
                 figures.enrolled_boys += u32::from(enrolled);
             }
-            _ => assert!(!enrolled, "only children found out of school are enrolled"),
+            (false, _) => {
+                figures.in_school += 1;
+                assert!(!enrolled, "only children found out of school are enrolled");
+            }
+            (true, ChildSex::Transgender) => panic!("the seeds' figures count no transgender OSC"),
         }
     }
     let improved: HashSet<_> = uc
@@ -467,6 +471,7 @@ fn the_reference_campaign_adds_up_to_the_seeds_figures_exactly() {
         total.enrolled_girls += figures.enrolled_girls;
         total.enrolled_boys += figures.enrolled_boys;
         total.schools_improved += figures.schools_improved;
+        total.in_school += figures.in_school;
     }
     assert_eq!(total, SEEDS_CAMPAIGN);
 }

@@ -41,6 +41,7 @@ pub fn load_reference_campaign(
         sum.enrolled_girls += quota.enrolled_girls;
         sum.enrolled_boys += quota.enrolled_boys;
         sum.schools_improved += quota.schools_improved;
+        sum.in_school += quota.in_school;
         progress(i + 1, count);
     }
     Ok(sum)

@@ -114,6 +114,7 @@ pub fn campaign(
             "enrolled_girls": sum(|q| q.enrolled_girls),
             "enrolled_boys": sum(|q| q.enrolled_boys),
             "schools_improved": sum(|q| q.schools_improved),
+            "in_school": sum(|q| q.in_school),
         }
     });
     out.show(&summary, || match out.lang {
