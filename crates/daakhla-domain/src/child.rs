@@ -153,6 +153,17 @@ impl Child {
         self.schooling.is_out_of_school()
     }
 
+    /// The reasons out of school as their codes joined by commas, in order: how stores keep
+    /// them for reports.
+    pub fn reason_codes(&self) -> String {
+        let codes: Vec<&str> = self
+            .reasons_out_of_school
+            .iter()
+            .map(|r| crate::codes::Coded::code(*r))
+            .collect();
+        codes.join(",")
+    }
+
     /// The rules for a child listed on a roster surveyed on `surveyed_on`.
     pub fn check_on_roster(&self, surveyed_on: NaiveDate, at: &FieldPath, c: &mut Checker) {
         c.required_text(at.key("name"), &self.name);

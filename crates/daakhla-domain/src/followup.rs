@@ -64,6 +64,25 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A retention check's milestone.
+    pub fn milestone(&self) -> Option<RetentionMilestone> {
+        match self {
+            Outcome::RetentionCheck { milestone, .. } => Some(*milestone),
+            _ => None,
+        }
+    }
+
+    /// A retention check found the child had left school again.
+    pub fn dropped_out(&self) -> bool {
+        matches!(
+            self,
+            Outcome::RetentionCheck {
+                dropped_out: true,
+                ..
+            }
+        )
+    }
+
     pub fn kind(&self) -> OutcomeKind {
         match self {
             Outcome::Enrolled { .. } => OutcomeKind::Enrolled,

@@ -5,16 +5,16 @@ use crate::area::{Places, Scope, Visible};
 use crate::figures::label;
 use crate::model::{ChildRow, ChildStory, Label, VisitRow};
 use crate::source::{Cell, Param, Source};
-use daakhla_domain::codes::{Coded, OutcomeKind, ReasonOutOfSchool, RetentionMilestone};
+use daakhla_domain::codes::{Coded, OutcomeKind, RetentionMilestone};
 use daakhla_domain::lifecycle::Stage;
 
-/// The columns of a `ChildRow`, then the child's village and survey date.
+/// The columns of a `ChildRow`, then the child's village, survey date and reasons.
 fn child_columns(source: &dyn Source) -> String {
     let name = source.dialect().json_text("c.body", "name");
     format!(
         "c.id, c.household_id, h.household_number, {name}, c.sex, c.age_years, c.stage,
          CAST(c.enrolled_on AS TEXT), CAST(c.last_visit AS TEXT),
-         h.village_code, CAST(h.surveyed_on AS TEXT)"
+         h.village_code, CAST(h.surveyed_on AS TEXT), c.reasons"
     )
 }
 
@@ -87,27 +87,13 @@ pub fn child_story(
     Scope::resolve(&places, Some(&village_code), visible).map_err(|_| unknown())?;
     let village = places.get(&village_code).ok_or_else(unknown)?.name.clone();
 
-    let each = source.dialect().each_reason();
-    let reasons = source
-        .rows(
-            &format!("SELECT r.value FROM children c, {each} WHERE c.id = ?"),
-            &[Param::Text(child_id.into())],
-        )?
-        .iter()
-        .map(|r| coded_label::<ReasonOutOfSchool>(&r[0]))
-        .collect();
-
-    let dialect = source.dialect();
+    let reasons = crate::figures::reason_codes(&row[11]).map(label).collect();
     let visits = source
         .rows(
-            &format!(
-                "SELECT CAST(f.visited_on AS TEXT), f.outcome, {},
-                        CASE WHEN {} THEN 0 ELSE 1 END
-                   FROM follow_ups f WHERE f.child_id = ? AND NOT f.deleted
-                  ORDER BY f.visited_on, f.id",
-                dialect.outcome_text("milestone"),
-                dialect.dropped_out()
-            ),
+            "SELECT CAST(f.visited_on AS TEXT), f.outcome, f.milestone,
+                    CASE WHEN f.dropped_out THEN 0 ELSE 1 END
+               FROM follow_ups f WHERE f.child_id = ? AND NOT f.deleted
+              ORDER BY f.visited_on, f.id",
             &[Param::Text(child_id.into())],
         )?
         .iter()

@@ -338,38 +338,30 @@ impl<'a> Figures<'a> {
         )
     }
 
-    /// reason, sex, count.
+    /// reasons (codes joined by commas), sex, count.
     fn reasons(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        let each = self.source.dialect().each_reason();
         self.run(
             "h",
-            &format!(
-                "SELECT r.value, c.sex, count(*)
-                   FROM households h JOIN children c ON c.household_id = h.id, {each}
-                  WHERE {{area}} AND {{shown}} AND c.out_of_school
-                    AND h.surveyed_on BETWEEN {{from}} AND {{to}}
-                  GROUP BY 1, 2"
-            ),
+            "SELECT c.reasons, c.sex, count(*)
+               FROM households h JOIN children c ON c.household_id = h.id
+              WHERE {area} AND {shown} AND c.out_of_school
+                AND h.surveyed_on BETWEEN {from} AND {to}
+              GROUP BY 1, 2",
         )
     }
 
     /// sex, milestone, children checked, children checked and still in school.
     fn retention_checks(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        let dialect = self.source.dialect();
-        let milestone = dialect.outcome_text("milestone");
-        let dropped = dialect.dropped_out();
         self.run(
             "h",
-            &format!(
-                "SELECT c.sex, {milestone}, count(DISTINCT c.id),
-                        count(DISTINCT CASE WHEN {dropped} THEN NULL ELSE c.id END)
-                   FROM households h JOIN children c ON c.household_id = h.id
-                        JOIN follow_ups f ON f.child_id = c.id
-                  WHERE {{area}} AND {{shown}} AND c.out_of_school AND NOT f.deleted
-                    AND f.outcome = 'retention_check' AND f.visited_on >= c.enrolled_on
-                    AND c.enrolled_on BETWEEN {{from}} AND {{to}}
-                  GROUP BY 1, 2"
-            ),
+            "SELECT c.sex, f.milestone, count(DISTINCT c.id),
+                    count(DISTINCT CASE WHEN f.dropped_out THEN NULL ELSE c.id END)
+               FROM households h JOIN children c ON c.household_id = h.id
+                    JOIN follow_ups f ON f.child_id = c.id
+              WHERE {area} AND {shown} AND c.out_of_school AND NOT f.deleted
+                AND f.outcome = 'retention_check' AND f.visited_on >= c.enrolled_on
+                AND c.enrolled_on BETWEEN {from} AND {to}
+              GROUP BY 1, 2",
         )
     }
 
@@ -413,6 +405,14 @@ impl<'a> Figures<'a> {
               WHERE {area} AND n.resolved_on BETWEEN {from} AND {to} GROUP BY 1",
         )
     }
+}
+
+/// A child's reasons out of school, from their codes joined by commas (unknown ones left out).
+pub(crate) fn reason_codes(cell: &Cell) -> impl Iterator<Item = ReasonOutOfSchool> + '_ {
+    cell.text()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(ReasonOutOfSchool::from_code)
 }
 
 fn sex_of(cell: &Cell) -> Option<ChildSex> {
@@ -492,13 +492,10 @@ fn retention(
 fn reasons(rows: Vec<Vec<Cell>>) -> Vec<ReasonCount> {
     let mut counts: HashMap<ReasonOutOfSchool, BySex> = HashMap::new();
     for row in rows {
-        let (Some(reason), Some(sex)) = (
-            row[0].text().and_then(ReasonOutOfSchool::from_code),
-            sex_of(&row[1]),
-        ) else {
-            continue;
-        };
-        add(counts.entry(reason).or_default(), sex, row[2].int() as u64);
+        let Some(sex) = sex_of(&row[1]) else { continue };
+        for reason in reason_codes(&row[0]) {
+            add(counts.entry(reason).or_default(), sex, row[2].int() as u64);
+        }
     }
     let mut ranked: Vec<(ReasonOutOfSchool, BySex)> = counts.into_iter().collect();
     ranked.sort_by_key(|(reason, children)| (std::cmp::Reverse(total(children)), *reason));

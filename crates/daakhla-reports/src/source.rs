@@ -1,7 +1,7 @@
 //! Where report rows come from: a device store's or the server's SQLite file, or the
 //! server's PostgreSQL database. Both hold the same tables (households, children,
-//! follow_ups, schools, needs, places), so every report is one set of SQL queries; the few
-//! places the two dialects differ (reading JSON) are methods of `Dialect`.
+//! follow_ups, schools, needs, places), so every report is one set of SQL queries; where the
+//! two dialects differ (reading JSON) is a method of `Dialect`.
 
 use crate::ReportError;
 use chrono::NaiveDate;
@@ -18,32 +18,6 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("json_extract({column}, '$.{field}')"),
             Dialect::Postgres => format!("({column}->>'{field}')"),
-        }
-    }
-
-    /// A text field inside a follow-up's outcome.
-    pub(crate) fn outcome_text(self, field: &str) -> String {
-        match self {
-            Dialect::Sqlite => format!("json_extract(f.body, '$.outcome.{field}')"),
-            Dialect::Postgres => format!("(f.body->'outcome'->>'{field}')"),
-        }
-    }
-
-    /// True when a retention check found the child had left school again.
-    pub(crate) fn dropped_out(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "coalesce(json_extract(f.body, '$.outcome.dropped_out'), 0) = 1",
-            Dialect::Postgres => "coalesce((f.body->'outcome'->>'dropped_out')::boolean, false)",
-        }
-    }
-
-    /// A FROM item giving each reason out of school of child `c` as `r.value`.
-    pub(crate) fn each_reason(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "json_each(c.body, '$.reasons_out_of_school') r",
-            Dialect::Postgres => {
-                "jsonb_array_elements_text(c.body->'reasons_out_of_school') AS r(value)"
-            }
         }
     }
 }

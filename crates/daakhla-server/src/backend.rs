@@ -161,6 +161,10 @@ pub trait Records: Send {
     /// Writes records as rows only, without documents: reference data that reports and
     /// benchmarks read. Such records never sync.
     fn load_rows_only(&mut self, records: &RowsOnly) -> Result<(), ServerError>;
+
+    /// After loading many rows at once: brings the query planner's statistics (and, on
+    /// PostgreSQL, the visibility map index-only scans need) up to date.
+    fn refresh_statistics(&mut self) -> Result<(), ServerError>;
 }
 
 /// Records to write as rows only (`Records::load_rows_only`).

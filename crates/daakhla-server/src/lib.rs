@@ -291,6 +291,11 @@ impl Server {
     pub fn load_rows_only(&self, records: &RowsOnly) -> Result<(), ServerError> {
         self.records().load_rows_only(records)
     }
+
+    /// After loading many rows: the query planner's statistics brought up to date.
+    pub fn refresh_statistics(&self) -> Result<(), ServerError> {
+        self.records().refresh_statistics()
+    }
 }
 
 /// The places a device may see reports of.

@@ -44,5 +44,6 @@ pub fn load_reference_campaign(
         sum.in_school += quota.in_school;
         progress(i + 1, count);
     }
+    server.refresh_statistics()?;
     Ok(sum)
 }

@@ -406,6 +406,10 @@ impl Records for StoreRecords {
             records.needs,
         )?)
     }
+
+    fn refresh_statistics(&mut self) -> Result<(), ServerError> {
+        Ok(self.store.analyze()?)
+    }
 }
 
 fn today() -> Context {

@@ -49,4 +49,9 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// Refreshes the query planner's statistics (after loading many rows at once).
+    pub fn analyze(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("ANALYZE")?)
+    }
 }

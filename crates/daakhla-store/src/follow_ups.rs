@@ -59,12 +59,14 @@ pub(crate) fn write_child_row(
 ) -> Result<(), StoreError> {
     let age = child.age_on(surveyed_on).unwrap_or_default();
     tx.prepare_cached(
-        "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted)
-         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted,
+                               reasons)
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
              origin_household_id = excluded.origin_household_id, name = excluded.name, sex = excluded.sex,
              age_years = excluded.age_years, schooling = excluded.schooling,
-             out_of_school = excluded.out_of_school, body = excluded.body, deleted = excluded.deleted",
+             out_of_school = excluded.out_of_school, body = excluded.body, deleted = excluded.deleted,
+             reasons = excluded.reasons",
     )?
     .execute(params![
         child.id.to_string(),
@@ -76,6 +78,7 @@ pub(crate) fn write_child_row(
         child.is_out_of_school(),
         serde_json::to_string(child)?,
         child.deleted,
+        child.reason_codes(),
     ])?;
     Ok(())
 }
@@ -108,9 +111,11 @@ pub(crate) fn insert_follow_up_row(
     follow_up: &FollowUp,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body, deleted, milestone, dropped_out)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
-             outcome = excluded.outcome, body = excluded.body, deleted = excluded.deleted",
+             outcome = excluded.outcome, body = excluded.body, deleted = excluded.deleted,
+             milestone = excluded.milestone, dropped_out = excluded.dropped_out",
     )?
     .execute(params![
         follow_up.id.to_string(),
@@ -119,6 +124,8 @@ pub(crate) fn insert_follow_up_row(
         follow_up.outcome.kind().code(),
         serde_json::to_string(follow_up)?,
         follow_up.deleted,
+        follow_up.outcome.milestone().map(|m| m.code()),
+        follow_up.outcome.dropped_out(),
     ])?;
     Ok(())
 }

@@ -35,6 +35,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_schools.sql"),
         then: None,
     },
+    Migration {
+        sql: include_str!("migrations/0007_report_columns.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

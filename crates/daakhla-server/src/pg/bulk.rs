@@ -121,6 +121,7 @@ pub(super) fn load_rows_only(
                 life.last_visit.map(|d| d.to_string()).as_deref(),
                 flag(child.deleted),
                 Some(&json(child)?),
+                Some(&child.reason_codes()),
             ]);
             for f in theirs {
                 follow_up_rows.row(&[
@@ -130,6 +131,8 @@ pub(super) fn load_rows_only(
                     Some(f.outcome.kind().code()),
                     flag(f.deleted),
                     Some(&json(&f)?),
+                    f.outcome.milestone().map(|m| m.code()),
+                    flag(f.outcome.dropped_out()),
                 ]);
             }
         }
@@ -140,11 +143,11 @@ pub(super) fn load_rows_only(
     )?;
     children.send(
         tx,
-        "children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school, stage, enrolled_on, last_visit, deleted, body)",
+        "children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school, stage, enrolled_on, last_visit, deleted, body, reasons)",
     )?;
     follow_up_rows.send(
         tx,
-        "follow_ups (id, child_id, visited_on, outcome, deleted, body)",
+        "follow_ups (id, child_id, visited_on, outcome, deleted, body, milestone, dropped_out)",
     )?;
     let mut school_rows = Copy::new();
     for school in schools {

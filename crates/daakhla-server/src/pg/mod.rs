@@ -15,7 +15,7 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use std::collections::HashMap;
 
 /// The schema this build writes; a database with a newer one is refused.
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 
 /// Connects to the database at `url`, creating the tables the first time.
 pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {

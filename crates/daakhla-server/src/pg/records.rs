@@ -284,6 +284,12 @@ impl Records for PgRecords {
         tx.commit()?;
         Ok(())
     }
+
+    fn refresh_statistics(&mut self) -> Result<(), ServerError> {
+        self.client
+            .batch_execute("VACUUM ANALYZE households, children, follow_ups, schools, needs")?;
+        Ok(())
+    }
 }
 
 /// Applies a document's new changes (and any that waited for them), saves it with its
@@ -433,12 +439,13 @@ fn write_child(sql: &mut TxSql, child: &Child) -> Result<Result<(), String>, Ser
     };
     sql.execute(
         "INSERT INTO children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school,
-                               stage, deleted, body)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, '', $7, $8)
+                               stage, deleted, body, reasons)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, '', $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
              origin_household_id = excluded.origin_household_id, sex = excluded.sex,
              age_years = excluded.age_years, schooling = excluded.schooling,
-             out_of_school = excluded.out_of_school, deleted = excluded.deleted, body = excluded.body",
+             out_of_school = excluded.out_of_school, deleted = excluded.deleted, body = excluded.body,
+             reasons = excluded.reasons",
         &[
             &child.id.to_string(),
             &household,
@@ -448,6 +455,7 @@ fn write_child(sql: &mut TxSql, child: &Child) -> Result<Result<(), String>, Ser
             &child.is_out_of_school(),
             &child.deleted,
             &to_body(child)?,
+            &child.reason_codes(),
         ],
     )?;
     refresh_lifecycle(sql, child)?;
@@ -469,9 +477,11 @@ fn write_follow_up(
         return Ok(Err("its child has not arrived yet".into()));
     };
     sql.execute(
-        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, deleted, body) VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, deleted, body, milestone, dropped_out)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
-             outcome = excluded.outcome, deleted = excluded.deleted, body = excluded.body",
+             outcome = excluded.outcome, deleted = excluded.deleted, body = excluded.body,
+             milestone = excluded.milestone, dropped_out = excluded.dropped_out",
         &[
             &follow_up.id.to_string(),
             &follow_up.child_id.to_string(),
@@ -479,6 +489,8 @@ fn write_follow_up(
             &follow_up.outcome.kind().code(),
             &follow_up.deleted,
             &to_body(follow_up)?,
+            &follow_up.outcome.milestone().map(|m| m.code()),
+            &follow_up.outcome.dropped_out(),
         ],
     )?;
     refresh_lifecycle(sql, &child)?;

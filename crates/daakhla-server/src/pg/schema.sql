@@ -156,3 +156,21 @@ CREATE TABLE IF NOT EXISTS needs (
     body          jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS needs_by_school ON needs (school_id);
+
+-- Schema 3: what reports count, in narrow columns under covering indexes, so a district's
+-- figures are read from indexes and never from a record's JSON body.
+ALTER TABLE children ADD COLUMN IF NOT EXISTS reasons text;
+UPDATE children SET reasons = coalesce(
+    (SELECT string_agg(r, ',') FROM jsonb_array_elements_text(body->'reasons_out_of_school') r), '')
+ WHERE reasons IS NULL;
+ALTER TABLE follow_ups ADD COLUMN IF NOT EXISTS milestone text;
+ALTER TABLE follow_ups ADD COLUMN IF NOT EXISTS dropped_out boolean;
+UPDATE follow_ups SET milestone = body->'outcome'->>'milestone',
+                      dropped_out = coalesce((body->'outcome'->>'dropped_out')::boolean, false)
+ WHERE dropped_out IS NULL;
+CREATE INDEX IF NOT EXISTS households_for_reports ON households (uc_code, surveyed_on)
+    INCLUDE (deleted, merged_into, consent, village_code, id);
+CREATE INDEX IF NOT EXISTS children_for_reports ON children (household_id)
+    INCLUDE (deleted, out_of_school, sex, age_years, stage, enrolled_on, reasons, id);
+CREATE INDEX IF NOT EXISTS follow_ups_for_reports ON follow_ups (child_id)
+    INCLUDE (outcome, deleted, visited_on, milestone, dropped_out);
