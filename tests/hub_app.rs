@@ -43,8 +43,7 @@ fn survey(uc: &Value, village: &Value) -> Value {
 }
 
 #[test]
-fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_coordinators_app()
-{
+fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_coordinators_app() {
     let dir = tempfile::tempdir().unwrap();
     let a_path = dir.path().join("coordinator.sqlite");
     let a = App::open_or_create(&a_path).unwrap();
@@ -72,7 +71,10 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     // Off until switched on; a hub page with nothing in it.
     let page = call(&a, "hub", json!({}));
     assert_eq!(page["available"], true);
-    assert_eq!((page["on"].clone(), page["running"].clone()), (json!(false), json!(false)));
+    assert_eq!(
+        (page["on"].clone(), page["running"].clone()),
+        (json!(false), json!(false))
+    );
     assert_eq!(page["devices"], json!([]));
 
     let port = free_port();
@@ -87,7 +89,10 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
             .ends_with(&format!(":{port}"))
     );
     assert!(
-        dir.path().join("coordinator-hub").join("log.sqlite").exists(),
+        dir.path()
+            .join("coordinator-hub")
+            .join("log.sqlite")
+            .exists(),
         "the hub's data sits beside the app's store"
     );
 
@@ -97,11 +102,17 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
         json!({"user": "Ayesha", "uc_code": uc_code}),
     );
     let link = phone["link"].as_str().unwrap();
-    assert!(link.starts_with("daakhla://enrol?server=http%3A%2F%2F"), "{link}");
+    assert!(
+        link.starts_with("daakhla://enrol?server=http%3A%2F%2F"),
+        "{link}"
+    );
     assert!(phone["qr_svg"].as_str().unwrap().starts_with("<svg"));
     // A union council that is not the hub's is refused, and names both.
     let refused = a
-        .call("hub_phone_code", json!({"user": "Naila", "uc_code": "UC-NOT-HERE"}))
+        .call(
+            "hub_phone_code",
+            json!({"user": "Naila", "uc_code": "UC-NOT-HERE"}),
+        )
         .unwrap_err();
     assert!(refused.en.contains("UC-NOT-HERE"), "{refused:?}");
 
@@ -112,8 +123,13 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     let synced = call(&b, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(synced["sent"], 2, "the household and its child, to the hub");
     // A phone cannot be a hub: the hub knows it as a resource person.
-    let not_coordinator = b.call("set_hub", json!({"on": true, "port": null})).unwrap_err();
-    assert!(not_coordinator.en.contains("coordinator"), "{not_coordinator:?}");
+    let not_coordinator = b
+        .call("set_hub", json!({"on": true, "port": null}))
+        .unwrap_err();
+    assert!(
+        not_coordinator.en.contains("coordinator"),
+        "{not_coordinator:?}"
+    );
 
     let page = call(&a, "hub_relay_now", json!({}));
     let round = &page["last_relay"];
@@ -146,9 +162,18 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     drop(a);
     let a = App::open_or_create(&a_path).unwrap();
     let page = call(&a, "hub", json!({}));
-    assert_eq!((page["on"].clone(), page["running"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (page["on"].clone(), page["running"].clone()),
+        (json!(true), json!(true))
+    );
     assert_eq!(page["port"], port);
-    assert!(page["devices"].as_array().unwrap().iter().any(|d| d["user"] == "Ayesha"));
+    assert!(
+        page["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["user"] == "Ayesha")
+    );
     let again = call(&b, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(again["sent"], 0);
     let page = call(&a, "set_hub", json!({"on": false, "port": null}));

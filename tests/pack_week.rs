@@ -427,7 +427,10 @@ fn packs_shrink_once_a_pack_from_the_server_acknowledges_the_phones_changes() {
             taken["acknowledged"], changes,
             "day {day}: every change the phone packed came back acknowledged"
         );
-        assert_eq!(taken["new_changes"], 0, "nothing new: only the phone works here");
+        assert_eq!(
+            taken["new_changes"], 0,
+            "nothing new: only the phone works here"
+        );
         cursor = taken["cursor"].as_u64().unwrap();
         assert_eq!(
             count(

@@ -299,7 +299,10 @@ mod running {
     impl Hub {
         /// The hub as the laptop's store syncs with it: its loopback address and the token.
         pub(crate) fn local(&self) -> (String, String) {
-            (format!("http://127.0.0.1:{}", self.port), self.token.clone())
+            (
+                format!("http://127.0.0.1:{}", self.port),
+                self.token.clone(),
+            )
         }
 
         pub(crate) fn relay_now(&self) -> RelayRound {
@@ -344,22 +347,20 @@ mod running {
                 (device.id, token.clone(), Some(token))
             }
         };
-        let http =
-            daakhla_server::spawn(server.clone(), &format!("0.0.0.0:{}", plan.port)).map_err(
-                |e| {
-                    AppError::new(
-                        ErrorKind::Sync,
-                        format!(
-                            "The hub cannot listen on port {}: {e}. Choose another port.",
-                            plan.port
-                        ),
-                        format!(
-                            "ہب پورٹ {} پر نہیں چل سکتا: {e}۔ کوئی اور پورٹ چنیں۔",
-                            plan.port
-                        ),
-                    )
-                },
-            )?;
+        let http = daakhla_server::spawn(server.clone(), &format!("0.0.0.0:{}", plan.port))
+            .map_err(|e| {
+                AppError::new(
+                    ErrorKind::Sync,
+                    format!(
+                        "The hub cannot listen on port {}: {e}. Choose another port.",
+                        plan.port
+                    ),
+                    format!(
+                        "ہب پورٹ {} پر نہیں چل سکتا: {e}۔ کوئی اور پورٹ چنیں۔",
+                        plan.port
+                    ),
+                )
+            })?;
         let relay = Arc::new(Relay {
             server: server.clone(),
             central_url: plan.central_url,
