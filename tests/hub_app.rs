@@ -176,6 +176,30 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     );
     let again = call(&b, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(again["sent"], 0);
+
+    // Another program took the port while the app was closed: the app still opens, and the
+    // hub screen says why the hub is not running, in both languages.
+    drop(a);
+    let squatter = std::net::TcpListener::bind(("0.0.0.0", port)).unwrap();
+    let a = App::open_or_create(&a_path).unwrap();
+    let page = call(&a, "hub", json!({}));
+    assert_eq!(
+        (page["on"].clone(), page["running"].clone()),
+        (json!(true), json!(false))
+    );
+    assert!(
+        page["problem_en"]
+            .as_str()
+            .unwrap()
+            .contains(&port.to_string()),
+        "{page}"
+    );
+    assert!(page["problem_ur"].is_string());
+    drop(squatter);
+    let page = call(&a, "set_hub", json!({"on": true, "port": null}));
+    assert_eq!(page["running"], true, "{page}");
+    assert_eq!(page["problem_en"], Value::Null);
+
     let page = call(&a, "set_hub", json!({"on": false, "port": null}));
     assert_eq!(page["running"], false);
     assert!(

@@ -3,6 +3,8 @@
 //! server with the laptop's own enrolment, and the laptop's store syncs with its hub. The
 //! switch is kept in the store, so the hub comes back when the app does. Desktop only: on
 //! Android the commands answer that it is not offered.
+// On Android the running half is left out, and with it the uses of a few helpers.
+#![cfg_attr(target_os = "android", allow(dead_code, unused_mut))]
 
 use crate::error::{AppError, ErrorKind};
 use crate::{App, NoInput};

@@ -203,3 +203,32 @@ impl App {
         Ok(*self.progress())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_server_keeps_its_own_pull_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = daakhla_store::Store::create(&dir.path().join("s.sqlite")).unwrap();
+        let (central, hub) = ("http://central", "http://127.0.0.1:8080");
+        store.set_setting(SERVER_KEY, central).unwrap();
+        store.set_setting(PULL_CURSOR_KEY, "70").unwrap();
+        // Synced with the central server before: the cursor is its.
+        let owner = cursor_owner(&store).unwrap();
+        assert_eq!(owner.as_deref(), Some(central));
+        use_cursor_of(&mut store, owner.as_deref(), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("0"));
+        store.set_setting(PULL_CURSOR_KEY, "3").unwrap();
+        let owner = cursor_owner(&store).unwrap();
+        assert_eq!(owner.as_deref(), Some(hub));
+        use_cursor_of(&mut store, owner.as_deref(), central).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("70"));
+        use_cursor_of(&mut store, Some(central), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("3"));
+        // The same server again moves nothing.
+        use_cursor_of(&mut store, Some(hub), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("3"));
+    }
+}
