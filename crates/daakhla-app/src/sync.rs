@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn each_server_keeps_its_own_pull_cursor() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = daakhla_store::Store::create(&dir.path().join("s.sqlite")).unwrap();
+        let mut store = daakhla_store::Store::create(dir.path().join("s.sqlite")).unwrap();
         let (central, hub) = ("http://central", "http://127.0.0.1:8080");
         store.set_setting(SERVER_KEY, central).unwrap();
         store.set_setting(PULL_CURSOR_KEY, "70").unwrap();
