@@ -106,7 +106,7 @@ test('the hub is switched on, a phone enrols by its QR link and syncs, the scree
   await page.waitForSelector('[data-testid=hub-devices] >> text=Ayesha');
   const devices = await page.textContent('[data-testid=hub-devices]');
   assert.match(devices, /resource person/);
-  assert.match(devices, /synced (now|\d+ seconds? ago)/);
+  assert.match(devices, /synced now/);
   assert.match(await page.textContent('[data-testid=hub-upstream]'), /Nothing waits/);
 
   // Addresses, codes and the QR code change on every run: masked in the screenshots.

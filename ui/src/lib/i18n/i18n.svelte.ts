@@ -53,7 +53,9 @@ export function setLang(lang: Lang) {
 
 /** How long ago a moment (RFC 3339) was, in the reader's words: "5 minutes ago", "کل". */
 export function ago(iso: string, now: Date = new Date()): string {
-  const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  const exact = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  // Under a minute is "now": a device that synced 12 or 40 seconds ago synced just now.
+  const seconds = Math.abs(exact) < 45 ? 0 : exact;
   const steps: [Intl.RelativeTimeFormatUnit, number][] = [
     ['second', 60], ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity],
   ];
