@@ -307,8 +307,10 @@ mod running {
             )
         }
 
-        pub(crate) fn relay_now(&self) -> RelayRound {
-            self.relay.round()
+        /// The relay, to run a round without holding the app's hub (a round may wait on a
+        /// slow link while the hub screen is read).
+        pub(crate) fn relay(&self) -> Arc<Relay> {
+            self.relay.clone()
         }
 
         pub(crate) fn last_round(&self) -> Option<RelayRound> {
@@ -483,7 +485,9 @@ impl App {
             }
             self.store().set_setting(HUB_PORT_KEY, &port.to_string())?;
         }
-        *self.running_hub() = None;
+        // Stopped outside the lock: the relay thread may finish a round first.
+        let running = self.running_hub().take();
+        drop(running);
         *self.hub_problem() = None;
         if !switch.on {
             self.store().set_setting(HUB_ON_KEY, "0")?;
@@ -567,8 +571,8 @@ impl App {
     pub fn hub_relay_now(&self, _: NoInput) -> Result<HubPage, AppError> {
         #[cfg(not(target_os = "android"))]
         {
-            let hub = self.running_hub();
-            hub.as_ref().ok_or_else(hub_off)?.relay_now();
+            let relay = self.running_hub().as_ref().map(|hub| hub.relay());
+            relay.ok_or_else(hub_off)?.round();
         }
         self.hub(NoInput {})
     }
@@ -671,8 +675,11 @@ impl App {
     /// Runs a relay round when the hub runs: after the laptop's own sync with its hub.
     pub(crate) fn relay_if_hub(&self) {
         #[cfg(not(target_os = "android"))]
-        if let Some(hub) = self.running_hub().as_ref() {
-            hub.relay_now();
+        {
+            let relay = self.running_hub().as_ref().map(|hub| hub.relay());
+            if let Some(relay) = relay {
+                relay.round();
+            }
         }
     }
 }
