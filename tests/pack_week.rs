@@ -377,3 +377,73 @@ fn packs_need_the_devices_id_and_token_first() {
     );
     assert!(!file.exists());
 }
+
+/// A phone that only ever uses packs: once the server's pack brings its changes back, they
+/// count as sent, so the next evening's pack carries only that day's work.
+#[test]
+fn packs_shrink_once_a_pack_from_the_server_acknowledges_the_phones_changes() {
+    let server = Server {
+        data: tempfile::tempdir().unwrap(),
+    };
+    let (device_a, token_a) = enrol_device(server.data.path(), "ayesha", "UC-T1");
+    let phone = Workspace::with_test_geography();
+    let mut written = Vec::new();
+    let mut cursor = 0;
+    for day in 1..=3 {
+        let surveys: Vec<Value> = (0..HOUSEHOLDS_A_DAY).map(|n| survey(day, n)).collect();
+        let saved =
+            phone.run_with_stdin(&["--json", "household", "add"], &json!(surveys).to_string());
+        assert_eq!(saved.code, 0, "{}", saved.stderr);
+        let pack = phone.dir.path().join(format!("day-{day}.pack"));
+        let mut args = vec!["--json", "pack", "write", pack.to_str().unwrap()];
+        if day == 1 {
+            args.extend(["--device", &device_a, "--token", &token_a]);
+        }
+        let changes = phone.ok(&args).json()["changes"].as_u64().unwrap();
+        written.push(changes);
+
+        // At the office the pack is taken in and one is written back from the phone's cursor.
+        let imported = server.import(&pack);
+        assert_eq!(imported.code, 0, "{}", imported.stderr);
+        assert_eq!(imported.json()["device_cursor"], cursor);
+        let back = phone.dir.path().join(format!("back-{day}.pack"));
+        let run = server_run(
+            server.data.path(),
+            &[
+                "pack",
+                "write",
+                "--device",
+                &device_a,
+                "--after",
+                &cursor.to_string(),
+                back.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let taken = phone
+            .ok(&["--json", "pack", "import", back.to_str().unwrap()])
+            .json();
+        assert_eq!(
+            taken["acknowledged"], changes,
+            "day {day}: every change the phone packed came back acknowledged"
+        );
+        assert_eq!(
+            taken["new_changes"], 0,
+            "nothing new: only the phone works here"
+        );
+        cursor = taken["cursor"].as_u64().unwrap();
+        assert_eq!(
+            count(
+                &phone.store,
+                "SELECT count(*) FROM changes WHERE local AND NOT pushed"
+            ),
+            0,
+            "day {day}: nothing waits to be sent"
+        );
+    }
+    // Each day's pack holds that day's work alone: three households of two children.
+    assert_eq!(written, vec![9, 9, 9], "packs no longer carry earlier days");
+    // An old pack arriving late at the server is still harmless.
+    let late = server.import(&phone.dir.path().join("day-1.pack"));
+    assert_eq!(late.json()["new"], 0);
+}

@@ -9,6 +9,7 @@ pub mod bindings;
 mod error;
 mod follow_up;
 mod home;
+mod hub;
 mod places;
 mod settings;
 mod survey;
@@ -22,6 +23,10 @@ pub use follow_up::{
     follow_up_input_path,
 };
 pub use home::{CheckDue, Today};
+pub use hub::{
+    DEFAULT_HUB_PORT, HeldBackRecord, HubDevice, HubPage, HubSwitch, PhoneCode, PhoneCodeRequest,
+    RelayRound, lan_addresses, qr_svg,
+};
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
 pub use settings::{Draft, Settings, SettingsInput};
 pub use survey::{
@@ -37,7 +42,7 @@ use daakhla_domain::validation::Context;
 use daakhla_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use ts_rs::TS;
 
@@ -46,6 +51,12 @@ use ts_rs::TS;
 pub struct App {
     store: Mutex<Store>,
     progress: Mutex<SyncProgress>,
+    /// The store's file: the hub's data folder sits beside it.
+    path: PathBuf,
+    /// The hub, while "Run as hub" is on and it runs.
+    hub: Mutex<Option<hub::Hub>>,
+    /// Why the hub is on but could not start.
+    hub_problem: Mutex<Option<AppError>>,
 }
 
 /// Demo union councils per district and villages per union council in a new store, until
@@ -77,11 +88,15 @@ impl App {
         let app = App {
             store: Mutex::new(store),
             progress: Mutex::new(SyncProgress::default()),
+            path: path.to_path_buf(),
+            hub: Mutex::new(None),
+            hub_problem: Mutex::new(None),
         };
         let name = app.settings(NoInput {})?.surveyor_name;
         if !name.is_empty() {
             app.store().set_author(name);
         }
+        app.resume_hub();
         Ok(app)
     }
 
@@ -93,6 +108,14 @@ impl App {
 
     fn progress(&self) -> MutexGuard<'_, SyncProgress> {
         self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn running_hub(&self) -> MutexGuard<'_, Option<hub::Hub>> {
+        self.hub.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn hub_problem(&self) -> MutexGuard<'_, Option<AppError>> {
+        self.hub_problem.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The device's date: nothing is recorded after it.
@@ -193,6 +216,10 @@ macro_rules! for_each_command {
             enrol: $crate::EnrolRequest => $crate::Enrolment,
             sync: $crate::SyncRequest => $crate::SyncResult,
             sync_progress: $crate::NoInput => $crate::SyncProgress,
+            hub: $crate::NoInput => $crate::HubPage,
+            set_hub: $crate::HubSwitch => $crate::HubPage,
+            hub_phone_code: $crate::PhoneCodeRequest => $crate::PhoneCode,
+            hub_relay_now: $crate::NoInput => $crate::HubPage,
         }
     };
 }

@@ -53,13 +53,50 @@ pub struct SyncProgress {
     pub received: u32,
 }
 
+/// The server the store's pull cursor counts positions of.
+const CURSOR_SERVER_KEY: &str = "app_pull_cursor_server";
+const PULL_CURSOR_KEY: &str = "pull_cursor";
+
+/// The server the pull cursor belongs to: the one last synced with, or else the one set.
+fn cursor_owner(store: &daakhla_store::Store) -> Result<Option<String>, AppError> {
+    Ok(match store.setting(CURSOR_SERVER_KEY)? {
+        Some(owner) => Some(owner),
+        None => store.setting(SERVER_KEY)?,
+    })
+}
+
+/// Each server numbers its log its own way: a laptop switching between the central server and
+/// its own hub keeps a pull cursor for each, so it neither skips nor refetches a whole log.
+fn use_cursor_of(
+    store: &mut daakhla_store::Store,
+    owner: Option<&str>,
+    url: &str,
+) -> Result<(), AppError> {
+    if owner == Some(url) {
+        return Ok(());
+    }
+    if let (Some(owner), Some(cursor)) = (owner, store.pull_cursor()?) {
+        store.set_setting(&format!("{PULL_CURSOR_KEY}@{owner}"), &cursor)?;
+    }
+    let cursor = store
+        .setting(&format!("{PULL_CURSOR_KEY}@{url}"))?
+        .unwrap_or_else(|| "0".into());
+    store.set_setting(PULL_CURSOR_KEY, &cursor)?;
+    store.set_setting(CURSOR_SERVER_KEY, url)?;
+    Ok(())
+}
+
 fn small(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl App {
+    /// Syncs with the server; when this laptop runs as a hub, with its hub, then a relay
+    /// round to the central server, then with the hub again for what the round brought.
     pub fn sync(&self, request: SyncRequest) -> Result<SyncResult, AppError> {
+        let hub = self.running_hub().as_ref().map(|hub| hub.local());
         let mut store = self.store();
+        let cursor_owner = cursor_owner(&store)?;
         for (key, value) in [
             (SERVER_KEY, &request.server_url),
             (TOKEN_KEY, &request.token),
@@ -68,30 +105,34 @@ impl App {
                 store.set_setting(key, value)?;
             }
         }
-        let (Some(url), Some(token)) = (store.setting(SERVER_KEY)?, store.setting(TOKEN_KEY)?)
-        else {
-            return Err(AppError::new(
-                ErrorKind::NotEnrolled,
-                "Give the server's address and this device's token first.",
-                "پہلے سرور کا پتہ اور اس ڈیوائس کا ٹوکن درج کریں۔",
-            ));
-        };
-        *self.progress() = SyncProgress {
-            running: true,
-            ..SyncProgress::default()
-        };
-        let outcome = daakhla_sync::sync(&mut store, &Remote::new(&url, &token), &mut |p| {
-            let mut progress = self.progress();
-            match p {
-                Progress::Sent { sent, total } => {
-                    progress.sent = small(sent);
-                    progress.to_send = small(total);
-                }
-                Progress::Received { received } => progress.received = small(received),
+        let (url, token) = match hub {
+            Some(local) => local,
+            None => {
+                let (Some(url), Some(token)) =
+                    (store.setting(SERVER_KEY)?, store.setting(TOKEN_KEY)?)
+                else {
+                    return Err(AppError::new(
+                        ErrorKind::NotEnrolled,
+                        "Give the server's address and this device's token first.",
+                        "پہلے سرور کا پتہ اور اس ڈیوائس کا ٹوکن درج کریں۔",
+                    ));
+                };
+                (url, token)
             }
-        });
-        self.progress().running = false;
-        let summary = outcome?;
+        };
+        use_cursor_of(&mut store, cursor_owner.as_deref(), &url)?;
+        let mut summary = self.sync_once(&mut store, &url, &token)?;
+        if self.running_hub().is_some() {
+            drop(store);
+            self.relay_if_hub();
+            store = self.store();
+            let after = self.sync_once(&mut store, &url, &token)?;
+            summary.received += after.received;
+            summary.records += after.records;
+            summary.conflicts = after.conflicts;
+            summary.bytes_sent += after.bytes_sent;
+            summary.bytes_received += after.bytes_received;
+        }
         let result = SyncResult {
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             server_url: url,
@@ -105,6 +146,30 @@ impl App {
         let text = serde_json::to_string(&result).expect("a sync result serialises");
         store.set_setting(LAST_SYNC_KEY, &text)?;
         Ok(result)
+    }
+
+    fn sync_once(
+        &self,
+        store: &mut daakhla_store::Store,
+        url: &str,
+        token: &str,
+    ) -> Result<daakhla_sync::Summary, AppError> {
+        *self.progress() = SyncProgress {
+            running: true,
+            ..SyncProgress::default()
+        };
+        let outcome = daakhla_sync::sync(store, &Remote::new(url, token), &mut |p| {
+            let mut progress = self.progress();
+            match p {
+                Progress::Sent { sent, total } => {
+                    progress.sent = small(sent);
+                    progress.to_send = small(total);
+                }
+                Progress::Received { received } => progress.received = small(received),
+            }
+        });
+        self.progress().running = false;
+        Ok(outcome?)
     }
 
     /// Exchanges an enrolment code for this device's token and remembers the server and the
@@ -136,5 +201,34 @@ impl App {
 
     pub fn sync_progress(&self, _: NoInput) -> Result<SyncProgress, AppError> {
         Ok(*self.progress())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_server_keeps_its_own_pull_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = daakhla_store::Store::create(dir.path().join("s.sqlite")).unwrap();
+        let (central, hub) = ("http://central", "http://127.0.0.1:8080");
+        store.set_setting(SERVER_KEY, central).unwrap();
+        store.set_setting(PULL_CURSOR_KEY, "70").unwrap();
+        // Synced with the central server before: the cursor is its.
+        let owner = cursor_owner(&store).unwrap();
+        assert_eq!(owner.as_deref(), Some(central));
+        use_cursor_of(&mut store, owner.as_deref(), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("0"));
+        store.set_setting(PULL_CURSOR_KEY, "3").unwrap();
+        let owner = cursor_owner(&store).unwrap();
+        assert_eq!(owner.as_deref(), Some(hub));
+        use_cursor_of(&mut store, owner.as_deref(), central).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("70"));
+        use_cursor_of(&mut store, Some(central), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("3"));
+        // The same server again moves nothing.
+        use_cursor_of(&mut store, Some(hub), hub).unwrap();
+        assert_eq!(store.pull_cursor().unwrap().as_deref(), Some("3"));
     }
 }

@@ -46,6 +46,9 @@ pub struct Received {
     pub records: usize,
     /// Records that now hold a conflict.
     pub in_conflict: usize,
+    /// This device's own changes that came back, so the server holds them: marked as sent,
+    /// however they came (a pull, or a sync pack from the server).
+    pub acknowledged: usize,
 }
 
 /// A field in conflict, for a coordinator to resolve.
@@ -185,14 +188,23 @@ impl Store {
         let mut by_doc: BTreeMap<(usize, usize), (&str, RecordKind, Vec<Change>)> = BTreeMap::new();
         let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
         let mut new_changes = 0;
+        let mut acknowledged = 0;
         for (i, incoming) in changes.iter().enumerate() {
             let change = daakhla_crdt::change_from_bytes(incoming.bytes.clone())?;
+            let hash = change.hash().0.to_vec();
             let known: bool = tx
                 .prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?
-                .query_row([change.hash().0.to_vec()], |_| Ok(()))
+                .query_row([&hash], |_| Ok(()))
                 .optional()?
                 .is_some();
             if known {
+                // Only the server hands changes out: one of ours that comes back is held there.
+                acknowledged += tx
+                    .prepare_cached(
+                        "UPDATE changes SET pushed = 1
+                          WHERE hash = ?1 AND local AND NOT pushed AND held_back IS NULL",
+                    )?
+                    .execute([&hash])?;
                 continue;
             }
             new_changes += 1;
@@ -210,6 +222,7 @@ impl Store {
         }
         let mut received = Received {
             new_changes,
+            acknowledged,
             ..Received::default()
         };
         for (doc_id, kind, doc_changes) in by_doc.into_values() {

@@ -13,6 +13,17 @@ pub struct Enrolled {
     pub token: String,
 }
 
+/// Who a server takes this device's token for (`GET /v1/whoami`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub id: String,
+    pub user: String,
+    /// `resource_person`, `coordinator`, `supervisor` or `admin`.
+    pub role: String,
+    /// Place codes the device may see; `*` is all.
+    pub scopes: Vec<String>,
+}
+
 const LINK_PREFIX: &str = "daakhla://enrol?";
 
 /// The link a hub's QR code carries: `daakhla://enrol?server=<url>&code=<code>`.
@@ -72,6 +83,26 @@ impl Remote {
                 why: "the answer to the enrolment was not one a Daakhla server gives".into(),
             }),
         }
+    }
+}
+
+impl Remote {
+    /// Asks the server who this device is: its user, role and places.
+    pub fn whoami(&self) -> Result<WhoAmI, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/whoami", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let bytes = self
+            .check(response)?
+            .bytes()
+            .map_err(|e| self.unreachable(e))?;
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Unreachable {
+            url: self.url.clone(),
+            why: format!("the answer to whoami was not one a Daakhla server gives: {e}"),
+        })
     }
 }
 

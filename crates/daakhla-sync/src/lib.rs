@@ -12,7 +12,7 @@ use std::time::Duration;
 mod enrol;
 pub mod pack;
 
-pub use enrol::{Enrolled, enrolment_link, parse_enrolment_link};
+pub use enrol::{Enrolled, WhoAmI, enrolment_link, parse_enrolment_link};
 
 /// Changes sent per request: small enough for a slow link to finish one, large enough to
 /// compress well.

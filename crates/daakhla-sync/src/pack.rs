@@ -3,7 +3,9 @@
 //! changes the server packed for this device, taken in as a pull would take them.
 //!
 //! Writing a pack marks nothing as sent: a pack may never arrive. The next pack or sync sends
-//! the same changes again, which the server ignores by their hashes.
+//! the same changes again, which the server ignores by their hashes, until a pack from the
+//! server brings them back (packs carry what pulls give, the device's own changes included):
+//! importing it marks them as sent, so later packs carry only what is new.
 
 use crate::to_wire;
 use daakhla_domain::Lang;
@@ -62,6 +64,9 @@ pub struct Imported {
     pub new_changes: u64,
     /// Records rewritten from them.
     pub records: u64,
+    /// This device's own changes the pack brought back: the server holds them, so they are
+    /// marked as sent and the next pack leaves them out.
+    pub acknowledged: u64,
     /// The log positions the pack carries, `(after, upto]`.
     pub after: u64,
     pub upto: u64,
@@ -137,6 +142,7 @@ pub fn import_pack(
         changes: changes.len() as u64,
         new_changes: 0,
         records: 0,
+        acknowledged: 0,
         after: header.after,
         upto: header.upto,
         cursor_moved,
@@ -161,6 +167,7 @@ pub fn import_pack(
         let received = store.receive(batch, cursor)?;
         imported.new_changes += received.new_changes as u64;
         imported.records += received.records as u64;
+        imported.acknowledged += received.acknowledged as u64;
     }
     if batches.is_empty() && cursor_moved {
         store.receive(&[], Some(&upto))?;

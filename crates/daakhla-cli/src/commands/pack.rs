@@ -111,10 +111,11 @@ fn said_written(written: &Written, file: &Path, lang: Lang) -> String {
 fn said_imported(imported: &Imported, lang: Lang) -> String {
     match lang {
         Lang::En => format!(
-            "Took in {} changes ({} new, {} records updated). Conflicts to review: {}.{}",
+            "Took in {} changes ({} new, {} records updated; {} of this device's changes are now acknowledged). Conflicts to review: {}.{}",
             imported.changes,
             imported.new_changes,
             imported.records,
+            imported.acknowledged,
             imported.conflicts,
             if imported.after <= imported.cursor {
                 String::new()
@@ -126,10 +127,11 @@ fn said_imported(imported: &Imported, lang: Lang) -> String {
             }
         ),
         Lang::Ur => format!(
-            "{} تبدیلیاں لی گئیں ({} نئی، {} ریکارڈ تازہ)۔ جائزے کے لیے تنازعات: {}۔{}",
+            "{} تبدیلیاں لی گئیں ({} نئی، {} ریکارڈ تازہ؛ اس ڈیوائس کی {} تبدیلیاں سرور تک پہنچنے کی تصدیق ہوئی)۔ جائزے کے لیے تنازعات: {}۔{}",
             imported.changes,
             imported.new_changes,
             imported.records,
+            imported.acknowledged,
             imported.conflicts,
             if imported.after <= imported.cursor {
                 String::new()

@@ -154,6 +154,96 @@ at: string, server_url: string, sent: number, received: number, records_updated:
 
 export type SyncProgress = { running: boolean, sent: number, to_send: number, received: number, };
 
+export type HubSwitch = { on: boolean, port: number | null, };
+
+export type PhoneCodeRequest = { user: string, 
+/**
+ * One of the hub's union councils; null gives the phone all of them.
+ */
+uc_code: string | null, };
+
+export type PhoneCode = { code: string, server_url: string, 
+/**
+ * `daakhla://enrol?server=…&code=…`
+ */
+link: string, 
+/**
+ * The link as a QR code, an SVG document.
+ */
+qr_svg: string, 
+/**
+ * When the code stops working, RFC 3339 in UTC.
+ */
+expires_at: string, };
+
+export type HubDevice = { device_id: string, user: string, 
+/**
+ * `resource_person`, `coordinator`, …
+ */
+role: string, 
+/**
+ * When it last synced with the hub, RFC 3339 in UTC; null if never.
+ */
+last_synced: string | null, 
+/**
+ * The laptop's own store.
+ */
+this_laptop: boolean, };
+
+export type RelayRound = { 
+/**
+ * When it ended, RFC 3339 in UTC.
+ */
+at: string, 
+/**
+ * False when the central server could not be reached (or refused).
+ */
+reachable: boolean, sent: number, received: number, held_back: number, 
+/**
+ * Why the round stopped, in English and Urdu.
+ */
+error_en: string | null, error_ur: string | null, };
+
+export type HeldBackRecord = { record_id: string, reason: string, };
+
+export type HubPage = { 
+/**
+ * False on Android: phones do not run hubs.
+ */
+available: boolean, 
+/**
+ * The switch as remembered.
+ */
+on: boolean, 
+/**
+ * The hub answers on its port now.
+ */
+running: boolean, port: number, 
+/**
+ * Addresses phones on the office network reach the hub at, e.g. `http://192.168.1.5:8080`.
+ */
+addresses: Array<string>, 
+/**
+ * Why the hub is on but not running (the port taken, …), in English and Urdu.
+ */
+problem_en: string | null, problem_ur: string | null, 
+/**
+ * The central server the hub relays to.
+ */
+central_url: string | null, 
+/**
+ * The hub's union councils (the laptop's places at the central server).
+ */
+union_councils: Array<string>, devices: Array<HubDevice>, 
+/**
+ * Changes the hub's devices sent that the central server has not acknowledged.
+ */
+pending_upstream: number, last_relay: RelayRound | null, held_back: Array<HeldBackRecord>, 
+/**
+ * Fields two devices wrote at once, for review.
+ */
+conflicts: number, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -173,4 +263,8 @@ export interface Commands {
   enrol: { request: EnrolRequest; response: Enrolment };
   sync: { request: SyncRequest; response: SyncResult };
   sync_progress: { request: NoInput; response: SyncProgress };
+  hub: { request: NoInput; response: HubPage };
+  set_hub: { request: HubSwitch; response: HubPage };
+  hub_phone_code: { request: PhoneCodeRequest; response: PhoneCode };
+  hub_relay_now: { request: NoInput; response: HubPage };
 }

@@ -50,3 +50,21 @@ export function setLang(lang: Lang) {
   document.documentElement.lang = lang;
   document.documentElement.dir = lang === 'ur' ? 'rtl' : 'ltr';
 }
+
+/** How long ago a moment (RFC 3339) was, in the reader's words: "5 minutes ago", "کل". */
+export function ago(iso: string, now: Date = new Date()): string {
+  const exact = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  // Under a minute is "now": a device that synced 12 or 40 seconds ago synced just now.
+  const seconds = Math.abs(exact) < 45 ? 0 : exact;
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['second', 60], ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity],
+  ];
+  let value = seconds;
+  for (const [unit, size] of steps) {
+    if (Math.abs(value) < size) {
+      return new Intl.RelativeTimeFormat(locale(i18n.lang), { numeric: 'auto' }).format(Math.round(value), unit);
+    }
+    value /= size;
+  }
+  return moment(iso);
+}
