@@ -108,6 +108,37 @@ pub fn lifecycle(child: &Child, follow_ups: &[FollowUp]) -> Lifecycle {
     }
 }
 
+/// What the retention checks since the (latest) enrolment found, one letter per milestone in
+/// the order of the closed list: `r` still in school at a check, `d` out of school again at
+/// every check, `-` not checked (or never enrolled). How stores keep it for reports.
+pub fn retention_code(child: &Child, follow_ups: &[FollowUp]) -> String {
+    let Some(since) = lifecycle(child, follow_ups).enrolled_on else {
+        return String::new();
+    };
+    <RetentionMilestone as crate::codes::Coded>::ALL
+        .iter()
+        .map(|&milestone| {
+            let found: Vec<bool> = follow_ups
+                .iter()
+                .filter(|f| !f.deleted && f.visited_on >= since)
+                .filter_map(|f| match f.outcome {
+                    Outcome::RetentionCheck {
+                        milestone: m,
+                        dropped_out,
+                        ..
+                    } if m == milestone => Some(dropped_out),
+                    _ => None,
+                })
+                .collect();
+            match (found.is_empty(), found.iter().all(|&dropped| dropped)) {
+                (true, _) => '-',
+                (false, true) => 'd',
+                (false, false) => 'r',
+            }
+        })
+        .collect()
+}
+
 /// The facts a new follow-up is checked against, from the child's survey date and the
 /// follow-ups already recorded.
 pub fn child_facts(surveyed_on: NaiveDate, earlier: &[FollowUp]) -> ChildFacts {

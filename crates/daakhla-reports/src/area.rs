@@ -112,7 +112,7 @@ pub(crate) struct Scope {
 enum Filter {
     Everything,
     UnionCouncils(Vec<String>),
-    Village(String),
+    Village { uc: String, village: String },
 }
 
 impl Scope {
@@ -190,7 +190,10 @@ impl Scope {
             Level::Village => Scope {
                 area: None,
                 trail: Vec::new(),
-                filter: Filter::Village(code.to_string()),
+                filter: Filter::Village {
+                    uc: place.parent.clone().unwrap_or_default(),
+                    village: code.to_string(),
+                },
                 by_village: true,
                 part_of: HashMap::new(),
                 parts: Vec::new(),
@@ -231,7 +234,8 @@ impl Scope {
         }
     }
 
-    /// The SQL condition on table alias `t` (`h` or `s`) and its parameters.
+    /// The SQL condition on table alias `t` (`h`, `c` or `s`: each has `uc_code` and
+    /// `village_code`) and its parameters.
     pub fn condition(&self, t: &str) -> (String, Vec<Param>) {
         match &self.filter {
             Filter::Everything => ("1 = 1".into(), Vec::new()),
@@ -244,9 +248,10 @@ impl Scope {
                 format!("{t}.uc_code IN ({})", vec!["?"; ucs.len()].join(", ")),
                 ucs.iter().cloned().map(Param::Text).collect(),
             ),
-            Filter::Village(code) => (
-                format!("{t}.village_code = ?"),
-                vec![Param::Text(code.clone())],
+            // The union council too, so the search stays in the index's range.
+            Filter::Village { uc, village } => (
+                format!("{t}.uc_code = ? AND {t}.village_code = ?"),
+                vec![Param::Text(uc.clone()), Param::Text(village.clone())],
             ),
         }
     }

@@ -83,75 +83,72 @@ pub fn report(
         }
     }
 
-    // part, sex, band, out of school, stage, enrolled by the range's end, count
+    // One row a child shown in the area: everything about children is added up here.
+    let (from, to) = (figures.from_day, figures.to_day);
+    let in_range = |day: Option<NaiveDate>| day.is_some_and(|d| from <= d && d <= to);
     let mut enrolled_of_found = BySex::default();
+    let mut reasons: HashMap<ReasonOutOfSchool, BySex> = HashMap::new();
+    let mut enrolled_on: Vec<(ChildSex, NaiveDate)> = Vec::new();
+    let mut checks: Vec<(ChildSex, String)> = Vec::new();
     for row in figures.children()? {
         let Some(sex) = sex_of(&row[1]) else { continue };
-        let count = row[6].int() as u64;
-        add(&mut report.children, sex, count);
-        if row[3].int() == 0 {
-            add(&mut report.in_school_at_survey, sex, count);
-            continue;
-        }
-        add(&mut report.out_of_school, sex, count);
-        let band = row[2].int();
-        if let Some(b) = report
-            .out_of_school_by_age
-            .iter_mut()
-            .find(|b| i64::from(b.from_age) == band)
-        {
-            add(&mut b.children, sex, count);
-        }
-        match row[4].text().unwrap_or_default() {
-            "out_of_school" | "following_up" => add(&mut report.still_to_follow_up, sex, count),
-            "dropped_out_again" => {
-                add(&mut report.still_to_follow_up, sex, count);
-                add(&mut report.dropped_out_again, sex, count);
+        let out_of_school = row[3].int() == 1;
+        let enrolled = row[5].date();
+        let surveyed = row[6].date();
+        if in_range(surveyed) {
+            add(&mut report.children, sex, 1);
+            if !out_of_school {
+                add(&mut report.in_school_at_survey, sex, 1);
+            } else {
+                add(&mut report.out_of_school, sex, 1);
+                let age = row[2].int();
+                let band = AGE_BANDS
+                    .iter()
+                    .position(|&(_, last)| age <= i64::from(last))
+                    .unwrap_or(AGE_BANDS.len() - 1);
+                add(&mut report.out_of_school_by_age[band].children, sex, 1);
+                match row[4].text().unwrap_or_default() {
+                    "out_of_school" | "following_up" => add(&mut report.still_to_follow_up, sex, 1),
+                    "dropped_out_again" => {
+                        add(&mut report.still_to_follow_up, sex, 1);
+                        add(&mut report.dropped_out_again, sex, 1);
+                    }
+                    _ => {}
+                }
+                let enrolled_by_end = enrolled.is_some_and(|d| d <= to);
+                if enrolled_by_end {
+                    add(&mut enrolled_of_found, sex, 1);
+                }
+                for reason in reason_codes(&row[7]) {
+                    add(reasons.entry(reason).or_default(), sex, 1);
+                }
+                add(
+                    &mut week_of(&mut weeks, surveyed.unwrap_or(from)).found,
+                    sex,
+                    1,
+                );
+                if let Some(tally) = row[0].text().and_then(|c| tally(&mut parts, &scope, c)) {
+                    add(&mut tally.out_of_school, sex, 1);
+                    if enrolled_by_end {
+                        add(&mut tally.enrolled_of_found, sex, 1);
+                    }
+                }
             }
-            _ => {}
         }
-        if row[5].int() == 1 {
-            add(&mut enrolled_of_found, sex, count);
-        }
-        if let Some(tally) = row[0].text().and_then(|c| tally(&mut parts, &scope, c)) {
-            add(&mut tally.out_of_school, sex, count);
-            if row[5].int() == 1 {
-                add(&mut tally.enrolled_of_found, sex, count);
+        if let (true, Some(day)) = (out_of_school && in_range(enrolled), enrolled) {
+            add(&mut report.enrolled, sex, 1);
+            add(&mut week_of(&mut weeks, day).enrolled, sex, 1);
+            if let Some(tally) = row[0].text().and_then(|c| tally(&mut parts, &scope, c)) {
+                add(&mut tally.enrolled, sex, 1);
             }
+            enrolled_on.push((sex, day));
+            checks.push((sex, row[8].text().unwrap_or_default().to_string()));
         }
     }
     report.enrolment_rate = shares(&enrolled_of_found, &report.out_of_school);
-
-    // part, sex, enrolled on, count
-    let mut enrolled_on: Vec<(ChildSex, NaiveDate, u64)> = Vec::new();
-    for row in figures.enrolments()? {
-        let (Some(sex), Some(day)) = (sex_of(&row[1]), row[2].date()) else {
-            continue;
-        };
-        let count = row[3].int() as u64;
-        add(&mut report.enrolled, sex, count);
-        add(&mut week_of(&mut weeks, day).enrolled, sex, count);
-        if let Some(tally) = row[0].text().and_then(|c| tally(&mut parts, &scope, c)) {
-            add(&mut tally.enrolled, sex, count);
-        }
-        enrolled_on.push((sex, day, count));
-    }
     report.increase_over_baseline = shares(&report.enrolled, &report.in_school_at_survey);
-
-    // sex, surveyed on, count: out-of-school children found each week
-    for row in figures.found_by_day()? {
-        let (Some(sex), Some(day)) = (sex_of(&row[0]), row[1].date()) else {
-            continue;
-        };
-        add(
-            &mut week_of(&mut weeks, day).found,
-            sex,
-            row[2].int() as u64,
-        );
-    }
-
-    report.retention = retention(&enrolled_on, figures.retention_checks()?, as_of);
-    report.reasons = reasons(figures.reasons()?);
+    report.retention = retention(&enrolled_on, &checks, as_of);
+    report.reasons = ranked(reasons);
 
     // part, category, state (resolved in range / open at its end), count
     let mut needs: Vec<NeedCount> = NeedCategory::ALL
@@ -260,10 +257,9 @@ struct Figures<'a> {
     /// compare as dates in PostgreSQL and as ISO text in SQLite.
     from: String,
     to: String,
+    from_day: NaiveDate,
+    to_day: NaiveDate,
 }
-
-/// Rows shown: neither deleted nor merged into another household.
-const SHOWN: &str = "NOT h.deleted AND h.merged_into IS NULL AND NOT c.deleted";
 
 impl<'a> Figures<'a> {
     fn new(source: &'a mut dyn Source, scope: &'a Scope, request: &ReportRequest) -> Self {
@@ -273,6 +269,8 @@ impl<'a> Figures<'a> {
             scope,
             from: literal(request.from.unwrap_or(EARLIEST)),
             to: literal(request.to.unwrap_or(LATEST)),
+            from_day: request.from.unwrap_or(EARLIEST),
+            to_day: request.to.unwrap_or(LATEST),
         }
     }
 
@@ -283,7 +281,6 @@ impl<'a> Figures<'a> {
         let sql = sql
             .replace("{area}", &condition)
             .replace("{part}", &self.scope.part_column(t))
-            .replace("{shown}", SHOWN)
             .replace("{from}", &self.from)
             .replace("{to}", &self.to);
         self.source.rows(&sql, &params)
@@ -300,68 +297,15 @@ impl<'a> Figures<'a> {
         )
     }
 
-    /// part, sex, age band, out of school, stage, enrolled by the range's end, count.
+    /// One row a child shown in the area: part, sex, age, out of school, stage, enrolled on,
+    /// surveyed on, reasons, retention (read from one covering index, no join).
     fn children(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
         self.run(
-            "h",
-            "SELECT {part}, c.sex,
-                    CASE WHEN c.age_years <= 9 THEN 5 WHEN c.age_years <= 12 THEN 10 ELSE 13 END,
-                    CASE WHEN c.out_of_school THEN 1 ELSE 0 END, c.stage,
-                    CASE WHEN c.enrolled_on <= {to} THEN 1 ELSE 0 END, count(*)
-               FROM households h JOIN children c ON c.household_id = h.id
-              WHERE {area} AND {shown} AND h.surveyed_on BETWEEN {from} AND {to}
-              GROUP BY 1, 2, 3, 4, 5, 6",
-        )
-    }
-
-    /// part, sex, enrolled on, count.
-    fn enrolments(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        self.run(
-            "h",
-            "SELECT {part}, c.sex, CAST(c.enrolled_on AS TEXT), count(*)
-               FROM households h JOIN children c ON c.household_id = h.id
-              WHERE {area} AND {shown} AND c.out_of_school
-                AND c.enrolled_on BETWEEN {from} AND {to}
-              GROUP BY 1, 2, 3",
-        )
-    }
-
-    /// sex, surveyed on, out-of-school children found.
-    fn found_by_day(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        self.run(
-            "h",
-            "SELECT c.sex, CAST(h.surveyed_on AS TEXT), count(*)
-               FROM households h JOIN children c ON c.household_id = h.id
-              WHERE {area} AND {shown} AND c.out_of_school
-                AND h.surveyed_on BETWEEN {from} AND {to}
-              GROUP BY 1, 2",
-        )
-    }
-
-    /// reasons (codes joined by commas), sex, count.
-    fn reasons(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        self.run(
-            "h",
-            "SELECT c.reasons, c.sex, count(*)
-               FROM households h JOIN children c ON c.household_id = h.id
-              WHERE {area} AND {shown} AND c.out_of_school
-                AND h.surveyed_on BETWEEN {from} AND {to}
-              GROUP BY 1, 2",
-        )
-    }
-
-    /// sex, milestone, children checked, children checked and still in school.
-    fn retention_checks(&mut self) -> Result<Vec<Vec<Cell>>, ReportError> {
-        self.run(
-            "h",
-            "SELECT c.sex, f.milestone, count(DISTINCT c.id),
-                    count(DISTINCT CASE WHEN f.dropped_out THEN NULL ELSE c.id END)
-               FROM households h JOIN children c ON c.household_id = h.id
-                    JOIN follow_ups f ON f.child_id = c.id
-              WHERE {area} AND {shown} AND c.out_of_school AND NOT f.deleted
-                AND f.outcome = 'retention_check' AND f.visited_on >= c.enrolled_on
-                AND c.enrolled_on BETWEEN {from} AND {to}
-              GROUP BY 1, 2",
+            "c",
+            "SELECT {part}, c.sex, c.age_years, CASE WHEN c.out_of_school THEN 1 ELSE 0 END,
+                    c.stage, CAST(c.enrolled_on AS TEXT), CAST(c.surveyed_on AS TEXT), c.reasons,
+                    c.retention
+               FROM children c WHERE {area} AND c.shown",
         )
     }
 
@@ -449,32 +393,36 @@ pub(crate) fn label<C: Coded>(value: C) -> Label {
     }
 }
 
-/// Retention at each milestone: due from each enrolment date, checked and retained from the
-/// checks (rows: sex, milestone, checked, retained).
+/// Retention at each milestone: due from each enrolment date, checked and retained from each
+/// child's retention code (`daakhla_domain::lifecycle::retention_code`).
 fn retention(
-    enrolled_on: &[(ChildSex, NaiveDate, u64)],
-    checks: Vec<Vec<Cell>>,
+    enrolled_on: &[(ChildSex, NaiveDate)],
+    checks: &[(ChildSex, String)],
     as_of: NaiveDate,
 ) -> Vec<Retention> {
     RetentionMilestone::ALL
         .iter()
-        .map(|&milestone| {
+        .enumerate()
+        .map(|(i, &milestone)| {
             let months = milestone.months();
             let mut due = BySex::default();
-            for &(sex, day, count) in enrolled_on {
+            for &(sex, day) in enrolled_on {
                 if day
                     .checked_add_months(Months::new(months))
                     .is_some_and(|d| d <= as_of)
                 {
-                    add(&mut due, sex, count);
+                    add(&mut due, sex, 1);
                 }
             }
             let (mut checked, mut retained) = (BySex::default(), BySex::default());
-            for row in &checks {
-                let Some(sex) = sex_of(&row[0]) else { continue };
-                if row[1].text() == Some(milestone.code()) {
-                    add(&mut checked, sex, row[2].int() as u64);
-                    add(&mut retained, sex, row[3].int() as u64);
+            for (sex, code) in checks {
+                match code.as_bytes().get(i) {
+                    Some(b'r') => {
+                        add(&mut checked, *sex, 1);
+                        add(&mut retained, *sex, 1);
+                    }
+                    Some(b'd') => add(&mut checked, *sex, 1),
+                    _ => {}
                 }
             }
             Retention {
@@ -489,14 +437,7 @@ fn retention(
 }
 
 /// Reasons out of school, most common first; ties in the order of the closed list.
-fn reasons(rows: Vec<Vec<Cell>>) -> Vec<ReasonCount> {
-    let mut counts: HashMap<ReasonOutOfSchool, BySex> = HashMap::new();
-    for row in rows {
-        let Some(sex) = sex_of(&row[1]) else { continue };
-        for reason in reason_codes(&row[0]) {
-            add(counts.entry(reason).or_default(), sex, row[2].int() as u64);
-        }
-    }
+fn ranked(counts: HashMap<ReasonOutOfSchool, BySex>) -> Vec<ReasonCount> {
     let mut ranked: Vec<(ReasonOutOfSchool, BySex)> = counts.into_iter().collect();
     ranked.sort_by_key(|(reason, children)| (std::cmp::Reverse(total(children)), *reason));
     ranked

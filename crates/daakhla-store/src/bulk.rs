@@ -9,7 +9,6 @@ use crate::surveys::write_household_row;
 use crate::{Store, StoreError};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::lifecycle::lifecycle;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use std::collections::HashMap;
 
@@ -37,7 +36,7 @@ impl Store {
                 for f in theirs {
                     insert_follow_up_row(&tx, f)?;
                 }
-                set_lifecycle(&tx, child.id, &lifecycle(child, theirs))?;
+                set_lifecycle(&tx, child, theirs)?;
             }
         }
         for school in schools {

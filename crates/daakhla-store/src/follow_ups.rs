@@ -8,7 +8,7 @@ use daakhla_domain::child::Child;
 use daakhla_domain::codes::{ChildSex, Coded, ReasonOutOfSchool};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::ids::{ChildId, HouseholdId};
-use daakhla_domain::lifecycle::{Lifecycle, Stage, child_facts, lifecycle};
+use daakhla_domain::lifecycle::{Lifecycle, Stage, child_facts, lifecycle, retention_code};
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Violations};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -132,24 +132,44 @@ pub(crate) fn insert_follow_up_row(
 
 fn refresh_lifecycle(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
     let visits = stored_follow_ups(tx, child.id)?;
-    set_lifecycle(tx, child.id, &lifecycle(child, &visits))
+    set_lifecycle(tx, child, &visits)
 }
 
-/// Writes the lifecycle columns of a child's row.
+/// Writes the lifecycle columns of a child's row, read from all its follow-ups.
 pub(crate) fn set_lifecycle(
     tx: &Transaction,
-    child: ChildId,
-    life: &daakhla_domain::lifecycle::Lifecycle,
+    child: &Child,
+    visits: &[FollowUp],
 ) -> Result<(), StoreError> {
+    let life = lifecycle(child, visits);
     tx.prepare_cached(
-        "UPDATE children SET stage = ?2, enrolled_on = ?3, last_visit = ?4 WHERE id = ?1",
+        "UPDATE children SET stage = ?2, enrolled_on = ?3, last_visit = ?4, retention = ?5 WHERE id = ?1",
     )?
     .execute(params![
-        child.to_string(),
+        child.id.to_string(),
         life.stage.code(),
         life.enrolled_on.map(|d| d.to_string()),
         life.last_visit.map(|d| d.to_string()),
+        retention_code(child, visits),
     ])?;
+    Ok(())
+}
+
+/// Schema 7's Rust step: the retention column of every enrolled child already stored.
+pub(crate) fn backfill_retention(tx: &Transaction) -> Result<(), StoreError> {
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM children WHERE enrolled_on IS NOT NULL")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let id: ChildId = id.parse().map_err(|_| StoreError::NotFound {
+            kind: "child",
+            id: id.clone(),
+        })?;
+        if let Some((child, _)) = stored_child(tx, id)? {
+            set_lifecycle(tx, &child, &stored_follow_ups(tx, id)?)?;
+        }
+    }
     Ok(())
 }
 

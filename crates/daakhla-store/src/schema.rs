@@ -37,7 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: include_str!("migrations/0007_report_columns.sql"),
-        then: None,
+        then: Some(crate::follow_ups::backfill_retention),
     },
 ];
 

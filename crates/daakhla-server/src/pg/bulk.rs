@@ -6,7 +6,7 @@ use crate::ServerError;
 use daakhla_domain::codes::Coded;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::lifecycle::lifecycle;
+use daakhla_domain::lifecycle::{lifecycle, retention_code};
 use daakhla_domain::school::{InfrastructureNeed, School};
 use postgres::Transaction;
 use std::collections::HashMap;
@@ -122,6 +122,7 @@ pub(super) fn load_rows_only(
                 flag(child.deleted),
                 Some(&json(child)?),
                 Some(&child.reason_codes()),
+                Some(&retention_code(child, &theirs)),
             ]);
             for f in theirs {
                 follow_up_rows.row(&[
@@ -143,7 +144,7 @@ pub(super) fn load_rows_only(
     )?;
     children.send(
         tx,
-        "children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school, stage, enrolled_on, last_visit, deleted, body, reasons)",
+        "children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school, stage, enrolled_on, last_visit, deleted, body, reasons, retention)",
     )?;
     follow_up_rows.send(
         tx,

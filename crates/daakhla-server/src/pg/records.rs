@@ -13,7 +13,7 @@ use daakhla_domain::codes::Coded;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::household::Household;
-use daakhla_domain::lifecycle::lifecycle;
+use daakhla_domain::lifecycle::{lifecycle, retention_code};
 use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::{Checker, Context, FieldPath};
 use daakhla_store::{FieldConflict, PlaceRow};
@@ -559,12 +559,13 @@ fn refresh_lifecycle(sql: &mut TxSql, child: &Child) -> Result<(), ServerError> 
         .collect::<Result<_, _>>()?;
     let life = lifecycle(child, &visits);
     sql.execute(
-        "UPDATE children SET stage = $2, enrolled_on = $3, last_visit = $4 WHERE id = $1",
+        "UPDATE children SET stage = $2, enrolled_on = $3, last_visit = $4, retention = $5 WHERE id = $1",
         &[
             &child.id.to_string(),
             &life.stage.code(),
             &life.enrolled_on,
             &life.last_visit,
+            &retention_code(child, &visits),
         ],
     )?;
     Ok(())

@@ -157,12 +157,46 @@ CREATE TABLE IF NOT EXISTS needs (
 );
 CREATE INDEX IF NOT EXISTS needs_by_school ON needs (school_id);
 
--- Schema 3: what reports count, in narrow columns under covering indexes, so a district's
--- figures are read from indexes and never from a record's JSON body.
+-- Schema 3: what reports count, copied onto each child's row under one covering index, so a
+-- district's figures are one range of one index: no join, and never a record's JSON body.
 ALTER TABLE children ADD COLUMN IF NOT EXISTS reasons text;
 UPDATE children SET reasons = coalesce(
     (SELECT string_agg(r, ',') FROM jsonb_array_elements_text(body->'reasons_out_of_school') r), '')
  WHERE reasons IS NULL;
+-- What the retention checks found (`daakhla_domain::lifecycle::retention_code`), written with
+-- the stage.
+ALTER TABLE children ADD COLUMN IF NOT EXISTS retention text NOT NULL DEFAULT '';
+-- Where the child is shown, copied from its household by the triggers below.
+ALTER TABLE children ADD COLUMN IF NOT EXISTS uc_code text;
+ALTER TABLE children ADD COLUMN IF NOT EXISTS village_code text;
+ALTER TABLE children ADD COLUMN IF NOT EXISTS surveyed_on date;
+ALTER TABLE children ADD COLUMN IF NOT EXISTS shown boolean;
+UPDATE children c SET uc_code = h.uc_code, village_code = h.village_code, surveyed_on = h.surveyed_on,
+       shown = NOT h.deleted AND h.merged_into IS NULL AND NOT c.deleted
+  FROM households h WHERE h.id = c.household_id AND c.shown IS NULL;
+
+CREATE OR REPLACE FUNCTION children_area() RETURNS trigger AS $$
+BEGIN
+    SELECT h.uc_code, h.village_code, h.surveyed_on,
+           NOT h.deleted AND h.merged_into IS NULL AND NOT NEW.deleted
+      INTO NEW.uc_code, NEW.village_code, NEW.surveyed_on, NEW.shown
+      FROM households h WHERE h.id = NEW.household_id;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER children_area BEFORE INSERT OR UPDATE OF household_id, deleted
+    ON children FOR EACH ROW EXECUTE FUNCTION children_area();
+CREATE OR REPLACE FUNCTION households_area() RETURNS trigger AS $$
+BEGIN
+    UPDATE children SET uc_code = NEW.uc_code, village_code = NEW.village_code,
+           surveyed_on = NEW.surveyed_on,
+           shown = NOT NEW.deleted AND NEW.merged_into IS NULL AND NOT deleted
+     WHERE household_id = NEW.id;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER households_area
+    AFTER INSERT OR UPDATE OF uc_code, village_code, surveyed_on, deleted, merged_into
+    ON households FOR EACH ROW EXECUTE FUNCTION households_area();
+
 ALTER TABLE follow_ups ADD COLUMN IF NOT EXISTS milestone text;
 ALTER TABLE follow_ups ADD COLUMN IF NOT EXISTS dropped_out boolean;
 UPDATE follow_ups SET milestone = body->'outcome'->>'milestone',
@@ -170,7 +204,6 @@ UPDATE follow_ups SET milestone = body->'outcome'->>'milestone',
  WHERE dropped_out IS NULL;
 CREATE INDEX IF NOT EXISTS households_for_reports ON households (uc_code, surveyed_on)
     INCLUDE (deleted, merged_into, consent, village_code, id);
-CREATE INDEX IF NOT EXISTS children_for_reports ON children (household_id)
-    INCLUDE (deleted, out_of_school, sex, age_years, stage, enrolled_on, reasons, id);
-CREATE INDEX IF NOT EXISTS follow_ups_for_reports ON follow_ups (child_id)
-    INCLUDE (outcome, deleted, visited_on, milestone, dropped_out);
+CREATE INDEX IF NOT EXISTS children_for_reports ON children (uc_code)
+    INCLUDE (shown, village_code, sex, age_years, out_of_school, stage, enrolled_on, surveyed_on,
+             reasons, retention);
