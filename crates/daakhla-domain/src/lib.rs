@@ -8,6 +8,7 @@
 
 pub mod advocacy;
 pub mod child;
+pub mod digest;
 pub mod codes;
 pub mod followup;
 pub mod geography;
