@@ -4,7 +4,9 @@
 //! SMS (160 GSM-7 characters); in Urdu it is sent as UCS-2 and may take several parts, which
 //! are counted so the coordinator knows what it costs.
 
+use crate::codes::OfficialRole;
 use crate::lang::{Bilingual, Lang};
+use crate::validation::{Checker, FieldPath, Validate};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -158,6 +160,33 @@ fn fit_gsm7(name: &str, room: usize) -> String {
         cut = next;
     }
     format!("{}.", cut.trim_end())
+}
+
+crate::codes::coded_enum! {
+    /// How a digest went out: by SMS, by WhatsApp, or copied to send some other way.
+    pub enum DigestChannel {
+        Sms = ("sms", "SMS", "ایس ایم ایس"),
+        WhatsApp = ("whatsapp", "WhatsApp", "واٹس ایپ"),
+        Copied = ("copied", "Copied", "کاپی کیا"),
+    }
+}
+
+/// Someone the digest is sent to: an official from the advocacy list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestRecipient {
+    #[serde(default)]
+    pub name: String,
+    pub office: OfficialRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl Validate for DigestRecipient {
+    fn check(&self, at: &FieldPath, c: &mut Checker) {
+        c.required_text(at.key("name"), &self.name);
+        c.phone(at.key("phone"), self.phone.as_deref());
+    }
 }
 
 #[cfg(test)]

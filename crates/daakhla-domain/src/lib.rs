@@ -8,8 +8,8 @@
 
 pub mod advocacy;
 pub mod child;
-pub mod digest;
 pub mod codes;
+pub mod digest;
 pub mod followup;
 pub mod geography;
 pub mod household;

@@ -270,10 +270,13 @@ pub fn row(
     let id = record_id(record);
     let l = Labels { lang, places };
     let parent = |what: &str| {
-        record.parent.as_ref().ok_or_else(|| ExportError::Unreadable {
-            id: id.clone(),
-            why: format!("its {what} is not stored"),
-        })
+        record
+            .parent
+            .as_ref()
+            .ok_or_else(|| ExportError::Unreadable {
+                id: id.clone(),
+                why: format!("its {what} is not stored"),
+            })
     };
     Ok(match kind {
         ExportKind::Households => {

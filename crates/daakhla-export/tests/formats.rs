@@ -22,9 +22,24 @@ fn places() -> PlaceNames {
         ur: ur.into(),
     };
     p.add("SD-THT", Level::District, None, name("Thatta", "ٹھٹہ"));
-    p.add("T-1", Level::Tehsil, Some("SD-THT"), name("Mirpur Sakro", "میرپور ساکرو"));
-    p.add("UC-1", Level::UnionCouncil, Some("T-1"), name("Gharo", "گھارو"));
-    p.add("V-1", Level::Village, Some("UC-1"), name("Goth Ali", "گوٹھ علی"));
+    p.add(
+        "T-1",
+        Level::Tehsil,
+        Some("SD-THT"),
+        name("Mirpur Sakro", "میرپور ساکرو"),
+    );
+    p.add(
+        "UC-1",
+        Level::UnionCouncil,
+        Some("T-1"),
+        name("Gharo", "گھارو"),
+    );
+    p.add(
+        "V-1",
+        Level::Village,
+        Some("UC-1"),
+        name("Goth Ali", "گوٹھ علی"),
+    );
     p
 }
 
@@ -175,11 +190,25 @@ fn csv_starts_with_a_byte_order_mark_and_keeps_urdu_quotes_and_formulas_safe() {
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.split("\r\n").collect();
-    assert!(lines[0].starts_with("آئی ڈی,ضلع,یونین کونسل کوڈ,یونین کونسل,"), "{}", lines[0]);
-    assert!(lines[1].contains(",ٹھٹہ,UC-1,گھارو,V-1,گوٹھ علی,17,"), "{}", lines[1]);
+    assert!(
+        lines[0].starts_with("آئی ڈی,ضلع,یونین کونسل کوڈ,یونین کونسل,"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(",ٹھٹہ,UC-1,گھارو,V-1,گوٹھ علی,17,"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].contains("\"Near the well, \"\"big\"\" tree\""));
-    assert!(lines[1].contains(",ہاں,24.74,67.61,"), "yes in Urdu, the fix as numbers");
-    assert!(lines[1].contains("\"'=محمد اسلم\""), "a formula-like name stays text");
+    assert!(
+        lines[1].contains(",ہاں,24.74,67.61,"),
+        "yes in Urdu, the fix as numbers"
+    );
+    assert!(
+        lines[1].contains("\"'=محمد اسلم\""),
+        "a formula-like name stays text"
+    );
     assert_eq!(lines.len(), 4, "header, two rows, and the last line end");
 
     let children = run(ExportKind::Children, Format::Csv, Lang::En);
@@ -201,7 +230,10 @@ fn geojson_has_points_for_records_with_a_fix_only() {
     assert_eq!(doc["type"], "FeatureCollection");
     let features = doc["features"].as_array().unwrap();
     assert_eq!(features.len(), 1, "the household without a fix is left out");
-    assert_eq!(features[0]["geometry"]["coordinates"], json!([67.61, 24.74]));
+    assert_eq!(
+        features[0]["geometry"]["coordinates"],
+        json!([67.61, 24.74])
+    );
     assert_eq!(features[0]["properties"]["village"], "گوٹھ علی");
     assert_eq!(features[0]["properties"]["members"], 7.0);
 
@@ -212,25 +244,51 @@ fn geojson_has_points_for_records_with_a_fix_only() {
 
 #[test]
 fn bad_requests_are_refused_with_their_reason() {
-    assert!(matches!(ExportKind::parse("pupils"), Err(ExportError::UnknownKind(k)) if k == "pupils"));
-    assert!(matches!(Format::parse("pdf"), Err(ExportError::UnknownFormat(_))));
-    assert!(matches!(daakhla_export::parse_lang("fr"), Err(ExportError::UnknownLang(_))));
+    assert!(
+        matches!(ExportKind::parse("pupils"), Err(ExportError::UnknownKind(k)) if k == "pupils")
+    );
+    assert!(matches!(
+        Format::parse("pdf"),
+        Err(ExportError::UnknownFormat(_))
+    ));
+    assert!(matches!(
+        daakhla_export::parse_lang("fr"),
+        Err(ExportError::UnknownLang(_))
+    ));
     let request = |kind, format, uc: &str| ExportRequest {
         kind,
         format,
         lang: Lang::En,
         uc: Some(uc.into()),
     };
-    let err = export(request(ExportKind::Children, Format::GeoJson, "UC-1"), &places(), [], Vec::new())
-        .unwrap_err();
+    let err = export(
+        request(ExportKind::Children, Format::GeoJson, "UC-1"),
+        &places(),
+        [],
+        Vec::new(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ExportError::NotOnAMap(ExportKind::Children)));
     assert!(err.message(Lang::Ur).contains("GeoJSON"));
-    let err = export(request(ExportKind::Children, Format::Csv, "V-1"), &places(), [], Vec::new())
-        .unwrap_err();
-    assert!(matches!(err, ExportError::UnknownPlace(code) if code == "V-1"), "a village is no UC");
+    let err = export(
+        request(ExportKind::Children, Format::Csv, "V-1"),
+        &places(),
+        [],
+        Vec::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ExportError::UnknownPlace(code) if code == "V-1"),
+        "a village is no UC"
+    );
     let wrong = records(ExportKind::Schools);
-    let err = export(request(ExportKind::Needs, Format::Csv, "UC-1"), &places(), wrong, Vec::new())
-        .unwrap_err();
+    let err = export(
+        request(ExportKind::Needs, Format::Csv, "UC-1"),
+        &places(),
+        wrong,
+        Vec::new(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ExportError::WrongKind { .. }), "{err}");
 }
 
@@ -295,7 +353,10 @@ fn xlsx_opens_in_a_real_reader_with_urdu_headers_labels_and_numbers() {
     assert_eq!(rows[1][5], "گوٹھ علی");
     assert_eq!(rows[1][8], "ہاں");
     assert_eq!(rows[1][9].as_f64(), Some(24.74));
-    assert_eq!(rows[1][14], "=محمد اسلم", "text cells are never formulas in XLSX");
+    assert_eq!(
+        rows[1][14], "=محمد اسلم",
+        "text cells are never formulas in XLSX"
+    );
 
     for kind in ExportKind::ALL {
         for lang in Lang::ALL {

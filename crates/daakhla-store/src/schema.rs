@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_schools.sql"),
         then: None,
     },
+    // 0005 is another branch's; the lead puts it before this one when merging.
+    Migration {
+        sql: include_str!("migrations/0006_digest_log.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.
