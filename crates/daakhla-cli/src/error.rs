@@ -36,6 +36,8 @@ pub enum CliError {
         "packs need this device's id and token on the server: give --device and --token once (`daakhla-server device add` printed them)"
     )]
     NotEnrolledForPacks,
+    #[error("{0}")]
+    Export(#[from] daakhla_export::ExportError),
 }
 
 pub mod exit {
@@ -64,6 +66,9 @@ impl CliError {
             CliError::Pack(daakhla_sync::pack::PackError::Refused(_)) => exit::PACK_REFUSED,
             CliError::Pack(_) => exit::FAILURE,
             CliError::NotEnrolledForPacks => exit::PACK_REFUSED,
+            CliError::Export(daakhla_export::ExportError::UnknownPlace(_)) => exit::NOT_FOUND,
+            CliError::Export(daakhla_export::ExportError::Write(_)) => exit::FAILURE,
+            CliError::Export(_) => exit::INVALID_INPUT,
         }
     }
 
@@ -73,6 +78,7 @@ impl CliError {
             (CliError::Store(e), _) => e.message(lang),
             (CliError::Sync(e), _) => e.message(lang),
             (CliError::Pack(e), _) => e.message(lang),
+            (CliError::Export(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
             (CliError::Read { path, source }, Lang::Ur) => {
                 format!("{} پڑھی نہیں جا سکی: {source}", path.display())
