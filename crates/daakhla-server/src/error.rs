@@ -28,6 +28,8 @@ pub enum ServerError {
     BadRequest(String),
     #[error("the server failed: {0}")]
     Internal(String),
+    #[error("{0}")]
+    Export(#[from] daakhla_export::ExportError),
 }
 
 impl ServerError {
@@ -41,6 +43,13 @@ impl ServerError {
             ServerError::Mismatch { .. } => StatusCode::CONFLICT,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Export(daakhla_export::ExportError::UnknownPlace(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            ServerError::Export(daakhla_export::ExportError::Write(_)) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ServerError::Export(_) => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -75,6 +84,7 @@ impl ServerError {
             }
             ServerError::BadRequest(why) => format!("درخواست پڑھی نہیں جا سکی: {why}"),
             ServerError::Internal(why) => format!("سرور میں خرابی: {why}"),
+            ServerError::Export(e) => e.message(daakhla_domain::Lang::Ur),
         }
     }
 }

@@ -388,6 +388,15 @@ impl Records for StoreRecords {
     fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError> {
         Ok(self.store.conflicts()?)
     }
+
+    fn for_each_stored(
+        &mut self,
+        kind: daakhla_domain::RecordKind,
+        ucs: Option<&[String]>,
+        each: &mut dyn FnMut(daakhla_domain::record::StoredRecord) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError> {
+        self.store.for_each_stored(kind, ucs, each)
+    }
 }
 
 fn today() -> Context {
