@@ -235,7 +235,7 @@ pub struct Exported {
 
 enum Sink<W: Write> {
     Csv(csv::CsvWriter<W>),
-    Xlsx(xlsx::XlsxWriter<W>),
+    Xlsx(Box<xlsx::XlsxWriter<W>>),
     GeoJson(geojson::GeoJsonWriter<W>),
 }
 
@@ -259,12 +259,12 @@ impl<'a, W: Write> Exporter<'a, W> {
         let headers: Vec<&str> = columns.iter().map(|c| c.label(request.lang)).collect();
         let sink = match request.format {
             Format::Csv => Sink::Csv(csv::CsvWriter::new(out, &headers)?),
-            Format::Xlsx => Sink::Xlsx(xlsx::XlsxWriter::new(
+            Format::Xlsx => Sink::Xlsx(Box::new(xlsx::XlsxWriter::new(
                 out,
                 request.kind.label(request.lang),
                 request.lang.is_right_to_left(),
                 &headers,
-            )?),
+            )?)),
             Format::GeoJson => Sink::GeoJson(geojson::GeoJsonWriter::new(out)?),
         };
         Ok(Exporter {
