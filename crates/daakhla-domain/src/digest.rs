@@ -124,9 +124,10 @@ pub fn compose(figures: &DigestFigures, lang: Lang) -> Digest {
             format!("{}{body}", fit_gsm7(&f.uc_name.en, room))
         }
         Lang::Ur => format!(
-            "{} {date}: اسکول سے باہر بچے ملے: لڑکیاں {}، لڑکے {}؛ اب تک داخلہ: لڑکیاں {}، لڑکے {}؛ \
+            "{} {}: اسکول سے باہر بچے ملے: لڑکیاں {}، لڑکے {}؛ اب تک داخلہ: لڑکیاں {}، لڑکے {}؛ \
              اسکولوں کی باقی ضروریات: {}۔",
             f.uc_name.ur.trim(),
+            urdu_date(f.on),
             f.osc_girls,
             f.osc_boys,
             f.enrolled_girls,
@@ -139,6 +140,32 @@ pub fn compose(figures: &DigestFigures, lang: Lang) -> Digest {
         sms: sms_count(&text),
         text,
     }
+}
+
+/// A date as Urdu writes it ("23 نومبر 2026"): a month's name between the numbers reads
+/// right in a right-to-left line, where "23-11-2026" would be reordered.
+fn urdu_date(on: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "جنوری",
+        "فروری",
+        "مارچ",
+        "اپریل",
+        "مئی",
+        "جون",
+        "جولائی",
+        "اگست",
+        "ستمبر",
+        "اکتوبر",
+        "نومبر",
+        "دسمبر",
+    ];
+    use chrono::Datelike;
+    format!(
+        "{} {} {}",
+        on.day(),
+        MONTHS[on.month0() as usize],
+        on.year()
+    )
 }
 
 /// `name` in GSM-7 characters only, cut to at most `room` of them (ending in "." if cut).
@@ -294,7 +321,11 @@ mod tests {
     fn the_urdu_digest_counts_its_ucs2_parts() {
         let small = compose(&figures(name("Thatta", "ٹھٹہ"), 3), Lang::Ur);
         assert_eq!(small.sms.encoding, SmsEncoding::Ucs2);
-        assert!(small.text.starts_with("ٹھٹہ 23-11-2026"), "{}", small.text);
+        assert!(
+            small.text.starts_with("ٹھٹہ 23 نومبر 2026:"),
+            "{}",
+            small.text
+        );
         assert_eq!(small.sms.units, small.text.encode_utf16().count());
         assert_eq!(small.sms.parts, small.sms.units.div_ceil(UCS2_PART));
         assert!(small.sms.parts >= 2, "{} units", small.sms.units);
