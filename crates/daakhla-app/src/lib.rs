@@ -6,7 +6,9 @@
 //! types (`bindings`), so the UI never keeps a copy of its own.
 
 pub mod bindings;
+mod digest;
 mod error;
+mod export;
 mod follow_up;
 mod home;
 mod hub;
@@ -16,8 +18,14 @@ mod survey;
 mod sync;
 mod vocabulary;
 
+pub use daakhla_store::{DigestSent, Recipient};
 pub use daakhla_store::{HouseholdSummary, SearchHit};
+pub use digest::{
+    DigestLogRequest, DigestPreview, DigestRequest, DigestResponseInput, DigestSendInput,
+    RecipientInput,
+};
 pub use error::{AppError, ErrorKind, FieldError};
+pub use export::{ExportFileRequest, ExportedFile};
 pub use follow_up::{
     ChildPage, FollowUpInput, FollowUpListRequest, OscRow, RetentionRow, VisitDetails, VisitRow,
     follow_up_input_path,
@@ -220,6 +228,13 @@ macro_rules! for_each_command {
             set_hub: $crate::HubSwitch => $crate::HubPage,
             hub_phone_code: $crate::PhoneCodeRequest => $crate::PhoneCode,
             hub_relay_now: $crate::NoInput => $crate::HubPage,
+            export_records: $crate::ExportFileRequest => $crate::ExportedFile,
+            digest_preview: $crate::DigestRequest => $crate::DigestPreview,
+            digest_recipients: $crate::NoInput => Vec<$crate::Recipient>,
+            add_digest_recipient: $crate::RecipientInput => $crate::Recipient,
+            record_digest_sent: $crate::DigestSendInput => $crate::DigestSent,
+            note_digest_response: $crate::DigestResponseInput => $crate::DigestSent,
+            digest_log: $crate::DigestLogRequest => Vec<$crate::DigestSent>,
         }
     };
 }

@@ -268,3 +268,131 @@ fn sync_without_a_server_says_so_in_both_languages_and_unknown_commands_are_refu
         ErrorKind::BadRequest
     );
 }
+
+#[test]
+fn an_export_is_written_to_the_exports_folder_and_a_bad_one_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    call(&app, "save_survey", survey(&app, "17", sana_bilal_hina()));
+    let uc = call(&app, "places", json!({"union_council": null}))[0]["code"].clone();
+    let done = call(
+        &app,
+        "export_records",
+        json!({"kind": "children", "format": "xlsx", "lang": "ur", "uc_code": uc, "folder": null}),
+    );
+    assert_eq!(done["rows"], 3);
+    let path = std::path::PathBuf::from(done["path"].as_str().unwrap());
+    assert_eq!(path.parent().unwrap(), dir.path().join("exports"));
+    assert!(
+        path.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .ends_with(".xlsx")
+    );
+    assert_eq!(&std::fs::read(&path).unwrap()[..2], b"PK");
+
+    let csv = call(
+        &app,
+        "export_records",
+        json!({"kind": "households", "format": "csv", "lang": "en", "uc_code": null,
+               "folder": dir.path().join("chosen").to_str().unwrap()}),
+    );
+    let text = std::fs::read_to_string(csv["path"].as_str().unwrap()).unwrap();
+    assert!(text.starts_with("\u{feff}ID,District,") && text.contains("Muhammad Aslam"));
+
+    let kind = refused(
+        &app,
+        "export_records",
+        json!({"kind": "pupils", "format": "csv", "lang": "en", "uc_code": null, "folder": null}),
+    );
+    assert_eq!(kind.kind, ErrorKind::BadRequest);
+    assert!(kind.en.contains("pupils") && kind.ur.contains("pupils"));
+    let place = refused(
+        &app,
+        "export_records",
+        json!({"kind": "children", "format": "csv", "lang": "en", "uc_code": "UC-NONE", "folder": null}),
+    );
+    assert_eq!(place.kind, ErrorKind::NotFound);
+    assert!(place.ur.contains("UC-NONE"));
+}
+
+#[test]
+fn a_digest_is_previewed_sent_logged_and_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    call(&app, "save_survey", survey(&app, "17", sana_bilal_hina()));
+    let en = call(
+        &app,
+        "digest_preview",
+        json!({"uc_code": null, "lang": "en"}),
+    );
+    let text = en["text"].as_str().unwrap();
+    assert!(text.contains("OSC found girls 1, boys 1"), "{text}");
+    assert_eq!(
+        (en["encoding"].as_str(), en["parts"].as_u64()),
+        (Some("gsm7"), Some(1))
+    );
+    assert!(en["units"].as_u64().unwrap() <= 160);
+    let ur = call(
+        &app,
+        "digest_preview",
+        json!({"uc_code": en["uc_code"], "lang": "ur"}),
+    );
+    assert_eq!(ur["encoding"], "ucs2");
+    assert_eq!(
+        ur["parts"].as_u64().unwrap(),
+        ur["units"].as_u64().unwrap().div_ceil(67)
+    );
+    assert!(
+        ur["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "copied")
+    );
+
+    let bad = refused(
+        &app,
+        "add_digest_recipient",
+        json!({"name": "", "office": "mpa", "phone": "abc"}),
+    );
+    assert_eq!(bad.kind, ErrorKind::Invalid);
+    assert_eq!(bad.fields.len(), 2, "{bad:?}");
+    let mpa = call(
+        &app,
+        "add_digest_recipient",
+        json!({"name": "Rana Tariq", "office": "mpa", "phone": "0301 7654321"}),
+    );
+    assert_eq!(
+        call(&app, "digest_recipients", json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let sent = call(
+        &app,
+        "record_digest_sent",
+        json!({"recipient_id": mpa["id"], "uc_code": en["uc_code"], "lang": "ur",
+               "channel": "whatsapp", "text": ur["text"]}),
+    );
+    assert_eq!(sent["recipient_office"], "mpa");
+    assert_eq!(sent["text"], ur["text"]);
+    let channel = refused(
+        &app,
+        "record_digest_sent",
+        json!({"recipient_id": mpa["id"], "uc_code": en["uc_code"], "lang": "en",
+               "channel": "pigeon", "text": "x"}),
+    );
+    assert_eq!(channel.kind, ErrorKind::BadRequest);
+    call(
+        &app,
+        "note_digest_response",
+        json!({"id": sent["id"], "response": "Promised a visit on Monday"}),
+    );
+    let log = call(&app, "digest_log", json!({"uc_code": en["uc_code"]}));
+    assert_eq!(log.as_array().unwrap().len(), 1);
+    assert_eq!(log[0]["response"], "Promised a visit on Monday");
+    assert!(log[0]["response_at"].is_string());
+}

@@ -126,6 +126,12 @@ pub enum Command {
     /// Generate demo records as JSON (for trying things out and for tests).
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// A union council's daily digest for officials, with what it costs as SMS.
+    Digest {
+        /// The union council.
+        #[arg(long)]
+        uc: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -258,7 +264,7 @@ pub enum FollowupCommand {
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
-    /// Write one kind of record as CSV.
+    /// Write one kind of record as CSV with closed-list values as codes (for scripts).
     Csv {
         #[arg(long, value_enum)]
         kind: ExportKind,
@@ -269,6 +275,37 @@ pub enum ExportCommand {
         #[arg(long, value_enum, default_value = "codes")]
         values: ValuesArg,
     },
+    /// Households, for people: labels and headers in --lang, places by name.
+    Households(ExportArgs),
+    /// Children on the rosters, with their stage.
+    Children(ExportArgs),
+    /// Follow-up visits.
+    FollowUps(ExportArgs),
+    /// Schools.
+    Schools(ExportArgs),
+    /// Schools' infrastructure needs.
+    Needs(ExportArgs),
+    /// Every kind, one file each in the folder --out (GeoJSON: households and schools).
+    All(ExportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatArg,
+    /// Only this union council.
+    #[arg(long)]
+    pub uc: Option<String>,
+    /// The file to write (a folder for `all`).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Xlsx,
+    Geojson,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -38,6 +38,8 @@ pub enum CliError {
     NotEnrolledForPacks,
     #[error("{0}")]
     Report(#[from] daakhla_reports::ReportError),
+    #[error("{0}")]
+    Export(#[from] daakhla_export::ExportError),
 }
 
 pub mod exit {
@@ -68,6 +70,9 @@ impl CliError {
             CliError::NotEnrolledForPacks => exit::PACK_REFUSED,
             CliError::Report(e) if e.is_bad_request() => exit::NOT_FOUND,
             CliError::Report(_) => exit::FAILURE,
+            CliError::Export(daakhla_export::ExportError::UnknownPlace(_)) => exit::NOT_FOUND,
+            CliError::Export(daakhla_export::ExportError::Write(_)) => exit::FAILURE,
+            CliError::Export(_) => exit::INVALID_INPUT,
         }
     }
 
@@ -78,6 +83,7 @@ impl CliError {
             (CliError::Sync(e), _) => e.message(lang),
             (CliError::Pack(e), _) => e.message(lang),
             (CliError::Report(e), _) => e.message(lang),
+            (CliError::Export(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
             (CliError::Read { path, source }, Lang::Ur) => {
                 format!("{} پڑھی نہیں جا سکی: {source}", path.display())

@@ -532,3 +532,38 @@ fn campaign_size() {
     }
     println!("households {h} children {c} follow-ups {f} schools {s} needs {n}");
 }
+
+/// The daily digest fits one English SMS for every union council of the reference campaign,
+/// with 6-digit figures, and its Urdu parts are counted.
+#[test]
+fn every_campaign_union_council_s_digest_fits_one_english_sms() {
+    use daakhla_domain::digest::{DigestFigures, SmsEncoding, compose};
+    let geo = campaign_geography(&reference());
+    assert_eq!(geo.union_councils.len(), 152);
+    let mut longest = 0;
+    for uc in &geo.union_councils {
+        let figures = DigestFigures {
+            uc_code: uc.code.clone(),
+            uc_name: uc.name.clone(),
+            on: today(),
+            osc_girls: 999_999,
+            osc_boys: 999_999,
+            enrolled_girls: 999_999,
+            enrolled_boys: 999_999,
+            open_needs: 999_999,
+        };
+        let en = compose(&figures, daakhla_domain::Lang::En);
+        assert_eq!(en.sms.encoding, SmsEncoding::Gsm7, "{}", en.text);
+        assert_eq!(en.sms.parts, 1, "{}", en.text);
+        assert!(
+            en.text.starts_with(&uc.name.en),
+            "the whole name fits: {}",
+            en.text
+        );
+        let ur = compose(&figures, daakhla_domain::Lang::Ur);
+        assert_eq!(ur.sms.encoding, SmsEncoding::Ucs2);
+        assert!((2..=3).contains(&ur.sms.parts), "{} parts", ur.sms.parts);
+        longest = longest.max(en.sms.units);
+    }
+    assert!(longest <= 160, "{longest}");
+}

@@ -9,6 +9,7 @@
 pub mod advocacy;
 pub mod child;
 pub mod codes;
+pub mod digest;
 pub mod followup;
 pub mod geography;
 pub mod household;

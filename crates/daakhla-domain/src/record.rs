@@ -54,3 +54,18 @@ impl RecordKind {
         RecordKind::ALL.into_iter().find(|k| k.wire_code() == code)
     }
 }
+
+/// A stored record as exports read it, from a device store or the server alike: its body
+/// (the record as its document shows it) and what it hangs on, so a row can say where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub kind: RecordKind,
+    pub body: serde_json::Value,
+    /// The union council it belongs to (a follow-up's and a need's through what they hang on).
+    pub uc_code: String,
+    /// A child's household, a follow-up's child, a need's school; none for the others.
+    pub parent: Option<serde_json::Value>,
+    /// A child's stage (a `lifecycle::Stage` code) and enrolment date, kept beside its row.
+    pub stage: Option<String>,
+    pub enrolled_on: Option<String>,
+}

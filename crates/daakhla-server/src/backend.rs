@@ -4,7 +4,9 @@
 
 use crate::ServerError;
 use crate::auth::{Device, Enrolment, Role};
+use daakhla_domain::RecordKind;
 use daakhla_domain::geography::{Geography, Level};
+use daakhla_domain::record::StoredRecord;
 use daakhla_store::{FieldConflict, PlaceRow};
 use daakhla_wire::{Kind, WireChange};
 use std::collections::BTreeMap;
@@ -150,6 +152,14 @@ pub trait Records: Send {
     /// Fields in conflict, by record and field.
     fn conflicts(&mut self) -> Result<Vec<FieldConflict>, ServerError>;
 
+    /// Every shown record of `kind` (nothing deleted or merged away) in the union councils
+    /// `ucs` (all if none), one at a time, with the record it hangs on: for exports.
+    fn for_each_stored(
+        &mut self,
+        kind: RecordKind,
+        ucs: Option<&[String]>,
+        each: &mut dyn FnMut(StoredRecord) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError>;
     /// Runs `read` over the records' rows: how `daakhla_reports` queries them.
     fn read_reports(
         &mut self,

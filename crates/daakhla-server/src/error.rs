@@ -15,7 +15,10 @@ pub enum ServerError {
     #[error("this enrolment code has expired; ask the coordinator for a new one")]
     ExpiredEnrolment,
     #[error("record {doc_id} belongs to union council {scope}, which this device may not see")]
-    OutOfScope { doc_id: String, scope: String },
+    OutOfScope {
+        doc_id: String,
+        scope: String,
+    },
     #[error(
         "record {doc_id} is a {known} in union council {known_scope}; a change cannot make it something else"
     )]
@@ -30,6 +33,8 @@ pub enum ServerError {
     Internal(String),
     #[error("{0}")]
     Report(#[from] daakhla_reports::ReportError),
+    #[error("{0}")]
+    Export(#[from] daakhla_export::ExportError),
 }
 
 impl ServerError {
@@ -50,6 +55,13 @@ impl ServerError {
                 daakhla_reports::ReportError::EmptyRange { .. } => StatusCode::BAD_REQUEST,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
+            ServerError::Export(daakhla_export::ExportError::UnknownPlace(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            ServerError::Export(daakhla_export::ExportError::Write(_)) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ServerError::Export(_) => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -85,6 +97,7 @@ impl ServerError {
             ServerError::BadRequest(why) => format!("درخواست پڑھی نہیں جا سکی: {why}"),
             ServerError::Internal(why) => format!("سرور میں خرابی: {why}"),
             ServerError::Report(e) => e.message(daakhla_domain::Lang::Ur),
+            ServerError::Export(e) => e.message(daakhla_domain::Lang::Ur),
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/report", get(report))
         .route("/v1/report/children", get(report_children))
         .route("/v1/report/child", get(report_child))
+        .route("/v1/export/{file}", get(export))
         .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
         .with_state(server)
 }
@@ -178,6 +179,41 @@ async fn report_child(
     Ok(Json(
         blocking(move || server.report_child(&device, &id)).await?,
     ))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    lang: Option<String>,
+    uc: Option<String>,
+}
+
+/// `GET /v1/export/<kind>.<csv|xlsx|geojson>?lang=en|ur&uc=CODE`: records as a file, for
+/// coordinators, supervisors and admins, within the token's union councils.
+async fn export(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ServerError> {
+    let device = device(&server, &headers).await?;
+    let (kind, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let request = daakhla_export::ExportRequest {
+        kind: daakhla_export::ExportKind::parse(kind)?,
+        format: daakhla_export::Format::parse(extension)?,
+        lang: daakhla_export::parse_lang(query.lang.as_deref().unwrap_or("en"))?,
+        uc: query.uc.filter(|uc| !uc.is_empty()),
+    };
+    let media_type = request.format.media_type();
+    let disposition = format!("attachment; filename=\"{}\"", request.file_name());
+    let bytes = blocking(move || server.export(&device, request)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// A server answering on a port, in its own thread; stopped when dropped.

@@ -308,6 +308,50 @@ fn visible(device: &Device) -> Visible {
 }
 
 impl Server {
+    /// An export of the records a device may see: for coordinators, supervisors and admins,
+    /// of its union councils only (one of them with `request.uc`). The records are read one
+    /// at a time; the file is returned whole.
+    pub fn export(
+        &self,
+        device: &Device,
+        request: daakhla_export::ExportRequest,
+    ) -> Result<Vec<u8>, ServerError> {
+        if device.role == Role::ResourcePerson {
+            return Err(ServerError::Forbidden);
+        }
+        let allowed = self.union_councils(device)?;
+        let ucs: Option<Vec<String>> = match (&request.uc, allowed) {
+            (Some(uc), Some(allowed)) if !allowed.contains(uc) => {
+                return Err(ServerError::Forbidden);
+            }
+            (Some(uc), _) => Some(vec![uc.clone()]),
+            (None, allowed) => allowed.map(|set| set.into_iter().collect()),
+        };
+        let mut records = self.records();
+        let mut places = daakhla_export::PlaceNames::new();
+        for level in <Level as daakhla_domain::codes::Coded>::ALL {
+            for place in records.places(*level, None)? {
+                places.add(
+                    &place.code,
+                    place.level,
+                    place.parent.as_deref(),
+                    daakhla_domain::lang::Bilingual {
+                        en: place.name_en,
+                        ur: place.name_ur,
+                    },
+                );
+            }
+        }
+        let kind = request.kind.record_kind();
+        let mut exporter = daakhla_export::Exporter::new(request, &places, Vec::new())?;
+        records.for_each_stored(kind, ucs.as_deref(), &mut |record| {
+            Ok(exporter.push(&record)?)
+        })?;
+        Ok(exporter.finish()?.0)
+    }
+}
+
+impl Server {
     fn log(&self) -> std::sync::MutexGuard<'_, Box<dyn ChangeLog>> {
         self.log.lock().expect("log lock")
     }

@@ -410,6 +410,15 @@ impl Records for StoreRecords {
     fn refresh_statistics(&mut self) -> Result<(), ServerError> {
         Ok(self.store.analyze()?)
     }
+
+    fn for_each_stored(
+        &mut self,
+        kind: daakhla_domain::RecordKind,
+        ucs: Option<&[String]>,
+        each: &mut dyn FnMut(daakhla_domain::record::StoredRecord) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError> {
+        self.store.for_each_stored(kind, ucs, each)
+    }
 }
 
 fn today() -> Context {

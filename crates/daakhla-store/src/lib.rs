@@ -6,6 +6,7 @@
 //! roster are saved together or not at all, and a batch that breaks any rule saves nothing.
 
 mod bulk;
+mod digest;
 mod documents;
 mod error;
 mod follow_ups;
@@ -13,9 +14,11 @@ mod geography;
 mod merging;
 pub mod schema;
 mod schools;
+mod stored;
 mod surveys;
 mod sync;
 
+pub use digest::{DigestSent, Recipient};
 pub use documents::RecordKind;
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};

@@ -36,6 +36,10 @@ const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration {
+        sql: include_str!("migrations/0006_digest_log.sql"),
+        then: None,
+    },
+    Migration {
         sql: include_str!("migrations/0007_report_columns.sql"),
         then: Some(crate::follow_ups::backfill_retention),
     },

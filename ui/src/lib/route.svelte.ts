@@ -8,7 +8,8 @@ export type Route =
   | { screen: 'search' }
   | { screen: 'sync' }
   | { screen: 'settings' }
-  | { screen: 'hub' };
+  | { screen: 'hub' }
+  | { screen: 'digest' };
 
 function parse(hash: string): Route {
   const [screen, id] = hash.replace(/^#\/?/, '').split('/');
@@ -19,6 +20,7 @@ function parse(hash: string): Route {
     case 'sync':
     case 'settings':
     case 'hub':
+    case 'digest':
       return { screen };
     case 'child':
     case 'household':

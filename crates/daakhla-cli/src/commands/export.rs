@@ -277,3 +277,106 @@ fn follow_ups(store: &Store, v: &Values) -> Result<Rows, StoreError> {
     }
     Ok(rows)
 }
+
+/// Exports for people (`daakhla export <kind>`): labels and headers in the output's language,
+/// places by name, as CSV, XLSX or GeoJSON; `kind` none is every kind into a folder.
+pub fn records(
+    store: &Store,
+    kind: Option<daakhla_export::ExportKind>,
+    args: &crate::cli::ExportArgs,
+    out: &crate::output::Output,
+) -> Result<(), CliError> {
+    use daakhla_export::{ExportKind as Kind, ExportRequest, Exporter, Format};
+    let format = match args.format {
+        crate::cli::FormatArg::Csv => Format::Csv,
+        crate::cli::FormatArg::Xlsx => Format::Xlsx,
+        crate::cli::FormatArg::Geojson => Format::GeoJson,
+    };
+    let places = place_names(store)?;
+    let kinds: Vec<Kind> = match kind {
+        Some(kind) => vec![kind],
+        None => {
+            std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
+                path: args.out.clone(),
+                source,
+            })?;
+            Kind::ALL
+                .into_iter()
+                .filter(|k| format != Format::GeoJson || k.has_location())
+                .collect()
+        }
+    };
+    let into_folder = kind.is_none();
+    let ucs = args.uc.clone().map(|uc| vec![uc]);
+    let mut written = Vec::new();
+    for kind in kinds {
+        let request = ExportRequest {
+            kind,
+            format,
+            lang: out.lang,
+            uc: args.uc.clone(),
+        };
+        let path = if into_folder {
+            args.out.join(request.file_name())
+        } else {
+            args.out.clone()
+        };
+        request.check(&places)?;
+        let file = std::fs::File::create(&path).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        let mut exporter = Exporter::new(request, &places, std::io::BufWriter::new(file))?;
+        store.for_each_stored(kind.record_kind(), ucs.as_deref(), |record| {
+            exporter.push(&record).map_err(CliError::from)
+        })?;
+        let (_, exported) = exporter.finish()?;
+        written.push(serde_json::json!({
+            "kind": kind.code(),
+            "path": path.display().to_string(),
+            "rows": exported.rows,
+            "skipped_without_gps": exported.skipped,
+        }));
+    }
+    out.show(&written, || {
+        written
+            .iter()
+            .map(|w| match out.lang {
+                Lang::En => format!(
+                    "{}: {} rows → {}",
+                    w["kind"].as_str().unwrap_or(""),
+                    w["rows"],
+                    w["path"].as_str().unwrap_or("")
+                ),
+                Lang::Ur => format!(
+                    "{}: {} قطاریں ← {}",
+                    w["kind"].as_str().unwrap_or(""),
+                    w["rows"],
+                    w["path"].as_str().unwrap_or("")
+                ),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
+
+/// Every place the store knows, for exports to name.
+pub fn place_names(store: &Store) -> Result<daakhla_export::PlaceNames, StoreError> {
+    use daakhla_domain::codes::Coded as _;
+    let mut names = daakhla_export::PlaceNames::new();
+    for level in daakhla_domain::geography::Level::ALL {
+        for place in store.places(*level, None)? {
+            names.add(
+                &place.code,
+                place.level,
+                place.parent.as_deref(),
+                daakhla_domain::lang::Bilingual {
+                    en: place.name_en,
+                    ur: place.name_ur,
+                },
+            );
+        }
+    }
+    Ok(names)
+}

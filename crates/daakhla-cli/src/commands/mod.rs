@@ -1,6 +1,7 @@
 //! One module per command group. Each command parses its input, calls the store, and prints.
 
 mod demo;
+mod digest;
 mod export;
 mod follow_ups;
 mod geo;
@@ -103,6 +104,40 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         }
         Command::Conflicts => sync::conflicts(&open(global)?, out),
         Command::History { id } => sync::history(&open(global)?, &id, out),
+        Command::Export(ExportCommand::Households(args)) => export::records(
+            &open(global)?,
+            Some(daakhla_export::ExportKind::Households),
+            &args,
+            out,
+        ),
+        Command::Export(ExportCommand::Children(args)) => export::records(
+            &open(global)?,
+            Some(daakhla_export::ExportKind::Children),
+            &args,
+            out,
+        ),
+        Command::Export(ExportCommand::FollowUps(args)) => export::records(
+            &open(global)?,
+            Some(daakhla_export::ExportKind::FollowUps),
+            &args,
+            out,
+        ),
+        Command::Export(ExportCommand::Schools(args)) => export::records(
+            &open(global)?,
+            Some(daakhla_export::ExportKind::Schools),
+            &args,
+            out,
+        ),
+        Command::Export(ExportCommand::Needs(args)) => export::records(
+            &open(global)?,
+            Some(daakhla_export::ExportKind::Needs),
+            &args,
+            out,
+        ),
+        Command::Export(ExportCommand::All(args)) => {
+            export::records(&open(global)?, None, &args, out)
+        }
+        Command::Digest { uc } => digest::show(&open(global)?, &uc, out),
     }
 }
 

@@ -14,6 +14,7 @@ use daakhla_domain::followup::FollowUp;
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::household::Household;
 use daakhla_domain::lifecycle::{lifecycle, retention_code};
+use daakhla_domain::record::StoredRecord;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::{Checker, Context, FieldPath};
 use daakhla_store::{FieldConflict, PlaceRow};
@@ -290,6 +291,30 @@ impl Records for PgRecords {
             .batch_execute("VACUUM ANALYZE households, children, follow_ups, schools, needs")?;
         Ok(())
     }
+
+    fn for_each_stored(
+        &mut self,
+        kind: RecordKind,
+        ucs: Option<&[String]>,
+        each: &mut dyn FnMut(StoredRecord) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let ucs: Option<Vec<String>> = ucs.map(<[String]>::to_vec);
+        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&ucs];
+        let mut rows = self.client.query_raw(stored_query(kind), params)?;
+        while let Some(row) = rows.next()? {
+            let enrolled_on: Option<chrono::NaiveDate> = row.get(4);
+            each(StoredRecord {
+                kind,
+                body: row.get(0),
+                uc_code: row.get(1),
+                parent: row.get(2),
+                stage: row.get(3),
+                enrolled_on: enrolled_on.map(|d| d.to_string()),
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// Applies a document's new changes (and any that waited for them), saves it with its
@@ -355,6 +380,42 @@ fn receive(
         )?;
     }
     Ok(Value::Object(read.fields))
+}
+
+/// Per kind, as a device store lists them for exports: body, union council, parent's body,
+/// stage, enrolment date; `$1` the union councils, or null for all.
+fn stored_query(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Household => {
+            "SELECT body, uc_code, NULL::jsonb, NULL::text, NULL::date FROM households
+              WHERE NOT deleted AND merged_into IS NULL AND ($1::text[] IS NULL OR uc_code = ANY($1))
+              ORDER BY uc_code, village_code, length(household_number), household_number, id"
+        }
+        RecordKind::Child => {
+            "SELECT c.body, h.uc_code, h.body, c.stage, c.enrolled_on
+               FROM children c JOIN households h ON h.id = c.household_id
+              WHERE NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
+                AND ($1::text[] IS NULL OR h.uc_code = ANY($1))
+              ORDER BY h.uc_code, h.village_code, length(h.household_number), h.household_number, c.id"
+        }
+        RecordKind::FollowUp => {
+            "SELECT f.body, h.uc_code, c.body, NULL::text, NULL::date
+               FROM follow_ups f JOIN children c ON c.id = f.child_id
+               JOIN households h ON h.id = c.household_id
+              WHERE NOT f.deleted AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
+                AND ($1::text[] IS NULL OR h.uc_code = ANY($1))
+              ORDER BY f.visited_on, f.id"
+        }
+        RecordKind::School => {
+            "SELECT body, uc_code, NULL::jsonb, NULL::text, NULL::date FROM schools
+              WHERE $1::text[] IS NULL OR uc_code = ANY($1) ORDER BY uc_code, name, id"
+        }
+        RecordKind::Need => {
+            "SELECT n.body, s.uc_code, s.body, NULL::text, NULL::date
+               FROM needs n JOIN schools s ON s.id = n.school_id
+              WHERE $1::text[] IS NULL OR s.uc_code = ANY($1) ORDER BY n.identified_on, n.id"
+        }
+    }
 }
 
 fn rank(kind: RecordKind) -> usize {

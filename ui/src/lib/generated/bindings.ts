@@ -244,6 +244,82 @@ pending_upstream: number, last_relay: RelayRound | null, held_back: Array<HeldBa
  */
 conflicts: number, };
 
+export type ExportFileRequest = { 
+/**
+ * households, children, follow-ups, schools or needs.
+ */
+kind: string, 
+/**
+ * csv, xlsx or geojson.
+ */
+format: string, lang: Lang, 
+/**
+ * One union council, or all the device holds.
+ */
+uc_code: string | null, 
+/**
+ * Where to write; the app's exports folder when none.
+ */
+folder: string | null, };
+
+export type ExportedFile = { path: string, rows: number, 
+/**
+ * Left out of a map: records without a GPS fix.
+ */
+skipped: number, };
+
+export type DigestRequest = { 
+/**
+ * The union council; the device's own when none.
+ */
+uc_code: string | null, lang: Lang, };
+
+export type DigestPreview = { uc_code: string, lang: Lang, text: string, 
+/**
+ * `gsm7` (English) or `ucs2` (Urdu).
+ */
+encoding: string, 
+/**
+ * Characters in that encoding (GSM-7 extension characters count twice).
+ */
+units: number, parts: number, 
+/**
+ * What one SMS holds in that encoding: 160 or 70.
+ */
+single_limit: number, 
+/**
+ * The offices recipients hold and the ways a digest goes out, with both labels.
+ */
+offices: Array<Choice>, channels: Array<Choice>, };
+
+export type Recipient = { id: number, name: string, office: string, phone: string | null, };
+
+export type RecipientInput = { name: string, 
+/**
+ * An office code: mna, mpa, deputy_commissioner, district_education_officer, other.
+ */
+office: string, phone: string | null, };
+
+export type DigestSendInput = { recipient_id: number, uc_code: string, lang: Lang, 
+/**
+ * sms, whatsapp or copied.
+ */
+channel: string, 
+/**
+ * The exact text sent.
+ */
+text: string, };
+
+export type DigestResponseInput = { id: number, response: string, };
+
+export type DigestLogRequest = { uc_code: string | null, };
+
+export type DigestSent = { id: number, 
+/**
+ * RFC 3339, with the device's offset.
+ */
+sent_at: string, uc_code: string, lang: "en" | "ur", recipient_name: string, recipient_office: string, recipient_phone: string | null, channel: string, text: string, response: string | null, response_at: string | null, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -267,4 +343,11 @@ export interface Commands {
   set_hub: { request: HubSwitch; response: HubPage };
   hub_phone_code: { request: PhoneCodeRequest; response: PhoneCode };
   hub_relay_now: { request: NoInput; response: HubPage };
+  export_records: { request: ExportFileRequest; response: ExportedFile };
+  digest_preview: { request: DigestRequest; response: DigestPreview };
+  digest_recipients: { request: NoInput; response: Array<Recipient> };
+  add_digest_recipient: { request: RecipientInput; response: Recipient };
+  record_digest_sent: { request: DigestSendInput; response: DigestSent };
+  note_digest_response: { request: DigestResponseInput; response: DigestSent };
+  digest_log: { request: DigestLogRequest; response: Array<DigestSent> };
 }

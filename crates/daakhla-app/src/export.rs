@@ -1,0 +1,92 @@
+//! Exports from the app: one kind of record into a file in the app's exports folder (beside
+//! its store, in the app's data folder) or a folder the user chose; the answer is its path.
+
+use crate::App;
+use crate::error::{AppError, ErrorKind};
+use daakhla_domain::Lang;
+use daakhla_export::{ExportError, ExportKind, ExportRequest, Exporter, Format, PlaceNames};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ExportFileRequest {
+    /// households, children, follow-ups, schools or needs.
+    pub kind: String,
+    /// csv, xlsx or geojson.
+    pub format: String,
+    #[ts(type = "Lang")]
+    pub lang: Lang,
+    /// One union council, or all the device holds.
+    pub uc_code: Option<String>,
+    /// Where to write; the app's exports folder when none.
+    pub folder: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExportedFile {
+    pub path: String,
+    pub rows: u32,
+    /// Left out of a map: records without a GPS fix.
+    pub skipped: u32,
+}
+
+impl From<ExportError> for AppError {
+    fn from(e: ExportError) -> AppError {
+        let kind = match e {
+            ExportError::UnknownPlace(_) => ErrorKind::NotFound,
+            ExportError::Write(_) => ErrorKind::Store,
+            _ => ErrorKind::BadRequest,
+        };
+        AppError::new(kind, e.message(Lang::En), e.message(Lang::Ur))
+    }
+}
+
+impl App {
+    pub fn export_records(&self, request: ExportFileRequest) -> Result<ExportedFile, AppError> {
+        let export = ExportRequest {
+            kind: ExportKind::parse(&request.kind)?,
+            format: Format::parse(&request.format)?,
+            lang: request.lang,
+            uc: request.uc_code.filter(|uc| !uc.is_empty()),
+        };
+        let store = self.store();
+        let mut places = PlaceNames::new();
+        for level in <daakhla_domain::geography::Level as daakhla_domain::codes::Coded>::ALL {
+            for p in store.places(*level, None)? {
+                places.add(
+                    &p.code,
+                    p.level,
+                    p.parent.as_deref(),
+                    daakhla_domain::lang::Bilingual {
+                        en: p.name_en,
+                        ur: p.name_ur,
+                    },
+                );
+            }
+        }
+        export.check(&places)?;
+        let folder = match request.folder.filter(|f| !f.trim().is_empty()) {
+            Some(folder) => PathBuf::from(folder),
+            None => store
+                .path()
+                .parent()
+                .map_or_else(|| PathBuf::from("exports"), |dir| dir.join("exports")),
+        };
+        std::fs::create_dir_all(&folder).map_err(ExportError::Write)?;
+        let path = folder.join(export.file_name());
+        let file = std::fs::File::create(&path).map_err(ExportError::Write)?;
+        let kind = export.kind.record_kind();
+        let ucs = export.uc.clone().map(|uc| vec![uc]);
+        let mut exporter = Exporter::new(export, &places, std::io::BufWriter::new(file))?;
+        store.for_each_stored(kind, ucs.as_deref(), |record| {
+            exporter.push(&record).map_err(AppError::from)
+        })?;
+        let (_, exported) = exporter.finish()?;
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+            rows: exported.rows as u32,
+            skipped: exported.skipped as u32,
+        })
+    }
+}

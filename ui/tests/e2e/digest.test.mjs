@@ -1,0 +1,134 @@
+// The coordinator's evening in a real browser: preview the union council's daily digest in
+// English (one SMS) and Urdu (its parts counted), copy it, add an official, record the send,
+// see it in the log and note the response; then write an export from the settings screen.
+// Screenshots digest-en.png and digest-ur.png at 360×640 go to docs/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startBridge } from './bridge.mjs';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const shots = join(root, 'docs/screenshots');
+
+let bridge, browser, page, dir;
+
+const api = async (name, request) => {
+  const response = await fetch(`${bridge.url}/api/${name}`, { method: 'POST', body: JSON.stringify(request) });
+  const body = await response.json();
+  assert.ok(response.ok, `${name}: ${JSON.stringify(body)}`);
+  return body;
+};
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'daakhla-digest-'));
+  bridge = await startBridge(join(dir, 'store.sqlite'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bridge.url });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  mkdirSync(shots, { recursive: true });
+
+  // A household of two out-of-school children (a girl and a boy) in the first union council.
+  const uc = (await api('places', { union_council: null }))[0].code;
+  const village = (await api('places', { union_council: uc }))[0].code;
+  await api('save_settings', { lang: null, surveyor_name: 'Ayesha', uc_code: uc, server_url: null, token: null });
+  const child = (name, sex, age) => ({
+    name, sex, age_years: age, relation_to_head: 'child', father_name: null, schooling: 'never_enrolled',
+    school_name: null, class: null, last_class_passed: null, year_left: null,
+    reasons_out_of_school: ['cost'], other_reason: null, willing_to_enrol: true,
+  });
+  await api('save_survey', {
+    household: {
+      uc_code: uc, village_code: village, household_number: '7', landmark: null, consent: true, gps: null,
+      respondent_name: null, respondent_relation: null, respondent_phone: null, head_name: 'Muhammad Aslam',
+      head_sex: 'man', mother_schooling: null, father_schooling: null, house_type: null, members: 5,
+      surveyed_by: 'Ayesha',
+    },
+    children: [child('Sana', 'girl', 9), child('Bilal', 'boy', 11)],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  bridge?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const shot = (name) => page.screenshot({ path: join(shots, name), fullPage: false });
+
+test('a digest is previewed in both languages, sent, logged and answered', async () => {
+  await page.goto(`${bridge.url}/#/settings`);
+  await page.click('[data-testid=open-digest]');
+  await page.waitForSelector('[data-testid=digest-text]');
+  const english = await page.inputValue('[data-testid=digest-text]');
+  assert.match(english, /OSC found girls 1, boys 1; enrolled so far girls 0, boys 0/);
+  assert.match(await page.textContent('[data-testid=digest-count]'), /of 160 characters: 1 SMS/);
+  await page.waitForSelector('[data-testid=no-recipients]');
+  await page.waitForSelector('[data-testid=log-empty]');
+
+  await page.click('[data-testid=digest-copy]');
+  await page.waitForSelector('[data-testid=digest-notice]');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), english);
+
+  // A phone number that is no phone number is refused under its field; nothing is added.
+  await page.fill('[name=recipient_name]', 'Rukhsana Memon');
+  await page.fill('[name=recipient_phone]', 'call the office');
+  await page.click('[data-testid=add-recipient]');
+  await page.waitForSelector('[data-error-for=phone]');
+  await page.fill('[name=recipient_phone]', '0300 1234567');
+  await page.click('[data-testid=add-recipient]');
+  await page.waitForSelector('[data-testid=record-send]');
+  await page.click('[data-field=channel] [data-code=sms]');
+  await page.click('[data-testid=record-send]');
+  const entry = page.locator('[data-testid=digest-log] li').first();
+  await entry.waitFor();
+  assert.match(await entry.textContent(), /Rukhsana Memon, District Education Officer, by SMS/);
+  assert.match(await entry.textContent(), /No response noted yet/);
+  await entry.locator('input').fill('Will visit the school on Monday');
+  await entry.locator('button').click();
+  await page.waitForSelector('[data-testid=response]');
+  assert.match(await page.textContent('[data-testid=response]'), /Will visit the school on Monday/);
+  await page.evaluate(() => scrollTo(0, 0));
+  await shot('digest-en.png');
+
+  // The Urdu digest: right to left, its UCS-2 parts counted; the screen in Urdu too.
+  await page.click('[data-testid=switch-language]');
+  await page.click('[data-field=digest_lang] [data-code=ur]');
+  await page.waitForFunction(() =>
+    /لڑکیاں 1، لڑکے 1/.test(document.querySelector('[data-testid=digest-text]').value));
+  const count = await page.textContent('[data-testid=digest-count]');
+  const units = Number(count.match(/(\d+) حروف/)[1]);
+  const parts = Number(count.match(/ایس ایم ایس کے (\d+) حصے/)[1]);
+  assert.equal(parts, Math.ceil(units / 67), count);
+  assert.equal(await page.getAttribute('[data-testid=digest-text]', 'dir'), 'rtl');
+  await page.click('[data-field=channel] [data-code=whatsapp]');
+  await page.click('[data-testid=record-send]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=digest-log] li').length === 2);
+  const newest = await page.locator('[data-testid=digest-log] li').first().textContent();
+  assert.match(newest, /واٹس ایپ/);
+  await page.evaluate(() => scrollTo(0, 0));
+  await shot('digest-ur.png');
+
+  // Back in English, an export from the settings screen lands in the app's exports folder.
+  await page.click('[data-testid=switch-language]');
+  await page.goto(`${bridge.url}/#/settings`);
+  await page.waitForSelector('[data-testid=export-card]');
+  await page.selectOption('[name=export_kind]', 'children');
+  await page.click('[data-field=export_format] [data-code=xlsx]');
+  await page.click('[data-testid=write-export]');
+  const done = await page.textContent('[data-testid=export-done]');
+  const path = done.match(/written to (\S+\.xlsx)/)[1];
+  assert.ok(path.startsWith(join(dir, 'exports')), path);
+  assert.ok(existsSync(path));
+  await page.click('[data-field=export_format] [data-code=geojson]');
+  await page.click('[data-testid=write-export]');
+  assert.match(await page.textContent('[data-testid=export-error]'), /GeoJSON is for households and schools/);
+});
