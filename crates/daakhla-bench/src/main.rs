@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod app;
 mod reports;
 
 /// The heading of BENCHMARKS.md's section on the field app, which this bench keeps.
@@ -67,18 +68,42 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "BENCHMARKS.md".into());
     let old = std::fs::read_to_string(&out).unwrap_or_default();
-    let reports = reports::section(quick.then_some(4));
-    let report = if std::env::args().any(|a| a == "--only-reports") {
-        // Only the reports' section is measured again; the others stay as they were.
-        splice(&old, reports::HEADING, &reports)
+    let arg = |name: &str| {
+        std::env::args()
+            .skip_while(|a| a != name)
+            .nth(1)
+            .map(PathBuf::from)
+    };
+    // The app's section needs its release binary; without one the old section is kept.
+    let app = || {
+        arg("--field").map(|field| {
+            let dist = arg("--dist").unwrap_or_else(|| PathBuf::from("ui/dist"));
+            app::section(&field, &daakhla, &dist)
+        })
+    };
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let report = if flag("--only-reports") {
+        // Only one section is measured again; the others stay as they were.
+        splice(
+            &old,
+            reports::HEADING,
+            &reports::section(quick.then_some(4)),
+        )
+    } else if flag("--only-app") {
+        splice(
+            &old,
+            app::HEADING,
+            &app().expect("--only-app needs --field"),
+        )
     } else {
+        let reports = reports::section(quick.then_some(4));
         let report = format!(
             "{}\n\n{reports}",
             run(&sizes, &daakhla, peer.as_deref()).trim_end()
         );
-        // The app's figures are measured apart: keep their section.
-        match old.find(APP_SECTION) {
-            Some(at) => format!("{}\n\n{}", report.trim_end(), &old[at..]),
+        let kept = old.find(APP_SECTION).map(|at| old[at..].to_string());
+        match app().or(kept) {
+            Some(app) => format!("{}\n\n{}", report.trim_end(), app.trim_end()),
             None => report,
         }
     };

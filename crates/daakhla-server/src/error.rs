@@ -15,10 +15,7 @@ pub enum ServerError {
     #[error("this enrolment code has expired; ask the coordinator for a new one")]
     ExpiredEnrolment,
     #[error("record {doc_id} belongs to union council {scope}, which this device may not see")]
-    OutOfScope {
-        doc_id: String,
-        scope: String,
-    },
+    OutOfScope { doc_id: String, scope: String },
     #[error(
         "record {doc_id} is a {known} in union council {known_scope}; a change cannot make it something else"
     )]
