@@ -11,6 +11,7 @@ mod follow_up;
 mod home;
 mod places;
 mod settings;
+mod setup;
 mod survey;
 mod sync;
 mod vocabulary;
@@ -28,7 +29,8 @@ pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
     SurveyInput, survey_input_path,
 };
-pub use sync::{EnrolRequest, Enrolment, SyncProgress, SyncRequest, SyncResult};
+pub use setup::SetupState;
+pub use sync::{EnrolRequest, EnrolledPlace, Enrolment, SyncProgress, SyncRequest, SyncResult};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
 
 use chrono::NaiveDate;
@@ -193,6 +195,8 @@ macro_rules! for_each_command {
             enrol: $crate::EnrolRequest => $crate::Enrolment,
             sync: $crate::SyncRequest => $crate::SyncResult,
             sync_progress: $crate::NoInput => $crate::SyncProgress,
+            setup: $crate::NoInput => $crate::SetupState,
+            use_demo_data: $crate::NoInput => $crate::SetupState,
         }
     };
 }

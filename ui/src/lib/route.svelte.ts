@@ -7,7 +7,8 @@ export type Route =
   | { screen: 'household'; id: string }
   | { screen: 'search' }
   | { screen: 'sync' }
-  | { screen: 'settings' };
+  | { screen: 'settings' }
+  | { screen: 'setup' };
 
 function parse(hash: string): Route {
   const [screen, id] = hash.replace(/^#\/?/, '').split('/');
@@ -17,6 +18,7 @@ function parse(hash: string): Route {
     case 'search':
     case 'sync':
     case 'settings':
+    case 'setup':
       return { screen };
     case 'child':
     case 'household':

@@ -138,7 +138,11 @@ export type Draft = { text: string | null, };
 
 export type EnrolRequest = { server_url: string | null, code: string, };
 
-export type Enrolment = { server_url: string, user: string, };
+export type Enrolment = { server_url: string, 
+/**
+ * Empty when the device was given its token some other way (settings, the command line).
+ */
+user: string, places: Array<EnrolledPlace>, };
 
 export type SyncRequest = { 
 /**
@@ -153,6 +157,18 @@ export type SyncResult = {
 at: string, server_url: string, sent: number, received: number, records_updated: number, conflicts: number, held_back: number, kilobytes: number, };
 
 export type SyncProgress = { running: boolean, sent: number, to_send: number, received: number, };
+
+export type EnrolledPlace = { code: string, en: string, ur: string, };
+
+export type SetupState = { 
+/**
+ * None until the device has a server and a token.
+ */
+enrolment: Enrolment | null, 
+/**
+ * The user chose to look around with the demo data before setting up.
+ */
+demo_chosen: boolean, };
 
 /** Every command: its request and its answer. */
 export interface Commands {
@@ -173,4 +189,6 @@ export interface Commands {
   enrol: { request: EnrolRequest; response: Enrolment };
   sync: { request: SyncRequest; response: SyncResult };
   sync_progress: { request: NoInput; response: SyncProgress };
+  setup: { request: NoInput; response: SetupState };
+  use_demo_data: { request: NoInput; response: SetupState };
 }
