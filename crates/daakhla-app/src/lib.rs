@@ -10,6 +10,7 @@ mod error;
 mod follow_up;
 mod home;
 mod places;
+mod schools;
 mod settings;
 mod setup;
 mod survey;
@@ -29,6 +30,7 @@ pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
     SurveyInput, survey_input_path,
 };
+pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use setup::SetupState;
 pub use sync::{EnrolRequest, EnrolledPlace, Enrolment, SyncProgress, SyncRequest, SyncResult};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
@@ -197,6 +199,9 @@ macro_rules! for_each_command {
             sync_progress: $crate::NoInput => $crate::SyncProgress,
             setup: $crate::NoInput => $crate::SetupState,
             use_demo_data: $crate::NoInput => $crate::SetupState,
+            schools: $crate::SchoolsRequest => Vec<$crate::SchoolRow>,
+            save_school: $crate::SchoolInput => $crate::SchoolRow,
+            save_need: $crate::NeedInput => $crate::SchoolRow,
         }
     };
 }

@@ -268,3 +268,57 @@ fn sync_without_a_server_says_so_in_both_languages_and_unknown_commands_are_refu
         ErrorKind::BadRequest
     );
 }
+
+#[test]
+fn a_school_and_its_needs_are_listed_and_a_need_that_breaks_rules_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    let uc = call(&app, "places", json!({"union_council": null}))[0]["code"].clone();
+    assert_eq!(call(&app, "schools", json!({"uc_code": uc})), json!([]));
+    let school = json!({
+        "id": null, "name": "GGPS Goth Rind", "emis_code": "408110123", "level": "primary",
+        "gender": "girls", "functional": true, "closed_reason": null, "uc_code": uc,
+        "village_code": null, "teachers": 2, "classrooms": 3, "enrolment": 96
+    });
+    // A closed school must say why.
+    let mut closed = school.clone();
+    closed["functional"] = json!(false);
+    let error = refused(&app, "save_school", closed);
+    assert_eq!(error.fields[0].path, "closed_reason");
+    assert_eq!(call(&app, "schools", json!({"uc_code": uc})), json!([]));
+
+    let saved = call(&app, "save_school", school);
+    let school_id = saved["school"]["id"].clone();
+    assert_eq!(saved["school"]["name"], "GGPS Goth Rind");
+    assert_eq!(saved["open_needs"], 0);
+    call(&app, "save_settings", json!({"lang": null, "surveyor_name": "Ayesha", "uc_code": null, "server_url": null, "token": null}));
+
+    // Resolved before it was identified, and "other" with nothing said: both named, nothing kept.
+    let bad = json!({
+        "id": null, "school_id": school_id, "category": "other", "severity": "high",
+        "description": null, "identified_on": "2025-03-10", "raised_on": null,
+        "promised_on": null, "resolved_on": "2025-03-01"
+    });
+    let error = refused(&app, "save_need", bad);
+    let mut paths: Vec<_> = error.fields.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["description", "resolved_on"]);
+    assert!(error.fields.iter().all(|f| !f.ur.is_empty()));
+    let need = json!({
+        "id": null, "school_id": school_id, "category": "latrines", "severity": "urgent",
+        "description": "No usable latrine for 96 girls", "identified_on": "2025-03-10",
+        "raised_on": "2025-03-12", "promised_on": null, "resolved_on": null
+    });
+    let row = call(&app, "save_need", need);
+    assert_eq!(row["open_needs"], 1);
+    assert_eq!(row["needs"][0]["status"], "raised");
+    assert_eq!(row["needs"][0]["reported_by"], "Ayesha");
+
+    // Resolving it keeps the need but closes it.
+    let mut resolved = row["needs"][0]["need"].clone();
+    resolved["resolved_on"] = json!("2025-04-01");
+    let row = call(&app, "save_need", resolved);
+    assert_eq!(row["open_needs"], 0);
+    assert_eq!(row["needs"].as_array().unwrap().len(), 1);
+    assert_eq!(call(&app, "schools", json!({"uc_code": uc})).as_array().unwrap().len(), 1);
+}

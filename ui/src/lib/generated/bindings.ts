@@ -13,6 +13,11 @@ export type ReasonOutOfSchool = "cost" | "child_works" | "household_chores" | "s
 export type OutcomeKind = "enrolled" | "admission_pending" | "refused" | "moved_away" | "child_working" | "not_found" | "retention_check";
 export type RetentionMilestone = "1_month" | "3_months" | "6_months";
 export type Stage = "in_school" | "out_of_school" | "following_up" | "enrolled" | "retained" | "dropped_out_again" | "moved_away";
+export type SchoolLevel = "primary" | "middle" | "high" | "higher_secondary";
+export type SchoolGender = "girls" | "boys" | "mixed";
+export type NeedCategory = "boundary_wall" | "latrines" | "drinking_water" | "electricity" | "furniture" | "classrooms" | "building_repair" | "reopen_school" | "missing_teacher" | "other";
+export type Severity = "low" | "medium" | "high" | "urgent";
+export type NeedStatus = "identified" | "raised" | "promised" | "resolved";
 
 export type AppError = { kind: ErrorKind, en: string, ur: string, fields: Array<FieldError>, };
 
@@ -32,7 +37,7 @@ export type IdRequest = { id: string, };
 
 export type Choice = { code: string, en: string, ur: string, };
 
-export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, };
+export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, school_level: Array<Choice>, school_gender: Array<Choice>, need_category: Array<Choice>, severity: Array<Choice>, need_status: Array<Choice>, };
 
 export type PlacesRequest = { 
 /**
@@ -170,6 +175,20 @@ enrolment: Enrolment | null,
  */
 demo_chosen: boolean, };
 
+export type SchoolsRequest = { 
+/**
+ * Null for the union council in settings (or all, if none is chosen).
+ */
+uc_code: string | null, };
+
+export type SchoolInput = { id: string | null, name: string, emis_code: string | null, level: SchoolLevel, gender: SchoolGender, functional: boolean, closed_reason: string | null, uc_code: string, village_code: string | null, teachers: number | null, classrooms: number | null, enrolment: number | null, };
+
+export type NeedInput = { id: string | null, school_id: string, category: NeedCategory, severity: Severity, description: string | null, identified_on: string, raised_on: string | null, promised_on: string | null, resolved_on: string | null, };
+
+export type SchoolRow = { school: SchoolInput, needs: Array<NeedRow>, open_needs: number, sync_state: SyncState, };
+
+export type NeedRow = { need: NeedInput, status: NeedStatus, reported_by: string, sync_state: SyncState, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -191,4 +210,7 @@ export interface Commands {
   sync_progress: { request: NoInput; response: SyncProgress };
   setup: { request: NoInput; response: SetupState };
   use_demo_data: { request: NoInput; response: SetupState };
+  schools: { request: SchoolsRequest; response: Array<SchoolRow> };
+  save_school: { request: SchoolInput; response: SchoolRow };
+  save_need: { request: NeedInput; response: SchoolRow };
 }
