@@ -8,10 +8,13 @@ export type Route =
   | { screen: 'search' }
   | { screen: 'sync' }
   | { screen: 'settings' }
-  | { screen: 'setup' };
+  | { screen: 'setup' }
+  | { screen: 'schools' }
+  | { screen: 'school'; id: string }
+  | { screen: 'need'; id: string; need: string };
 
 function parse(hash: string): Route {
-  const [screen, id] = hash.replace(/^#\/?/, '').split('/');
+  const [screen, id, sub] = hash.replace(/^#\/?/, '').split('/');
   switch (screen) {
     case 'survey':
     case 'followups':
@@ -19,7 +22,14 @@ function parse(hash: string): Route {
     case 'sync':
     case 'settings':
     case 'setup':
+    case 'schools':
       return { screen };
+    case 'school':
+      if (id) return { screen, id };
+      break;
+    case 'need':
+      if (id && sub) return { screen, id, need: sub };
+      break;
     case 'child':
     case 'household':
       if (id) return { screen, id };
