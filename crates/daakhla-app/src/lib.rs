@@ -25,13 +25,13 @@ pub use follow_up::{
 };
 pub use home::{CheckDue, Today};
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
+pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use settings::{Draft, Settings, SettingsInput};
+pub use setup::SetupState;
 pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
     SurveyInput, survey_input_path,
 };
-pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
-pub use setup::SetupState;
 pub use sync::{EnrolRequest, EnrolledPlace, Enrolment, SyncProgress, SyncRequest, SyncResult};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
 

@@ -154,8 +154,10 @@ impl App {
                     .collect();
                 SchoolRow {
                     school: school_input(school),
-                    open_needs: needs.iter().filter(|n| n.status != NeedStatus::Resolved).count()
-                        as u32,
+                    open_needs: needs
+                        .iter()
+                        .filter(|n| n.status != NeedStatus::Resolved)
+                        .count() as u32,
                     needs,
                     sync_state: states.of(&school.id.to_string()),
                 }

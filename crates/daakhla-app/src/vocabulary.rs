@@ -3,8 +3,9 @@
 
 use daakhla_domain::Lang;
 use daakhla_domain::codes::{
-    AdultSex, ChildSex, Coded, HouseType, OutcomeKind, ParentSchooling, ReasonOutOfSchool,
-    RelationToHead, RespondentRelation, RetentionMilestone, SchoolingStatus, SchoolLevel, SchoolGender, NeedCategory, Severity, NeedStatus,
+    AdultSex, ChildSex, Coded, HouseType, NeedCategory, NeedStatus, OutcomeKind, ParentSchooling,
+    ReasonOutOfSchool, RelationToHead, RespondentRelation, RetentionMilestone, SchoolGender,
+    SchoolLevel, SchoolingStatus, Severity,
 };
 use daakhla_domain::lifecycle::Stage;
 use serde::Serialize;

@@ -291,7 +291,11 @@ fn a_school_and_its_needs_are_listed_and_a_need_that_breaks_rules_saves_nothing(
     let school_id = saved["school"]["id"].clone();
     assert_eq!(saved["school"]["name"], "GGPS Goth Rind");
     assert_eq!(saved["open_needs"], 0);
-    call(&app, "save_settings", json!({"lang": null, "surveyor_name": "Ayesha", "uc_code": null, "server_url": null, "token": null}));
+    call(
+        &app,
+        "save_settings",
+        json!({"lang": null, "surveyor_name": "Ayesha", "uc_code": null, "server_url": null, "token": null}),
+    );
 
     // Resolved before it was identified, and "other" with nothing said: both named, nothing kept.
     let bad = json!({
@@ -320,5 +324,11 @@ fn a_school_and_its_needs_are_listed_and_a_need_that_breaks_rules_saves_nothing(
     let row = call(&app, "save_need", resolved);
     assert_eq!(row["open_needs"], 0);
     assert_eq!(row["needs"].as_array().unwrap().len(), 1);
-    assert_eq!(call(&app, "schools", json!({"uc_code": uc})).as_array().unwrap().len(), 1);
+    assert_eq!(
+        call(&app, "schools", json!({"uc_code": uc}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
