@@ -84,7 +84,7 @@ test('a school and its need are added, and dates out of order are refused under 
   assert.match(listed, /Latrines/);
   assert.match(listed, /Urgent/);
   assert.match(listed, /Raised with an official/);
-  assert.match(listed, /1 open needs/);
+  assert.match(listed, /Open needs: 1/);
 
   // Still there after a reload: it is in the store, not the page.
   await page.reload();
