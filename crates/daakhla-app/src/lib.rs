@@ -6,6 +6,7 @@
 //! types (`bindings`), so the UI never keeps a copy of its own.
 
 pub mod bindings;
+mod conflicts;
 mod error;
 mod follow_up;
 mod home;
@@ -17,6 +18,7 @@ mod survey;
 mod sync;
 mod vocabulary;
 
+pub use conflicts::{ConflictChange, ConflictRow, ResolveRequest};
 pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use error::{AppError, ErrorKind, FieldError};
 pub use follow_up::{
@@ -202,6 +204,8 @@ macro_rules! for_each_command {
             schools: $crate::SchoolsRequest => Vec<$crate::SchoolRow>,
             save_school: $crate::SchoolInput => $crate::SchoolRow,
             save_need: $crate::NeedInput => $crate::SchoolRow,
+            conflicts: $crate::NoInput => Vec<$crate::ConflictRow>,
+            resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
         }
     };
 }

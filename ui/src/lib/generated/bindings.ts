@@ -189,6 +189,32 @@ export type SchoolRow = { school: SchoolInput, needs: Array<NeedRow>, open_needs
 
 export type NeedRow = { need: NeedInput, status: NeedStatus, reported_by: string, sync_state: SyncState, };
 
+export type ConflictRow = { doc_id: string, 
+/**
+ * `household` or `child`: where the UI links to.
+ */
+kind: string, 
+/**
+ * The household's head, or the child's name.
+ */
+record_name: string, household_number: string, village_en: string, village_ur: string, field: string, 
+/**
+ * The value kept for now first, then the others.
+ */
+values: unknown[], 
+/**
+ * Who changed the record when, oldest first.
+ */
+history: Array<ConflictChange>, };
+
+export type ConflictChange = { 
+/**
+ * RFC 3339, UTC, as the editing device's clock said.
+ */
+at: string, author: string, fields: Array<string>, };
+
+export type ResolveRequest = { doc_id: string, field: string, value: unknown, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -213,4 +239,6 @@ export interface Commands {
   schools: { request: SchoolsRequest; response: Array<SchoolRow> };
   save_school: { request: SchoolInput; response: SchoolRow };
   save_need: { request: NeedInput; response: SchoolRow };
+  conflicts: { request: NoInput; response: Array<ConflictRow> };
+  resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
 }
