@@ -11,7 +11,8 @@ export type Route =
   | { screen: 'setup' }
   | { screen: 'schools' }
   | { screen: 'school'; id: string }
-  | { screen: 'need'; id: string; need: string };
+  | { screen: 'need'; id: string; need: string }
+  | { screen: 'conflicts' };
 
 function parse(hash: string): Route {
   const [screen, id, sub] = hash.replace(/^#\/?/, '').split('/');
@@ -23,6 +24,7 @@ function parse(hash: string): Route {
     case 'settings':
     case 'setup':
     case 'schools':
+    case 'conflicts':
       return { screen };
     case 'school':
       if (id) return { screen, id };
