@@ -82,12 +82,18 @@ fn a_household_surveyed_in_one_app_arrives_in_another_through_the_server() {
         .call("enrol", json!({"server_url": null, "code": code}))
         .unwrap_err();
     assert!(!refused.ur.is_empty(), "{refused:?}");
+    assert_eq!(call(&naila, "setup", json!({}))["enrolment"], json!(null));
     let enrolled = call(
         &naila,
         "enrol",
         json!({"server_url": server.url, "code": code}),
     );
     assert_eq!(enrolled["user"], "naila");
+    // Set-up shows the server, the user and the union council the code was made for.
+    let setup = call(&naila, "setup", json!({}));
+    assert_eq!(setup["enrolment"], enrolled);
+    assert_eq!(setup["enrolment"]["places"][0]["code"], uc_code);
+    assert_ne!(setup["enrolment"]["places"][0]["ur"], uc_code);
     let used_again = naila
         .call("enrol", json!({"server_url": server.url, "code": code}))
         .unwrap_err();

@@ -6,6 +6,7 @@
 //! types (`bindings`), so the UI never keeps a copy of its own.
 
 pub mod bindings;
+mod conflicts;
 mod digest;
 mod error;
 mod export;
@@ -13,11 +14,14 @@ mod follow_up;
 mod home;
 mod hub;
 mod places;
+mod schools;
 mod settings;
+mod setup;
 mod survey;
 mod sync;
 mod vocabulary;
 
+pub use conflicts::{ConflictChange, ConflictRow, ResolveRequest};
 pub use daakhla_store::{DigestSent, Recipient};
 pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use digest::{
@@ -36,12 +40,14 @@ pub use hub::{
     RelayRound, lan_addresses, qr_svg,
 };
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
+pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use settings::{Draft, Settings, SettingsInput};
+pub use setup::SetupState;
 pub use survey::{
     ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
     SurveyInput, survey_input_path,
 };
-pub use sync::{EnrolRequest, Enrolment, SyncProgress, SyncRequest, SyncResult};
+pub use sync::{EnrolRequest, EnrolledPlace, Enrolment, SyncProgress, SyncRequest, SyncResult};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
 
 use chrono::NaiveDate;
@@ -235,6 +241,13 @@ macro_rules! for_each_command {
             record_digest_sent: $crate::DigestSendInput => $crate::DigestSent,
             note_digest_response: $crate::DigestResponseInput => $crate::DigestSent,
             digest_log: $crate::DigestLogRequest => Vec<$crate::DigestSent>,
+            setup: $crate::NoInput => $crate::SetupState,
+            use_demo_data: $crate::NoInput => $crate::SetupState,
+            schools: $crate::SchoolsRequest => Vec<$crate::SchoolRow>,
+            save_school: $crate::SchoolInput => $crate::SchoolRow,
+            save_need: $crate::NeedInput => $crate::SchoolRow,
+            conflicts: $crate::NoInput => Vec<$crate::ConflictRow>,
+            resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
         }
     };
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 const LANG_KEY: &str = "app_lang";
-const NAME_KEY: &str = "app_surveyor_name";
+pub(crate) const NAME_KEY: &str = "app_surveyor_name";
 const UC_KEY: &str = "app_uc_code";
 const DRAFT_KEY: &str = "app_survey_draft";
 pub(crate) const LAST_SYNC_KEY: &str = "app_last_sync";

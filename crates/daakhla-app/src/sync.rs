@@ -3,6 +3,7 @@
 
 use crate::error::{AppError, ErrorKind};
 use crate::settings::{LAST_SYNC_KEY, SERVER_KEY, TOKEN_KEY};
+use crate::setup::{ENROLLED_SCOPES_KEY, ENROLLED_USER_KEY};
 use crate::{App, NoInput};
 use daakhla_sync::{Progress, Remote};
 use serde::{Deserialize, Serialize};
@@ -23,11 +24,21 @@ pub struct EnrolRequest {
     pub code: String,
 }
 
-/// Who the server enrolled this device as.
+/// Who the server enrolled this device as, and where it may work.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Enrolment {
     pub server_url: String,
+    /// Empty when the device was given its token some other way (settings, the command line).
     pub user: String,
+    pub places: Vec<EnrolledPlace>,
+}
+
+/// A place the device is enrolled for, named when this store knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EnrolledPlace {
+    pub code: String,
+    pub en: String,
+    pub ur: String,
 }
 
 /// What the last sync did.
@@ -193,10 +204,10 @@ impl App {
         let mut store = self.store();
         store.set_setting(SERVER_KEY, &enrolled.server)?;
         store.set_setting(TOKEN_KEY, &enrolled.token)?;
-        Ok(Enrolment {
-            server_url: enrolled.server,
-            user: enrolled.user,
-        })
+        store.set_setting(ENROLLED_USER_KEY, &enrolled.user)?;
+        let scopes = serde_json::to_string(&enrolled.scopes).expect("codes serialise");
+        store.set_setting(ENROLLED_SCOPES_KEY, &scopes)?;
+        Ok(crate::setup::enrolment(&store)?.expect("a server and a token were just kept"))
     }
 
     pub fn sync_progress(&self, _: NoInput) -> Result<SyncProgress, AppError> {

@@ -3,8 +3,9 @@
 
 use daakhla_domain::Lang;
 use daakhla_domain::codes::{
-    AdultSex, ChildSex, Coded, HouseType, OutcomeKind, ParentSchooling, ReasonOutOfSchool,
-    RelationToHead, RespondentRelation, RetentionMilestone, SchoolingStatus,
+    AdultSex, ChildSex, Coded, HouseType, NeedCategory, NeedStatus, OutcomeKind, ParentSchooling,
+    ReasonOutOfSchool, RelationToHead, RespondentRelation, RetentionMilestone, SchoolGender,
+    SchoolLevel, SchoolingStatus, Severity,
 };
 use daakhla_domain::lifecycle::Stage;
 use serde::Serialize;
@@ -32,6 +33,11 @@ pub struct Vocabulary {
     pub outcome_kind: Vec<Choice>,
     pub retention_milestone: Vec<Choice>,
     pub stage: Vec<Choice>,
+    pub school_level: Vec<Choice>,
+    pub school_gender: Vec<Choice>,
+    pub need_category: Vec<Choice>,
+    pub severity: Vec<Choice>,
+    pub need_status: Vec<Choice>,
 }
 
 pub(crate) fn choices<T: Coded>() -> Vec<Choice> {
@@ -59,6 +65,11 @@ pub fn vocabulary() -> Vocabulary {
         outcome_kind: choices::<OutcomeKind>(),
         retention_milestone: choices::<RetentionMilestone>(),
         stage: choices::<Stage>(),
+        school_level: choices::<SchoolLevel>(),
+        school_gender: choices::<SchoolGender>(),
+        need_category: choices::<NeedCategory>(),
+        severity: choices::<Severity>(),
+        need_status: choices::<NeedStatus>(),
     }
 }
 
@@ -81,6 +92,11 @@ pub(crate) fn code_unions() -> String {
         union::<OutcomeKind>("OutcomeKind"),
         union::<RetentionMilestone>("RetentionMilestone"),
         union::<Stage>("Stage"),
+        union::<SchoolLevel>("SchoolLevel"),
+        union::<SchoolGender>("SchoolGender"),
+        union::<NeedCategory>("NeedCategory"),
+        union::<Severity>("Severity"),
+        union::<NeedStatus>("NeedStatus"),
     ]
     .concat()
 }

@@ -396,3 +396,186 @@ fn a_digest_is_previewed_sent_logged_and_answered() {
     assert_eq!(log[0]["response"], "Promised a visit on Monday");
     assert!(log[0]["response_at"].is_string());
 }
+
+#[test]
+fn a_school_and_its_needs_are_listed_and_a_need_that_breaks_rules_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    let uc = call(&app, "places", json!({"union_council": null}))[0]["code"].clone();
+    assert_eq!(call(&app, "schools", json!({"uc_code": uc})), json!([]));
+    let school = json!({
+        "id": null, "name": "GGPS Goth Rind", "emis_code": "408110123", "level": "primary",
+        "gender": "girls", "functional": true, "closed_reason": null, "uc_code": uc,
+        "village_code": null, "teachers": 2, "classrooms": 3, "enrolment": 96
+    });
+    // A closed school must say why.
+    let mut closed = school.clone();
+    closed["functional"] = json!(false);
+    let error = refused(&app, "save_school", closed);
+    assert_eq!(error.fields[0].path, "closed_reason");
+    assert_eq!(call(&app, "schools", json!({"uc_code": uc})), json!([]));
+
+    let saved = call(&app, "save_school", school);
+    let school_id = saved["school"]["id"].clone();
+    assert_eq!(saved["school"]["name"], "GGPS Goth Rind");
+    assert_eq!(saved["open_needs"], 0);
+    call(
+        &app,
+        "save_settings",
+        json!({"lang": null, "surveyor_name": "Ayesha", "uc_code": null, "server_url": null, "token": null}),
+    );
+
+    // Resolved before it was identified, and "other" with nothing said: both named, nothing kept.
+    let bad = json!({
+        "id": null, "school_id": school_id, "category": "other", "severity": "high",
+        "description": null, "identified_on": "2025-03-10", "raised_on": null,
+        "promised_on": null, "resolved_on": "2025-03-01"
+    });
+    let error = refused(&app, "save_need", bad);
+    let mut paths: Vec<_> = error.fields.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["description", "resolved_on"]);
+    assert!(error.fields.iter().all(|f| !f.ur.is_empty()));
+    let need = json!({
+        "id": null, "school_id": school_id, "category": "latrines", "severity": "urgent",
+        "description": "No usable latrine for 96 girls", "identified_on": "2025-03-10",
+        "raised_on": "2025-03-12", "promised_on": null, "resolved_on": null
+    });
+    let row = call(&app, "save_need", need);
+    assert_eq!(row["open_needs"], 1);
+    assert_eq!(row["needs"][0]["status"], "raised");
+    assert_eq!(row["needs"][0]["reported_by"], "Ayesha");
+
+    // Resolving it keeps the need but closes it.
+    let mut resolved = row["needs"][0]["need"].clone();
+    resolved["resolved_on"] = json!("2025-04-01");
+    let row = call(&app, "save_need", resolved);
+    assert_eq!(row["open_needs"], 0);
+    assert_eq!(row["needs"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        call(&app, "schools", json!({"uc_code": uc}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// Sends every change `from` has not sent to `to`, as a server relays them.
+fn relay(from: &mut daakhla_store::Store, to: &mut daakhla_store::Store) {
+    let outgoing = from.changes_to_push(100_000).unwrap();
+    let incoming: Vec<_> = outgoing
+        .iter()
+        .map(|c| daakhla_store::IncomingChange {
+            doc_id: c.doc_id.clone(),
+            kind: c.kind,
+            bytes: c.bytes.clone(),
+        })
+        .collect();
+    to.receive(&incoming, None).unwrap();
+    if let Some(last) = outgoing.last() {
+        from.mark_pushed(last.seq).unwrap();
+    }
+}
+
+/// Two devices rename the head of the same household while apart.
+fn renamed_on_both(a: &mut daakhla_store::Store, b: &mut daakhla_store::Store, id: &str) {
+    let id: daakhla_domain::ids::HouseholdId = id.parse().unwrap();
+    let ctx = daakhla_domain::validation::Context {
+        today: chrono::Local::now().date_naive(),
+    };
+    for (store, author, name) in [
+        (a, "ayesha", "Muhammad Aslam Khan"),
+        (b, "naila", "محمد اسلم"),
+    ] {
+        store.set_author(author);
+        let patch = json!({"household": {"head_name": name}});
+        let edited =
+            daakhla_domain::input::apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
+        store.replace_surveys(&[edited], &ctx, &mut |_| {}).unwrap();
+    }
+}
+
+#[test]
+fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path_a, path_b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let household = {
+        let a = App::open_or_create(&path_a).unwrap();
+        App::open_or_create(&path_b).unwrap();
+        assert_eq!(call(&a, "conflicts", json!({})), json!([]));
+        let input = survey(&a, "12", sana_bilal_hina());
+        call(&a, "save_survey", input)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    {
+        let mut a = daakhla_store::Store::open(&path_a).unwrap();
+        let mut b = daakhla_store::Store::open(&path_b).unwrap();
+        relay(&mut a, &mut b);
+        renamed_on_both(&mut a, &mut b, &household);
+        relay(&mut a, &mut b);
+        relay(&mut b, &mut a);
+    }
+
+    let app = App::open_or_create(&path_a).unwrap();
+    let rows = call(&app, "conflicts", json!({}));
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    let row = &rows[0];
+    assert_eq!(row["kind"], "household");
+    assert_eq!(row["field"], "head_name");
+    assert_eq!(row["household_number"], "12");
+    assert_eq!(row["record_name"], row["values"][0]);
+    assert!(!row["village_ur"].as_str().unwrap().is_empty());
+    let mut values: Vec<String> = row["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    values.sort();
+    assert_eq!(values, ["Muhammad Aslam Khan", "محمد اسلم"]);
+    let authors: Vec<&str> = row["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["author"].as_str().unwrap())
+        .collect();
+    assert!(
+        authors.contains(&"ayesha") && authors.contains(&"naila"),
+        "{authors:?}"
+    );
+
+    // The coordinator keeps the value that is not shown now: written again, the conflict goes.
+    let chosen = row["values"][1].clone();
+    let left = call(
+        &app,
+        "resolve_conflict",
+        json!({"doc_id": household, "field": "head_name", "value": chosen}),
+    );
+    assert_eq!(left, json!([]));
+    assert_eq!(
+        call(&app, "household", json!({"id": household}))["head_name"],
+        chosen
+    );
+    let again = refused(
+        &app,
+        "resolve_conflict",
+        json!({"doc_id": household, "field": "head_name", "value": chosen}),
+    );
+    assert_eq!(again.kind, ErrorKind::NotFound);
+    drop(app);
+
+    // The choice syncs like any edit: the other device's conflict is gone too.
+    let mut a = daakhla_store::Store::open(&path_a).unwrap();
+    let mut b = daakhla_store::Store::open(&path_b).unwrap();
+    assert_eq!(b.conflicts().unwrap().len(), 1);
+    relay(&mut a, &mut b);
+    assert!(b.conflicts().unwrap().is_empty());
+    let id = household.parse().unwrap();
+    assert_eq!(
+        b.survey(id).unwrap().household.head_name.map(Value::from),
+        Some(chosen)
+    );
+}

@@ -10,6 +10,8 @@ pub struct Enrolled {
     pub server: String,
     pub device_id: String,
     pub user: String,
+    /// The places the device may sync: union council codes (or wider, for supervisors).
+    pub scopes: Vec<String>,
     pub token: String,
 }
 
@@ -76,6 +78,10 @@ impl Remote {
                 server: remote.url.clone(),
                 device_id,
                 user,
+                scopes: answer["device"]["scopes"]
+                    .as_array()
+                    .map(|all| all.iter().filter_map(text).collect())
+                    .unwrap_or_default(),
                 token,
             }),
             _ => Err(SyncError::Unreachable {

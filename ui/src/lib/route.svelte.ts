@@ -9,10 +9,15 @@ export type Route =
   | { screen: 'sync' }
   | { screen: 'settings' }
   | { screen: 'hub' }
-  | { screen: 'digest' };
+  | { screen: 'digest' }
+  | { screen: 'setup' }
+  | { screen: 'schools' }
+  | { screen: 'school'; id: string }
+  | { screen: 'need'; id: string; need: string }
+  | { screen: 'conflicts' };
 
 function parse(hash: string): Route {
-  const [screen, id] = hash.replace(/^#\/?/, '').split('/');
+  const [screen, id, sub] = hash.replace(/^#\/?/, '').split('/');
   switch (screen) {
     case 'survey':
     case 'followups':
@@ -21,7 +26,16 @@ function parse(hash: string): Route {
     case 'settings':
     case 'hub':
     case 'digest':
+    case 'setup':
+    case 'schools':
+    case 'conflicts':
       return { screen };
+    case 'school':
+      if (id) return { screen, id };
+      break;
+    case 'need':
+      if (id && sub) return { screen, id, need: sub };
+      break;
     case 'child':
     case 'household':
       if (id) return { screen, id };

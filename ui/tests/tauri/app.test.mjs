@@ -27,6 +27,8 @@ after(() => {
 test('a survey saved in the real app is still there after a restart', async () => {
   let app = await Session.start(port, application);
   try {
+    // A new phone offers set-up first (the app's `setup` command, through Tauri).
+    assert.equal(await app.text('[data-testid=setup-offer] h2'), 'Set up this phone');
     await app.click('[data-testid=tab-survey]');
     await app.type('[name="household.household_number"]', '42');
     await app.type('[name="household.surveyed_by"]', 'Ayesha');

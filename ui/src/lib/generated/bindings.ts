@@ -13,6 +13,11 @@ export type ReasonOutOfSchool = "cost" | "child_works" | "household_chores" | "s
 export type OutcomeKind = "enrolled" | "admission_pending" | "refused" | "moved_away" | "child_working" | "not_found" | "retention_check";
 export type RetentionMilestone = "1_month" | "3_months" | "6_months";
 export type Stage = "in_school" | "out_of_school" | "following_up" | "enrolled" | "retained" | "dropped_out_again" | "moved_away";
+export type SchoolLevel = "primary" | "middle" | "high" | "higher_secondary";
+export type SchoolGender = "girls" | "boys" | "mixed";
+export type NeedCategory = "boundary_wall" | "latrines" | "drinking_water" | "electricity" | "furniture" | "classrooms" | "building_repair" | "reopen_school" | "missing_teacher" | "other";
+export type Severity = "low" | "medium" | "high" | "urgent";
+export type NeedStatus = "identified" | "raised" | "promised" | "resolved";
 
 export type AppError = { kind: ErrorKind, en: string, ur: string, fields: Array<FieldError>, };
 
@@ -32,7 +37,7 @@ export type IdRequest = { id: string, };
 
 export type Choice = { code: string, en: string, ur: string, };
 
-export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, };
+export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, school_level: Array<Choice>, school_gender: Array<Choice>, need_category: Array<Choice>, severity: Array<Choice>, need_status: Array<Choice>, };
 
 export type PlacesRequest = { 
 /**
@@ -138,7 +143,11 @@ export type Draft = { text: string | null, };
 
 export type EnrolRequest = { server_url: string | null, code: string, };
 
-export type Enrolment = { server_url: string, user: string, };
+export type Enrolment = { server_url: string, 
+/**
+ * Empty when the device was given its token some other way (settings, the command line).
+ */
+user: string, places: Array<EnrolledPlace>, };
 
 export type SyncRequest = { 
 /**
@@ -320,6 +329,58 @@ export type DigestSent = { id: number,
  */
 sent_at: string, uc_code: string, lang: "en" | "ur", recipient_name: string, recipient_office: string, recipient_phone: string | null, channel: string, text: string, response: string | null, response_at: string | null, };
 
+export type EnrolledPlace = { code: string, en: string, ur: string, };
+
+export type SetupState = { 
+/**
+ * None until the device has a server and a token.
+ */
+enrolment: Enrolment | null, 
+/**
+ * The user chose to look around with the demo data before setting up.
+ */
+demo_chosen: boolean, };
+
+export type SchoolsRequest = { 
+/**
+ * Null for the union council in settings (or all, if none is chosen).
+ */
+uc_code: string | null, };
+
+export type SchoolInput = { id: string | null, name: string, emis_code: string | null, level: SchoolLevel, gender: SchoolGender, functional: boolean, closed_reason: string | null, uc_code: string, village_code: string | null, teachers: number | null, classrooms: number | null, enrolment: number | null, };
+
+export type NeedInput = { id: string | null, school_id: string, category: NeedCategory, severity: Severity, description: string | null, identified_on: string, raised_on: string | null, promised_on: string | null, resolved_on: string | null, };
+
+export type SchoolRow = { school: SchoolInput, needs: Array<NeedRow>, open_needs: number, sync_state: SyncState, };
+
+export type NeedRow = { need: NeedInput, status: NeedStatus, reported_by: string, sync_state: SyncState, };
+
+export type ConflictRow = { doc_id: string, 
+/**
+ * `household` or `child`: where the UI links to.
+ */
+kind: string, 
+/**
+ * The household's head, or the child's name.
+ */
+record_name: string, household_number: string, village_en: string, village_ur: string, field: string, 
+/**
+ * The value kept for now first, then the others.
+ */
+values: unknown[], 
+/**
+ * Who changed the record when, oldest first.
+ */
+history: Array<ConflictChange>, };
+
+export type ConflictChange = { 
+/**
+ * RFC 3339, UTC, as the editing device's clock said.
+ */
+at: string, author: string, fields: Array<string>, };
+
+export type ResolveRequest = { doc_id: string, field: string, value: unknown, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -350,4 +411,11 @@ export interface Commands {
   record_digest_sent: { request: DigestSendInput; response: DigestSent };
   note_digest_response: { request: DigestResponseInput; response: DigestSent };
   digest_log: { request: DigestLogRequest; response: Array<DigestSent> };
+  setup: { request: NoInput; response: SetupState };
+  use_demo_data: { request: NoInput; response: SetupState };
+  schools: { request: SchoolsRequest; response: Array<SchoolRow> };
+  save_school: { request: SchoolInput; response: SchoolRow };
+  save_need: { request: NeedInput; response: SchoolRow };
+  conflicts: { request: NoInput; response: Array<ConflictRow> };
+  resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
 }

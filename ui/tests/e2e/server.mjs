@@ -1,0 +1,32 @@
+// Starts a real `daakhla-server` on a fresh SQLite data directory, on a free loopback port, and
+// makes enrolment codes with its own command line.
+import { spawn, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+
+const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/daakhla/target');
+const binary = process.env.DAAKHLA_SERVER ?? join(target, 'debug/daakhla-server');
+
+export function startServer(data) {
+  const child = spawn(binary, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start`)), 20000);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      const found = String(chunk).match(/listening on (http:\/\/\S+)/);
+      if (!found) return;
+      clearTimeout(timer);
+      const url = found[1];
+      /** A one-time code for `user` in `uc`, with the link its QR code carries. */
+      const enrolment = (user, uc) =>
+        JSON.parse(
+          execFileSync(binary, ['--data', data, 'enrolment', 'add', '--user', user,
+            '--role', 'resource-person', '--scope', uc, '--server', url], { encoding: 'utf8' }),
+        );
+      resolve({ url, enrolment, stop: () => child.kill() });
+    });
+  });
+}
