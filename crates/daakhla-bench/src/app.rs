@@ -117,9 +117,9 @@ pub fn section(field: &Path, daakhla: &Path, dist: &Path) -> String {
         Err(_) => Vec::new(),
     };
     if let Ok(child) = &mut app {
-        let _ = Command::new("pkill")
-            .args(["-f", &field.display().to_string()])
-            .status();
+        // By process name (a match on the path would find this bench's own arguments); the
+        // app runs under xvfb-run, which a kill of its child alone leaves running.
+        let _ = Command::new("pkill").args(["-x", "daakhla-field"]).status();
         let _ = child.kill();
         let _ = child.wait();
     }
