@@ -24,6 +24,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/report/children", get(report_children))
         .route("/v1/report/child", get(report_child))
         .route("/v1/export/{file}", get(export))
+        .fallback(get(crate::dashboard::serve))
         .layer(DefaultBodyLimit::max(daakhla_wire::MAX_MESSAGE_BYTES))
         .with_state(server)
 }

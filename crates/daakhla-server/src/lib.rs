@@ -4,6 +4,7 @@
 
 mod auth;
 mod backend;
+mod dashboard;
 mod error;
 mod http;
 mod packs;

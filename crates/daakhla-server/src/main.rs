@@ -40,6 +40,9 @@ enum Command {
         /// Seconds between relay rounds.
         #[arg(long, default_value_t = 30)]
         relay_every: u64,
+        /// The built dashboard to serve at `/` (default: the repository's ui/dist if present).
+        #[arg(long, env = "DAAKHLA_DASHBOARD")]
+        dashboard: Option<std::path::PathBuf>,
     },
     /// Enrol a device: prints the token it syncs with (shown only once).
     #[command(subcommand)]
@@ -176,7 +179,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             upstream,
             upstream_token,
             relay_every,
+            dashboard,
         } => {
+            if let Some(dir) = dashboard {
+                // SAFETY: set before the server's threads start; `dashboard::folder` reads it.
+                unsafe { std::env::set_var("DAAKHLA_DASHBOARD", dir) };
+            }
             let server = Arc::new(server);
             let running = daakhla_server::spawn(server.clone(), &listen)
                 .map_err(|e| format!("{listen}: {e}"))?;
