@@ -11,5 +11,7 @@ export default defineConfig({
     emptyOutDir: true,
     // Fonts are files of their own, never inlined as base64.
     assetsInlineLimit: 0,
+    // The field app, and the supervisors' dashboard `daakhla-server` serves.
+    rollupOptions: { input: { app: 'index.html', dashboard: 'dashboard.html' } },
   },
 });

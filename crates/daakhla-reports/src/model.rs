@@ -177,7 +177,7 @@ pub struct Report {
 
 /// An out-of-school child as a drill-down lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", derive(TS), ts(rename = "ReportChild"))]
 pub struct ChildRow {
     pub id: String,
     pub household_id: String,
@@ -195,7 +195,7 @@ pub struct ChildRow {
 
 /// One visit in a child's story.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", derive(TS), ts(rename = "ReportVisit"))]
 pub struct VisitRow {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub visited_on: NaiveDate,

@@ -39,6 +39,142 @@ export type Choice = { code: string, en: string, ur: string, };
 
 export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, school_level: Array<Choice>, school_gender: Array<Choice>, need_category: Array<Choice>, severity: Array<Choice>, need_status: Array<Choice>, };
 
+export type ReportRequest = { 
+/**
+ * A place code (province, district, tehsil, union council or village); none: everywhere
+ * the reader may see.
+ */
+area: string | null, from: string | null, to: string | null, };
+
+export type BySex = { girls: number, boys: number, transgender: number, };
+
+export type Shares = { girls: number | null, boys: number | null, all: number | null, };
+
+export type Label = { code: string, en: string, ur: string, };
+
+export type PlaceName = { code: string, 
+/**
+ * `province`, `district`, `tehsil`, `union_council` or `village`.
+ */
+level: string, name_en: string, name_ur: string, };
+
+export type AgeBandCount = { from_age: number, to_age: number, children: BySex, };
+
+export type Retention = { months: number, 
+/**
+ * Enrolled children whose milestone has come.
+ */
+due: BySex, 
+/**
+ * Of those, visited for this check.
+ */
+checked: BySex, 
+/**
+ * Of those checked, still in school.
+ */
+retained: BySex, 
+/**
+ * retained / checked.
+ */
+rate: Shares, };
+
+export type ReasonCount = { reason: Label, children: BySex, };
+
+export type NeedCount = { category: Label, open: number, resolved: number, };
+
+export type Week = { starts_on: string, 
+/**
+ * Out-of-school children found in surveys that week.
+ */
+found: BySex, 
+/**
+ * Of the out-of-school children found, those enrolled that week.
+ */
+enrolled: BySex, needs_resolved: number, };
+
+export type PartRow = { place: PlaceName, households: number, out_of_school: BySex, enrolled: BySex, enrolment_rate: Shares, needs_open: number, schools_improved: number, };
+
+export type Report = { 
+/**
+ * None: everywhere the reader may see.
+ */
+area: PlaceName | null, 
+/**
+ * The places above the area, outermost first (for a drill-down's way back).
+ */
+trail: Array<PlaceName>, from: string | null, to: string | null, 
+/**
+ * The day retention milestones are counted up to.
+ */
+as_of: string, 
+/**
+ * Households surveyed (in the range), and of them those that gave no consent.
+ */
+households: number, households_without_consent: number, 
+/**
+ * Children 5–16 on the rosters of those households.
+ */
+children: BySex, 
+/**
+ * In school when surveyed: the baseline enrolment.
+ */
+in_school_at_survey: BySex, 
+/**
+ * Out-of-school children found.
+ */
+out_of_school: BySex, out_of_school_by_age: Array<AgeBandCount>, 
+/**
+ * Out-of-school children enrolled (admission in the range).
+ */
+enrolled: BySex, 
+/**
+ * Of the out-of-school children found, the share now enrolled.
+ */
+enrolment_rate: Shares, 
+/**
+ * Children enrolled as a share of the baseline enrolment: how much enrolment grew.
+ */
+increase_over_baseline: Shares, 
+/**
+ * Out-of-school children still to be got into school (not yet enrolled, or dropped out).
+ */
+still_to_follow_up: BySex, dropped_out_again: BySex, retention: Array<Retention>, 
+/**
+ * Most common first.
+ */
+reasons: Array<ReasonCount>, 
+/**
+ * Needs identified, by category, in the order of the closed list.
+ */
+needs: Array<NeedCount>, schools: number, 
+/**
+ * Schools with at least one need resolved (in the range).
+ */
+schools_improved: number, weekly: Array<Week>, 
+/**
+ * The places one level down (districts of a province, union councils of a district,
+ * villages of a union council), most out-of-school children first.
+ */
+parts: Array<PartRow>, };
+
+export type ReportChild = { id: string, household_id: string, household_number: string, name: string, 
+/**
+ * `girl`, `boy` or `transgender`.
+ */
+sex: string, age_years: number, stage: Label, enrolled_on: string | null, last_visit: string | null, };
+
+export type ReportVisit = { visited_on: string, outcome: Label, 
+/**
+ * The retention milestone, for a retention check.
+ */
+milestone: Label | null, 
+/**
+ * For a retention check: still in school.
+ */
+attending: boolean | null, };
+
+export type ChildStory = { child: ReportChild, village: PlaceName, surveyed_on: string, reasons: Array<Label>, visits: Array<ReportVisit>, };
+
 export type PlacesRequest = { 
 /**
  * A union council's code: its villages. None: every union council.
