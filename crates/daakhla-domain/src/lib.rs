@@ -17,6 +17,7 @@ pub mod ids;
 pub mod input;
 pub mod lang;
 pub mod lifecycle;
+pub mod likeness;
 pub mod merges;
 pub mod record;
 pub mod school;

@@ -8,6 +8,7 @@
 mod bulk;
 mod digest;
 mod documents;
+mod duplicates;
 mod error;
 mod follow_ups;
 mod geography;
@@ -20,6 +21,7 @@ mod sync;
 
 pub use digest::{DigestSent, Recipient};
 pub use documents::RecordKind;
+pub use duplicates::{DuplicatePair, LikelyDuplicate};
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::PlaceRow;

@@ -100,7 +100,7 @@ impl Store {
         write_in_chunks(self, &[follow_up], &mut |_| {}, write_follow_up)
     }
 
-    fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
+    pub(crate) fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_row(

@@ -43,6 +43,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0007_report_columns.sql"),
         then: Some(crate::follow_ups::backfill_retention),
     },
+    Migration {
+        sql: include_str!("migrations/0008_distinct_households.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,338 @@
+//! How alike two household surveys are: the clue a resource person gets before saving a
+//! household that may already be recorded, and the coordinator's list of likely duplicates.
+//!
+//! Names are written in Urdu script on one phone and in Roman Urdu on another ("محمد اسلم",
+//! "Muhammad Aslam", "M. Aslam"), so they are compared as consonant skeletons both scripts
+//! reduce to: vowels are left out (Urdu script mostly omits them, and Roman spellings vary
+//! most in them), letters that sound alike share one symbol, and names too common to tell
+//! households apart ("Muhammad") are dropped. The household number, the children's ages and
+//! sexes, and the distance between GPS fixes add to (or, far apart, take from) the score.
+
+use crate::household::{GpsFix, HouseholdSurvey};
+use serde::Serialize;
+
+/// From this score up, two households are shown as likely the same.
+pub const LIKELY_DUPLICATE: u8 = 50;
+
+/// Why two households look alike; each clue carries what the screens show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "clue", rename_all = "snake_case")]
+pub enum Clue {
+    /// The same number, written alike ("12", "012", "۱۲", "12-A" and "12a").
+    SameNumber,
+    /// The heads' names sound alike, across scripts (percent).
+    HeadNameAlike { percent: u8 },
+    /// A father's name on one roster sounds like the other's head or a father there.
+    FatherNameAlike { percent: u8 },
+    /// Children of the same sex and age (within a year) on both rosters.
+    ChildrenAlike { alike: u8, of: u8 },
+    /// Both have GPS fixes this close.
+    Near { metres: u32 },
+    /// Both have GPS fixes this far apart (counts against).
+    FarApart { metres: u32 },
+}
+
+/// How alike two households are, 0–100, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Likeness {
+    pub score: u8,
+    pub clues: Vec<Clue>,
+}
+
+impl Likeness {
+    pub fn is_likely_duplicate(&self) -> bool {
+        self.score >= LIKELY_DUPLICATE
+    }
+}
+
+/// Names too common in Pakistan to say anything about which household it is.
+const COMMON_NAMES: &[&str] = &["mhmd", "md", "m", "bb", "b", "hj", "mst", "mstt", "sd"];
+
+/// Compares two surveys. Deleted children are left out.
+pub fn likeness(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
+    let mut score: i32 = 0;
+    let mut clues = Vec::new();
+
+    let (number_a, number_b) = (
+        number_key(&a.household.household_number),
+        number_key(&b.household.household_number),
+    );
+    if !number_a.is_empty() && number_a == number_b {
+        score += 35;
+        clues.push(Clue::SameNumber);
+    }
+
+    let heads = match (&a.household.head_name, &b.household.head_name) {
+        (Some(x), Some(y)) => name_similarity(x, y),
+        _ => 0.0,
+    };
+    if heads >= 0.75 {
+        score += (40.0 * heads).round() as i32;
+        clues.push(Clue::HeadNameAlike {
+            percent: percent(heads),
+        });
+    }
+
+    let fathers = father_similarity(a, b).max(father_similarity(b, a));
+    if fathers >= 0.75 {
+        score += (15.0 * fathers).round() as i32;
+        clues.push(Clue::FatherNameAlike {
+            percent: percent(fathers),
+        });
+    }
+
+    let (alike, of) = children_alike(a, b);
+    if alike > 0 {
+        score += 25 * alike as i32 / of as i32;
+        clues.push(Clue::ChildrenAlike { alike, of });
+    }
+
+    if let (Some(x), Some(y)) = (&a.household.gps, &b.household.gps) {
+        // The fixes' own errors could account for part of the distance.
+        let slack = x.accuracy_m.unwrap_or(0.0) + y.accuracy_m.unwrap_or(0.0);
+        let metres = distance_m(x, y);
+        let apart = (metres - slack).max(0.0);
+        if apart <= 30.0 {
+            score += 20;
+            clues.push(Clue::Near {
+                metres: metres.round() as u32,
+            });
+        } else if apart <= 100.0 {
+            score += 10;
+            clues.push(Clue::Near {
+                metres: metres.round() as u32,
+            });
+        } else if apart > 500.0 {
+            score -= 30;
+            clues.push(Clue::FarApart {
+                metres: metres.round() as u32,
+            });
+        }
+    }
+
+    Likeness {
+        score: score.clamp(0, 100) as u8,
+        clues,
+    }
+}
+
+fn percent(similarity: f64) -> u8 {
+    (similarity * 100.0).round().clamp(0.0, 100.0) as u8
+}
+
+/// The best likeness of a father's name on `a`'s roster to `b`'s head or `b`'s fathers.
+fn father_similarity(a: &HouseholdSurvey, b: &HouseholdSurvey) -> f64 {
+    let others: Vec<&str> = b
+        .household
+        .head_name
+        .iter()
+        .map(String::as_str)
+        .chain(fathers(b))
+        .collect();
+    fathers(a)
+        .flat_map(|father| {
+            others
+                .iter()
+                .map(move |other| name_similarity(father, other))
+        })
+        .fold(0.0, f64::max)
+}
+
+fn fathers(survey: &HouseholdSurvey) -> impl Iterator<Item = &str> {
+    survey
+        .children
+        .iter()
+        .filter(|c| !c.deleted)
+        .filter_map(|c| c.father_name.as_deref())
+}
+
+/// Children of one roster paired with children of the other of the same sex whose ages differ
+/// by at most a year (surveys of one household can be months apart); out of the longer roster.
+fn children_alike(a: &HouseholdSurvey, b: &HouseholdSurvey) -> (u8, u8) {
+    let ages = |s: &HouseholdSurvey| -> Vec<(crate::codes::ChildSex, i64)> {
+        s.children
+            .iter()
+            .filter(|c| !c.deleted)
+            .filter_map(|c| Some((c.sex, c.age_on(s.household.surveyed_on)?)))
+            .collect()
+    };
+    let (left, mut right) = (ages(a), ages(b));
+    let of = left.len().max(right.len());
+    let mut alike = 0;
+    for (sex, age) in left {
+        if let Some(i) = right
+            .iter()
+            .position(|(s, a)| *s == sex && (a - age).abs() <= 1)
+        {
+            right.swap_remove(i);
+            alike += 1;
+        }
+    }
+    (alike.min(255) as u8, of.min(255) as u8)
+}
+
+/// A household number as people write it: Urdu or Arabic digits as ASCII, without spaces,
+/// dashes, slashes or leading zeros, letters lower-cased.
+pub fn number_key(number: &str) -> String {
+    let plain: String = number
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' | 'a'..='z' => Some(c),
+            'A'..='Z' => Some(c.to_ascii_lowercase()),
+            '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
+            '٠'..='٩' => char::from_digit(c as u32 - '٠' as u32, 10),
+            _ => None,
+        })
+        .collect();
+    plain.trim_start_matches('0').to_string()
+}
+
+/// How alike two people's names sound, 0–1, by edit distance between skeletons: each word of
+/// the shorter name against its best match in the other, or the names whole when that is
+/// closer (one writes "عبدالرحمان" as one word, another "Abdul Rehman" as two). Common names
+/// are left out unless they are all a name has.
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (telling_words(a), telling_words(b));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let by_word: f64 = short
+        .iter()
+        .map(|word| {
+            long.iter()
+                .map(|other| word_similarity(word, other))
+                .fold(0.0, f64::max)
+        })
+        .sum::<f64>()
+        / short.len() as f64;
+    let whole = word_similarity(&a.concat(), &b.concat());
+    by_word.max(whole)
+}
+
+fn telling_words(name: &str) -> Vec<Vec<char>> {
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == '.' || c == '-' || c == ',')
+        .map(skeleton)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let telling: Vec<Vec<char>> = words
+        .iter()
+        .filter(|w| !COMMON_NAMES.contains(&w.as_str()))
+        .map(|w| w.chars().collect())
+        .collect();
+    if telling.is_empty() {
+        words.iter().map(|w| w.chars().collect()).collect()
+    } else {
+        telling
+    }
+}
+
+fn word_similarity(a: &[char], b: &[char]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 0.0;
+    }
+    1.0 - edit_distance(a, b) as f64 / longest as f64
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, y) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(x != y);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// One word of a name as the consonants both scripts agree on. Symbols: `S` sh, `C` ch,
+/// `X` kh, `G` gh; s, z, t, d, h, k each stand for the letters that sound alike.
+pub fn skeleton(word: &str) -> String {
+    let letters: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    let mut sounds: Vec<char> = Vec::with_capacity(letters.len());
+    let mut i = 0;
+    while i < letters.len() {
+        let (sound, used) = sound_at(&letters, i);
+        i += used;
+        if let Some(sound) = sound {
+            sounds.push(sound);
+        }
+    }
+    // A word-final h after a consonant is a vowel in both scripts (فاطمہ, "Fatimah", "Shah"
+    // as often written شا).
+    if sounds.len() > 1 && sounds.last() == Some(&'h') {
+        sounds.pop();
+    }
+    sounds.dedup();
+    sounds.into_iter().collect()
+}
+
+/// The sound at `letters[i]` (None for vowels and signs) and how many letters it took.
+fn sound_at(letters: &[char], i: usize) -> (Option<char>, usize) {
+    let next = letters.get(i + 1).copied();
+    let roman_pair = match (letters[i], next) {
+        ('s', Some('h')) => Some('S'),
+        ('c', Some('h')) => Some('C'),
+        ('k', Some('h')) => Some('X'),
+        ('g', Some('h')) => Some('G'),
+        ('z', Some('h')) => Some('z'),
+        // Aspirates: the h is the do-chashmi ھ, which Urdu script's skeleton leaves out.
+        ('b' | 'p' | 't' | 'd' | 'j', Some('h')) => Some(letters[i]),
+        _ => None,
+    };
+    if let Some(sound) = roman_pair {
+        return (Some(sound), 2);
+    }
+    let sound = match letters[i] {
+        'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' | 'v' => None,
+        'q' | 'c' => Some('k'),
+        'x' => Some('k'),
+        'b' | 'd' | 'f' | 'g' | 'h' | 'j' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 's' | 't' | 'z' => {
+            Some(letters[i])
+        }
+        // Urdu script.
+        'ب' => Some('b'),
+        'پ' => Some('p'),
+        'ت' | 'ٹ' | 'ط' => Some('t'),
+        'ث' | 'س' | 'ص' => Some('s'),
+        'ج' => Some('j'),
+        'چ' => Some('C'),
+        'ح' | 'ہ' | 'ه' | 'ۃ' | 'ة' => Some('h'),
+        'خ' => Some('X'),
+        'د' | 'ڈ' => Some('d'),
+        'ذ' | 'ز' | 'ژ' | 'ض' | 'ظ' => Some('z'),
+        'ر' | 'ڑ' => Some('r'),
+        'ش' => Some('S'),
+        'غ' => Some('G'),
+        'ف' => Some('f'),
+        'ق' | 'ک' | 'ك' => Some('k'),
+        'گ' => Some('g'),
+        'ل' => Some('l'),
+        'م' => Some('m'),
+        'ن' | 'ں' => Some('n'),
+        // Alif, ain, waw, ye, hamza, do-chashmi he and the vowel signs: vowels or silent.
+        _ => None,
+    };
+    (sound, 1)
+}
+
+/// Metres between two fixes along the earth's surface (haversine).
+pub fn distance_m(a: &GpsFix, b: &GpsFix) -> f64 {
+    const EARTH_RADIUS_M: f64 = 6_371_000.0;
+    let (lat_a, lat_b) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let d_lat = lat_b - lat_a;
+    let d_lon = (b.longitude - a.longitude).to_radians();
+    let h = (d_lat / 2.0).sin().powi(2) + lat_a.cos() * lat_b.cos() * (d_lon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+//! Likely duplicate households: the ones a new survey may repeat, before it is saved, and the
+//! pairs a coordinator reviews, within each village. How alike two are is the domain's
+//! `likeness`; this module finds whom to compare and remembers pairs found to be distinct.
+
+use crate::{Store, StoreError};
+use daakhla_domain::household::HouseholdSurvey;
+use daakhla_domain::ids::HouseholdId;
+use daakhla_domain::likeness::{Likeness, likeness};
+use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
+use rusqlite::params;
+
+/// A stored household that looks like the one being entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LikelyDuplicate {
+    pub survey: HouseholdSurvey,
+    pub likeness: Likeness,
+}
+
+/// Two stored households of one village that look like one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicatePair {
+    pub first: HouseholdSurvey,
+    pub second: HouseholdSurvey,
+    pub likeness: Likeness,
+}
+
+impl Store {
+    /// The shown households of `survey`'s village that look like it, most alike first. The
+    /// survey itself (when it is stored) is left out.
+    pub fn likely_duplicates_of(
+        &self,
+        survey: &HouseholdSurvey,
+    ) -> Result<Vec<LikelyDuplicate>, StoreError> {
+        let mut found: Vec<LikelyDuplicate> = self
+            .shown_surveys_of_village(&survey.household.village_code)?
+            .into_iter()
+            .filter(|stored| stored.household.id != survey.household.id)
+            .filter_map(|stored| {
+                let likeness = likeness(survey, &stored);
+                likeness.is_likely_duplicate().then_some(LikelyDuplicate {
+                    survey: stored,
+                    likeness,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| b.likeness.score.cmp(&a.likeness.score));
+        Ok(found)
+    }
+
+    /// Every pair of shown households in one village of `uc` (or of every union council) that
+    /// look like one, leaving out pairs marked distinct; most alike first. The earlier survey
+    /// is `first`.
+    pub fn duplicate_pairs(&self, uc: Option<&str>) -> Result<Vec<DuplicatePair>, StoreError> {
+        let villages: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT village_code FROM households
+                  WHERE (?1 IS NULL OR uc_code = ?1) AND NOT deleted AND merged_into IS NULL
+                  ORDER BY village_code",
+            )?
+            .query_map([uc], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let distinct = self.distinct_pairs()?;
+        let mut pairs = Vec::new();
+        for village in villages {
+            let surveys = self.shown_surveys_of_village(&village)?;
+            for (i, first) in surveys.iter().enumerate() {
+                for second in &surveys[i + 1..] {
+                    if distinct.contains(&ordered(first.household.id, second.household.id)) {
+                        continue;
+                    }
+                    let likeness = likeness(first, second);
+                    if likeness.is_likely_duplicate() {
+                        pairs.push(DuplicatePair {
+                            first: first.clone(),
+                            second: second.clone(),
+                            likeness,
+                        });
+                    }
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.likeness.score.cmp(&a.likeness.score));
+        Ok(pairs)
+    }
+
+    /// Records that two households are not the same, so the review list stops offering them.
+    pub fn mark_distinct(&mut self, a: HouseholdId, b: HouseholdId) -> Result<(), StoreError> {
+        let at = FieldPath::root();
+        let mut problems = Vec::new();
+        if a == b {
+            problems.push(Violation::new(at.key("second"), Rule::WrongHousehold));
+        }
+        for (field, id) in [("first", a), ("second", b)] {
+            if !self.is_shown(id)? {
+                problems.push(Violation::new(
+                    at.key(field),
+                    Rule::UnknownRecord { id: id.to_string() },
+                ));
+            }
+        }
+        Violations(problems)
+            .into_result()
+            .map_err(StoreError::Invalid)?;
+        let (first, second) = ordered(a, b);
+        self.conn.execute(
+            "INSERT OR REPLACE INTO distinct_households (first, second, decided_by, decided_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![first, second, self.author, chrono::Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn distinct_pairs(&self) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare("SELECT first, second FROM distinct_households")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// A village's shown households, earliest survey first.
+    fn shown_surveys_of_village(&self, village: &str) -> Result<Vec<HouseholdSurvey>, StoreError> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM households
+                  WHERE village_code = ?1 AND NOT deleted AND merged_into IS NULL
+                  ORDER BY surveyed_on, id",
+            )?
+            .query_map([village], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter()
+            .map(|id| {
+                let id = id.parse().map_err(|_| StoreError::NotFound {
+                    kind: "household",
+                    id,
+                })?;
+                self.survey(id)
+            })
+            .collect()
+    }
+}
+
+fn ordered(a: HouseholdId, b: HouseholdId) -> (String, String) {
+    let (a, b) = (a.to_string(), b.to_string());
+    if a < b { (a, b) } else { (b, a) }
+}
