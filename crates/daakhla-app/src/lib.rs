@@ -8,6 +8,7 @@
 pub mod bindings;
 mod conflicts;
 mod digest;
+mod duplicates;
 mod error;
 mod export;
 mod follow_up;
@@ -27,6 +28,9 @@ pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use digest::{
     DigestLogRequest, DigestPreview, DigestRequest, DigestResponseInput, DigestSendInput,
     RecipientInput,
+};
+pub use duplicates::{
+    DistinctRequest, DuplicateMatch, DuplicatePairRow, DuplicatesRequest, MergeRequest,
 };
 pub use error::{AppError, ErrorKind, FieldError};
 pub use export::{ExportFileRequest, ExportedFile};
@@ -170,7 +174,7 @@ pub enum SyncState {
     Conflict,
 }
 
-struct SyncStates {
+pub(crate) struct SyncStates {
     not_sent: HashSet<String>,
     in_conflict: HashSet<String>,
 }
@@ -248,6 +252,10 @@ macro_rules! for_each_command {
             save_need: $crate::NeedInput => $crate::SchoolRow,
             conflicts: $crate::NoInput => Vec<$crate::ConflictRow>,
             resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
+            likely_duplicates: $crate::SurveyInput => Vec<$crate::DuplicateMatch>,
+            duplicate_pairs: $crate::DuplicatesRequest => Vec<$crate::DuplicatePairRow>,
+            merge_duplicates: $crate::MergeRequest => Vec<$crate::DuplicatePairRow>,
+            mark_distinct: $crate::DistinctRequest => Vec<$crate::DuplicatePairRow>,
         }
     };
 }

@@ -260,40 +260,7 @@ impl App {
         let store = self.store();
         let survey = store.survey(id)?;
         let states = self.sync_states(&store)?;
-        let children = survey
-            .children
-            .iter()
-            .filter(|c| !c.deleted)
-            .map(|c| {
-                Ok(ChildRow {
-                    id: c.id,
-                    name: c.name.clone(),
-                    sex: c.sex,
-                    age_years: c
-                        .age_on(survey.household.surveyed_on)
-                        .and_then(|a| u8::try_from(a).ok()),
-                    stage: store.child_story(c.id)?.lifecycle.stage,
-                    sync_state: states.of(&c.id.to_string()),
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        let h = survey.household;
-        Ok(HouseholdPage {
-            id: h.id,
-            sync_state: states.of(&h.id.to_string()),
-            uc_code: h.uc_code,
-            village_code: h.village_code,
-            household_number: h.household_number,
-            head_name: h.head_name,
-            surveyed_on: h.surveyed_on,
-            surveyed_by: h.surveyed_by,
-            gps: h.gps.map(|g| GpsInput {
-                latitude: g.latitude,
-                longitude: g.longitude,
-                accuracy_m: g.accuracy_m,
-            }),
-            children,
-        })
+        household_page(&store, &states, survey)
     }
 
     pub fn households(&self, request: HouseholdsRequest) -> Result<Vec<HouseholdRow>, AppError> {
@@ -308,6 +275,48 @@ impl App {
             })
             .collect())
     }
+}
+
+/// A stored survey as the household page shows it.
+pub(crate) fn household_page(
+    store: &daakhla_store::Store,
+    states: &crate::SyncStates,
+    survey: HouseholdSurvey,
+) -> Result<HouseholdPage, AppError> {
+    let children = survey
+        .children
+        .iter()
+        .filter(|c| !c.deleted)
+        .map(|c| {
+            Ok(ChildRow {
+                id: c.id,
+                name: c.name.clone(),
+                sex: c.sex,
+                age_years: c
+                    .age_on(survey.household.surveyed_on)
+                    .and_then(|a| u8::try_from(a).ok()),
+                stage: store.child_story(c.id)?.lifecycle.stage,
+                sync_state: states.of(&c.id.to_string()),
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    let h = survey.household;
+    Ok(HouseholdPage {
+        id: h.id,
+        sync_state: states.of(&h.id.to_string()),
+        uc_code: h.uc_code,
+        village_code: h.village_code,
+        household_number: h.household_number,
+        head_name: h.head_name,
+        surveyed_on: h.surveyed_on,
+        surveyed_by: h.surveyed_by,
+        gps: h.gps.map(|g| GpsInput {
+            latitude: g.latitude,
+            longitude: g.longitude,
+            accuracy_m: g.accuracy_m,
+        }),
+        children,
+    })
 }
 
 /// Which households to list: a village, a union council, or every one on the device.

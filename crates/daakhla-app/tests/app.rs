@@ -579,3 +579,143 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
         Some(chosen)
     );
 }
+
+/// The Muhammad Aslam household of `survey`, written down again in Urdu script by another
+/// resource person: its number with a zero, one child a year older.
+fn aslam_in_urdu(app: &App) -> Value {
+    let mut again = survey(
+        app,
+        "07",
+        vec![
+            child("ثنا", "girl", 10, "never_enrolled"),
+            child("بلال", "boy", 12, "dropped_out"),
+            child("حنا", "girl", 7, "enrolled"),
+        ],
+    );
+    again["household"]["head_name"] = json!("محمد اسلم");
+    again
+}
+
+#[test]
+fn a_household_entered_twice_is_shown_before_saving_and_merged_from_the_review_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    let first = call(&app, "save_survey", survey(&app, "7", sana_bilal_hina()));
+
+    // Before saving: the wizard is shown the stored household, with why it looks alike.
+    let found = call(&app, "likely_duplicates", aslam_in_urdu(&app));
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found:#}");
+    assert_eq!(found[0]["household"]["id"], first["id"]);
+    assert_eq!(
+        found[0]["household"]["children"].as_array().unwrap().len(),
+        3
+    );
+    let clues: Vec<&str> = found[0]["clues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    // The rosters give no fathers' names here.
+    assert_eq!(clues, ["same_number", "head_name_alike", "children_alike"]);
+    assert!(found[0]["clues"][2]["ur"].as_str().unwrap().contains("بچے"));
+    // A half-filled roster (a child without sex yet) is still compared on what is there.
+    let mut half = aslam_in_urdu(&app);
+    half["children"][0]["sex"] = Value::Null;
+    assert_eq!(
+        call(&app, "likely_duplicates", half)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Someone else in the village is not offered.
+    let mut neighbour = survey(&app, "8", vec![child("Imran", "boy", 14, "never_enrolled")]);
+    neighbour["household"]["head_name"] = json!("Ghulam Nabi");
+    assert_eq!(
+        call(&app, "likely_duplicates", neighbour.clone()),
+        json!([])
+    );
+
+    // Saved anyway (the resource person was not sure): the coordinator's list has the pair.
+    let second = call(&app, "save_survey", aslam_in_urdu(&app));
+    call(&app, "save_survey", neighbour);
+    let pairs = call(&app, "duplicate_pairs", json!({"uc_code": null}));
+    assert_eq!(pairs.as_array().unwrap().len(), 1, "{pairs:#}");
+    assert_eq!(
+        pairs[0]["first"]["id"], first["id"],
+        "the earlier survey first"
+    );
+    assert_eq!(pairs[0]["second"]["id"], second["id"]);
+
+    // Merged: one household, both rosters under it; the list is empty.
+    let left = call(
+        &app,
+        "merge_duplicates",
+        json!({"keep": first["id"], "merge": second["id"], "uc_code": null}),
+    );
+    assert_eq!(left, json!([]));
+    let households = call(
+        &app,
+        "households",
+        json!({"uc_code": null, "village_code": null}),
+    );
+    assert_eq!(households.as_array().unwrap().len(), 2);
+    let kept = call(&app, "household", json!({"id": first["id"]}));
+    assert_eq!(kept["children"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_pair_marked_as_two_households_leaves_the_list_and_bad_requests_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    let first = call(&app, "save_survey", survey(&app, "7", sana_bilal_hina()));
+    let second = call(&app, "save_survey", aslam_in_urdu(&app));
+    assert_eq!(
+        call(&app, "duplicate_pairs", json!({"uc_code": null}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let err = refused(
+        &app,
+        "merge_duplicates",
+        json!({"keep": first["id"], "merge": first["id"], "uc_code": null}),
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert_eq!(err.fields[0].path, "keep");
+    let err = refused(
+        &app,
+        "mark_distinct",
+        json!({"first": first["id"], "second": "no-such-id", "uc_code": null}),
+    );
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(
+        call(&app, "duplicate_pairs", json!({"uc_code": null}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "nothing changed"
+    );
+
+    let left = call(
+        &app,
+        "mark_distinct",
+        json!({"first": second["id"], "second": first["id"], "uc_code": null}),
+    );
+    assert_eq!(left, json!([]));
+    assert_eq!(
+        call(
+            &app,
+            "households",
+            json!({"uc_code": null, "village_code": null})
+        )
+        .as_array()
+        .unwrap()
+        .len(),
+        2
+    );
+}

@@ -8,6 +8,7 @@
 //! households apart ("Muhammad") are dropped. The household number, the children's ages and
 //! sexes, and the distance between GPS fixes add to (or, far apart, take from) the score.
 
+use crate::Lang;
 use crate::household::{GpsFix, HouseholdSurvey};
 use serde::Serialize;
 
@@ -30,6 +31,54 @@ pub enum Clue {
     Near { metres: u32 },
     /// Both have GPS fixes this far apart (counts against).
     FarApart { metres: u32 },
+}
+
+impl Clue {
+    /// A code for the clue's kind, for screens that draw it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Clue::SameNumber => "same_number",
+            Clue::HeadNameAlike { .. } => "head_name_alike",
+            Clue::FatherNameAlike { .. } => "father_name_alike",
+            Clue::ChildrenAlike { .. } => "children_alike",
+            Clue::Near { .. } => "near",
+            Clue::FarApart { .. } => "far_apart",
+        }
+    }
+
+    /// The clue as a resource person reads it.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Clue::SameNumber, Lang::En) => "Same household number".into(),
+            (Clue::SameNumber, Lang::Ur) => "گھرانے کا نمبر ایک ہی ہے".into(),
+            (Clue::HeadNameAlike { percent }, Lang::En) => {
+                format!("Head's name sounds alike ({percent}%)")
+            }
+            (Clue::HeadNameAlike { percent }, Lang::Ur) => {
+                format!("سربراہ کا نام ملتا جلتا ہے ({percent}%)")
+            }
+            (Clue::FatherNameAlike { percent }, Lang::En) => {
+                format!("A father's name sounds alike ({percent}%)")
+            }
+            (Clue::FatherNameAlike { percent }, Lang::Ur) => {
+                format!("والد کا نام ملتا جلتا ہے ({percent}%)")
+            }
+            (Clue::ChildrenAlike { alike, of }, Lang::En) => {
+                format!("{alike} of {of} children: same sex and age")
+            }
+            (Clue::ChildrenAlike { alike, of }, Lang::Ur) => {
+                format!("{of} میں سے {alike} بچے: جنس اور عمر ایک جیسی")
+            }
+            (Clue::Near { metres }, Lang::En) => format!("{metres} m apart"),
+            (Clue::Near { metres }, Lang::Ur) => format!("{metres} میٹر کے فاصلے پر"),
+            (Clue::FarApart { metres }, Lang::En) => {
+                format!("{metres} m apart: likely two houses")
+            }
+            (Clue::FarApart { metres }, Lang::Ur) => {
+                format!("{metres} میٹر دور: شاید دو گھر")
+            }
+        }
+    }
 }
 
 /// How alike two households are, 0–100, and why.

@@ -517,6 +517,28 @@ at: string, author: string, fields: Array<string>, };
 
 export type ResolveRequest = { doc_id: string, field: string, value: unknown, };
 
+export type DuplicateMatch = { household: HouseholdPage, 
+/**
+ * 0–100; from 50 up a pair is shown.
+ */
+score: number, 
+/**
+ * Why it looks alike, in both languages.
+ */
+clues: Array<Label>, };
+
+export type DuplicatePairRow = { first: HouseholdPage, second: HouseholdPage, score: number, clues: Array<Label>, };
+
+export type DuplicatesRequest = { uc_code: string | null, };
+
+export type MergeRequest = { keep: string, merge: string, 
+/**
+ * The list to answer with, as it was asked for.
+ */
+uc_code: string | null, };
+
+export type DistinctRequest = { first: string, second: string, uc_code: string | null, };
+
 /** Every command: its request and its answer. */
 export interface Commands {
   today_work: { request: NoInput; response: Today };
@@ -554,4 +576,8 @@ export interface Commands {
   save_need: { request: NeedInput; response: SchoolRow };
   conflicts: { request: NoInput; response: Array<ConflictRow> };
   resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
+  likely_duplicates: { request: SurveyInput; response: Array<DuplicateMatch> };
+  duplicate_pairs: { request: DuplicatesRequest; response: Array<DuplicatePairRow> };
+  merge_duplicates: { request: MergeRequest; response: Array<DuplicatePairRow> };
+  mark_distinct: { request: DistinctRequest; response: Array<DuplicatePairRow> };
 }
