@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::survey::{HouseholdPage, SurveyInput, household_page, survey_input_path};
 use crate::{App, SyncStates};
 use daakhla_domain::Lang;
+use daakhla_domain::codes::SchoolingStatus;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::HouseholdId;
 use daakhla_domain::likeness::Likeness;
@@ -86,14 +87,18 @@ fn review_error(e: StoreError) -> AppError {
 
 impl App {
     /// The village's households that look like the survey being entered, most alike first.
-    /// Children the form has not yet given a sex and status are left out of the comparison.
+    /// Children the form has not yet given a sex are left out of the comparison; schooling
+    /// plays no part in it, so the roster compares before each child's status is asked.
     pub fn likely_duplicates(
         &self,
         mut input: SurveyInput,
     ) -> Result<Vec<DuplicateMatch>, AppError> {
-        input
-            .children
-            .retain(|c| c.sex.is_some() && c.schooling.is_some());
+        input.children.retain(|c| c.sex.is_some());
+        for child in &mut input.children {
+            child
+                .schooling
+                .get_or_insert(SchoolingStatus::NeverEnrolled);
+        }
         let survey = input
             .to_survey(self.today())
             .map_err(|v| AppError::invalid(&v, &survey_input_path))?;
