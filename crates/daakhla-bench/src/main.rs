@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod app;
+mod duplicates;
 mod reports;
 
 /// The heading of BENCHMARKS.md's section on the field app, which this bench keeps.
@@ -89,6 +90,8 @@ fn main() {
             reports::HEADING,
             &reports::section(quick.then_some(4)),
         )
+    } else if flag("--only-duplicates") {
+        splice(&old, duplicates::HEADING, &duplicates::section(&daakhla))
     } else if flag("--only-app") {
         splice(
             &old,
@@ -97,8 +100,9 @@ fn main() {
         )
     } else {
         let reports = reports::section(quick.then_some(4));
+        let duplicates = duplicates::section(&daakhla);
         let report = format!(
-            "{}\n\n{reports}",
+            "{}\n\n{reports}\n{duplicates}",
             run(&sizes, &daakhla, peer.as_deref()).trim_end()
         );
         let kept = old.find(APP_SECTION).map(|at| old[at..].to_string());

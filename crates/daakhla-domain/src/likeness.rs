@@ -13,7 +13,7 @@ use crate::household::{GpsFix, HouseholdSurvey};
 use serde::Serialize;
 
 /// From this score up, two households are shown as likely the same.
-pub const LIKELY_DUPLICATE: u8 = 50;
+pub const LIKELY_DUPLICATE: u8 = 60;
 
 /// Why two households look alike; each clue carries what the screens show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,36 +95,103 @@ impl Likeness {
 }
 
 /// Names too common in Pakistan to say anything about which household it is.
-const COMMON_NAMES: &[&str] = &["mhmd", "md", "m", "bb", "b", "hj", "mst", "mstt", "sd"];
+const COMMON_NAMES: &[&str] = &["mhmd", "mhd", "md", "m", "b", "hj", "mst", "msmt", "sd"];
 
-/// Compares two surveys. Deleted children are left out.
-pub fn likeness(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
+/// What a survey is compared on, worked out once: the review list compares each household
+/// with every other of its village.
+#[derive(Debug, Clone)]
+pub struct Traits {
+    number: String,
+    head: Option<Name>,
+    /// Fathers named on the roster, each once.
+    fathers: Vec<Name>,
+    children: Vec<ChildTraits>,
+    gps: Option<GpsFix>,
+}
+
+#[derive(Debug, Clone)]
+struct ChildTraits {
+    sex: crate::codes::ChildSex,
+    age: i64,
+    name: Name,
+}
+
+/// A name's telling words as skeletons, and all of them run together.
+#[derive(Debug, Clone, PartialEq)]
+struct Name {
+    words: Vec<Vec<char>>,
+    whole: Vec<char>,
+}
+
+impl Name {
+    fn of(text: &str) -> Option<Name> {
+        let words = telling_words(text);
+        (!words.is_empty()).then(|| Name {
+            whole: words.concat(),
+            words,
+        })
+    }
+}
+
+impl Traits {
+    /// Deleted children are left out.
+    pub fn of(survey: &HouseholdSurvey) -> Traits {
+        let h = &survey.household;
+        let living = || survey.children.iter().filter(|c| !c.deleted);
+        let mut fathers: Vec<Name> = Vec::new();
+        for name in living().filter_map(|c| c.father_name.as_deref().and_then(Name::of)) {
+            if !fathers.contains(&name) {
+                fathers.push(name);
+            }
+        }
+        Traits {
+            number: number_key(&h.household_number),
+            head: h.head_name.as_deref().and_then(Name::of),
+            fathers,
+            children: living()
+                .filter_map(|c| {
+                    Some(ChildTraits {
+                        sex: c.sex,
+                        age: c.age_on(h.surveyed_on)?,
+                        name: Name::of(&c.name)?,
+                    })
+                })
+                .collect(),
+            gps: h.gps,
+        }
+    }
+}
+
+/// Compares two surveys.
+pub fn likeness_of(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
+    likeness(&Traits::of(a), &Traits::of(b))
+}
+
+/// How alike two households are. Each clue alone stays under `LIKELY_DUPLICATE`: it takes two
+/// (a number and a head's name, a head's name and the children, ...).
+pub fn likeness(a: &Traits, b: &Traits) -> Likeness {
     let mut score: i32 = 0;
     let mut clues = Vec::new();
 
-    let (number_a, number_b) = (
-        number_key(&a.household.household_number),
-        number_key(&b.household.household_number),
-    );
-    if !number_a.is_empty() && number_a == number_b {
-        score += 35;
+    if !a.number.is_empty() && a.number == b.number {
+        score += 30;
         clues.push(Clue::SameNumber);
     }
 
-    let heads = match (&a.household.head_name, &b.household.head_name) {
-        (Some(x), Some(y)) => name_similarity(x, y),
+    let heads = match (&a.head, &b.head) {
+        (Some(x), Some(y)) => similarity(x, y),
         _ => 0.0,
     };
-    if heads >= 0.75 {
-        score += (40.0 * heads).round() as i32;
+    if heads >= NAMES_ALIKE {
+        score += (30.0 * heads).round() as i32;
         clues.push(Clue::HeadNameAlike {
             percent: percent(heads),
         });
     }
 
     let fathers = father_similarity(a, b).max(father_similarity(b, a));
-    if fathers >= 0.75 {
-        score += (15.0 * fathers).round() as i32;
+    if fathers >= NAMES_ALIKE {
+        score += (10.0 * fathers).round() as i32;
         clues.push(Clue::FatherNameAlike {
             percent: percent(fathers),
         });
@@ -132,30 +199,25 @@ pub fn likeness(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
 
     let (alike, of) = children_alike(a, b);
     if alike > 0 {
-        score += 25 * alike as i32 / of as i32;
+        score += 30 * alike as i32 / of as i32;
         clues.push(Clue::ChildrenAlike { alike, of });
     }
 
-    if let (Some(x), Some(y)) = (&a.household.gps, &b.household.gps) {
+    if let (Some(x), Some(y)) = (&a.gps, &b.gps) {
         // The fixes' own errors could account for part of the distance.
         let slack = x.accuracy_m.unwrap_or(0.0) + y.accuracy_m.unwrap_or(0.0);
         let metres = distance_m(x, y);
         let apart = (metres - slack).max(0.0);
+        let shown = metres.round() as u32;
         if apart <= 30.0 {
             score += 20;
-            clues.push(Clue::Near {
-                metres: metres.round() as u32,
-            });
+            clues.push(Clue::Near { metres: shown });
         } else if apart <= 100.0 {
             score += 10;
-            clues.push(Clue::Near {
-                metres: metres.round() as u32,
-            });
+            clues.push(Clue::Near { metres: shown });
         } else if apart > 500.0 {
             score -= 30;
-            clues.push(Clue::FarApart {
-                metres: metres.round() as u32,
-            });
+            clues.push(Clue::FarApart { metres: shown });
         }
     }
 
@@ -165,55 +227,40 @@ pub fn likeness(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
     }
 }
 
+/// From this similarity up, two names are taken for the same person's.
+const NAMES_ALIKE: f64 = 0.75;
+
 fn percent(similarity: f64) -> u8 {
     (similarity * 100.0).round().clamp(0.0, 100.0) as u8
 }
 
 /// The best likeness of a father's name on `a`'s roster to `b`'s head or `b`'s fathers.
-fn father_similarity(a: &HouseholdSurvey, b: &HouseholdSurvey) -> f64 {
-    let others: Vec<&str> = b
-        .household
-        .head_name
+fn father_similarity(a: &Traits, b: &Traits) -> f64 {
+    a.fathers
         .iter()
-        .map(String::as_str)
-        .chain(fathers(b))
-        .collect();
-    fathers(a)
         .flat_map(|father| {
-            others
+            b.head
                 .iter()
-                .map(move |other| name_similarity(father, other))
+                .chain(&b.fathers)
+                .map(move |other| similarity(father, other))
         })
         .fold(0.0, f64::max)
 }
 
-fn fathers(survey: &HouseholdSurvey) -> impl Iterator<Item = &str> {
-    survey
-        .children
-        .iter()
-        .filter(|c| !c.deleted)
-        .filter_map(|c| c.father_name.as_deref())
-}
-
-/// Children of one roster paired with children of the other of the same sex whose ages differ
-/// by at most a year (surveys of one household can be months apart); out of the longer roster.
-fn children_alike(a: &HouseholdSurvey, b: &HouseholdSurvey) -> (u8, u8) {
-    let ages = |s: &HouseholdSurvey| -> Vec<(crate::codes::ChildSex, i64)> {
-        s.children
-            .iter()
-            .filter(|c| !c.deleted)
-            .filter_map(|c| Some((c.sex, c.age_on(s.household.surveyed_on)?)))
-            .collect()
-    };
-    let (left, mut right) = (ages(a), ages(b));
-    let of = left.len().max(right.len());
+/// Children of one roster paired with children of the other of the same sex, whose ages differ
+/// by at most a year (surveys of one household can be months apart) and whose names sound
+/// alike; out of the longer roster.
+fn children_alike(a: &Traits, b: &Traits) -> (u8, u8) {
+    let of = a.children.len().max(b.children.len());
+    let mut unpaired: Vec<&ChildTraits> = b.children.iter().collect();
     let mut alike = 0;
-    for (sex, age) in left {
-        if let Some(i) = right
-            .iter()
-            .position(|(s, a)| *s == sex && (a - age).abs() <= 1)
-        {
-            right.swap_remove(i);
+    for child in &a.children {
+        if let Some(i) = unpaired.iter().position(|other| {
+            other.sex == child.sex
+                && (other.age - child.age).abs() <= 1
+                && similarity(&other.name, &child.name) >= NAMES_ALIKE
+        }) {
+            unpaired.swap_remove(i);
             alike += 1;
         }
     }
@@ -241,26 +288,30 @@ pub fn number_key(number: &str) -> String {
 /// closer (one writes "عبدالرحمان" as one word, another "Abdul Rehman" as two). Common names
 /// are left out unless they are all a name has.
 pub fn name_similarity(a: &str, b: &str) -> f64 {
-    let (a, b) = (telling_words(a), telling_words(b));
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
+    match (Name::of(a), Name::of(b)) {
+        (Some(a), Some(b)) => similarity(&a, &b),
+        _ => 0.0,
     }
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
+}
+
+fn similarity(a: &Name, b: &Name) -> f64 {
+    let (short, long) = if a.words.len() <= b.words.len() {
+        (a, b)
     } else {
-        (&b, &a)
+        (b, a)
     };
     let by_word: f64 = short
+        .words
         .iter()
         .map(|word| {
-            long.iter()
+            long.words
+                .iter()
                 .map(|other| word_similarity(word, other))
                 .fold(0.0, f64::max)
         })
         .sum::<f64>()
-        / short.len() as f64;
-    let whole = word_similarity(&a.concat(), &b.concat());
-    by_word.max(whole)
+        / short.words.len() as f64;
+    by_word.max(word_similarity(&a.whole, &b.whole))
 }
 
 fn telling_words(name: &str) -> Vec<Vec<char>> {

@@ -5,7 +5,7 @@
 use crate::{Store, StoreError};
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::HouseholdId;
-use daakhla_domain::likeness::{Likeness, likeness};
+use daakhla_domain::likeness::{Likeness, Traits, likeness};
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
 use rusqlite::params;
 
@@ -31,12 +31,13 @@ impl Store {
         &self,
         survey: &HouseholdSurvey,
     ) -> Result<Vec<LikelyDuplicate>, StoreError> {
+        let traits = Traits::of(survey);
         let mut found: Vec<LikelyDuplicate> = self
             .shown_surveys_of_village(&survey.household.village_code)?
             .into_iter()
-            .filter(|stored| stored.household.id != survey.household.id)
-            .filter_map(|stored| {
-                let likeness = likeness(survey, &stored);
+            .filter(|(stored, _)| stored.household.id != survey.household.id)
+            .filter_map(|(stored, stored_traits)| {
+                let likeness = likeness(&traits, &stored_traits);
                 likeness.is_likely_duplicate().then_some(LikelyDuplicate {
                     survey: stored,
                     likeness,
@@ -64,12 +65,12 @@ impl Store {
         let mut pairs = Vec::new();
         for village in villages {
             let surveys = self.shown_surveys_of_village(&village)?;
-            for (i, first) in surveys.iter().enumerate() {
-                for second in &surveys[i + 1..] {
+            for (i, (first, first_traits)) in surveys.iter().enumerate() {
+                for (second, second_traits) in &surveys[i + 1..] {
                     if distinct.contains(&ordered(first.household.id, second.household.id)) {
                         continue;
                     }
-                    let likeness = likeness(first, second);
+                    let likeness = likeness(first_traits, second_traits);
                     if likeness.is_likely_duplicate() {
                         pairs.push(DuplicatePair {
                             first: first.clone(),
@@ -119,8 +120,11 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// A village's shown households, earliest survey first.
-    fn shown_surveys_of_village(&self, village: &str) -> Result<Vec<HouseholdSurvey>, StoreError> {
+    /// A village's shown households with what they are compared on, earliest survey first.
+    fn shown_surveys_of_village(
+        &self,
+        village: &str,
+    ) -> Result<Vec<(HouseholdSurvey, Traits)>, StoreError> {
         let ids: Vec<String> = self
             .conn
             .prepare_cached(
@@ -136,7 +140,9 @@ impl Store {
                     kind: "household",
                     id,
                 })?;
-                self.survey(id)
+                let survey = self.survey(id)?;
+                let traits = Traits::of(&survey);
+                Ok((survey, traits))
             })
             .collect()
     }

@@ -114,7 +114,7 @@ fn the_same_household_surveyed_twice_in_two_scripts_is_a_likely_duplicate() {
             ("حنا", "girl", 12, "محمد اسلم"),
         ],
     );
-    let found = likeness(&roman, &urdu);
+    let found = likeness_of(&roman, &urdu);
     assert!(found.is_likely_duplicate(), "{found:?}");
     assert_eq!(found.score, 100);
     assert!(found.clues.contains(&Clue::SameNumber));
@@ -127,7 +127,7 @@ fn the_same_household_surveyed_twice_in_two_scripts_is_a_likely_duplicate() {
         matches!(found.clues.iter().find(|c| matches!(c, Clue::Near { .. })), Some(Clue::Near { metres }) if *metres < 20)
     );
     // Alike both ways round.
-    assert_eq!(likeness(&urdu, &roman).score, found.score);
+    assert_eq!(likeness_of(&urdu, &roman).score, found.score);
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn a_renumbered_household_is_still_found_by_names_and_children() {
             ("علی", "boy", 6, "غلام رسول"),
         ],
     );
-    let found = likeness(&first, &second);
+    let found = likeness_of(&first, &second);
     assert!(found.is_likely_duplicate(), "{found:?}");
     assert!(!found.clues.contains(&Clue::SameNumber));
 }
@@ -169,7 +169,7 @@ fn neighbours_with_different_heads_and_children_are_not_duplicates() {
         Some((24.86075, 67.00112)),
         &[("Imran", "boy", 14, "Muhammad Akram")],
     );
-    let found = likeness(&a, &b);
+    let found = likeness_of(&a, &b);
     assert!(!found.is_likely_duplicate(), "{found:?}");
 }
 
@@ -195,7 +195,7 @@ fn fixes_far_apart_count_against_a_shared_number() {
         Some((24.8787, 67.0011)),
         &[("ثنا", "girl", 9, "احمد علی")],
     );
-    let (close, apart) = (likeness(&a, &near), likeness(&a, &far));
+    let (close, apart) = (likeness_of(&a, &near), likeness_of(&a, &far));
     assert!(close.score > apart.score);
     assert!(
         apart
@@ -220,7 +220,7 @@ fn a_father_named_on_the_roster_can_match_the_other_head() {
         None,
         &[("زینب", "girl", 8, "خالد محمود")],
     );
-    let found = likeness(&a, &b);
+    let found = likeness_of(&a, &b);
     assert!(
         found
             .clues
@@ -229,4 +229,36 @@ fn a_father_named_on_the_roster_can_match_the_other_head() {
         "{found:?}"
     );
     assert!(found.is_likely_duplicate(), "{found:?}");
+}
+
+#[test]
+fn a_common_name_and_children_of_the_same_ages_are_not_enough() {
+    // Two Muhammad Iqbals in one village, each with a girl of 9 and a boy of 7: the children's
+    // names tell them apart.
+    let a = survey(
+        "31",
+        "Muhammad Iqbal",
+        None,
+        &[
+            ("Sana", "girl", 9, "Muhammad Iqbal"),
+            ("Bilal", "boy", 7, "Muhammad Iqbal"),
+        ],
+    );
+    let b = survey(
+        "58",
+        "محمد اقبال",
+        None,
+        &[
+            ("مریم", "girl", 9, "محمد اقبال"),
+            ("عمران", "boy", 7, "محمد اقبال"),
+        ],
+    );
+    let found = likeness_of(&a, &b);
+    assert!(!found.is_likely_duplicate(), "{found:?}");
+    assert!(
+        !found
+            .clues
+            .iter()
+            .any(|c| matches!(c, Clue::ChildrenAlike { .. }))
+    );
 }
