@@ -14,6 +14,7 @@ mod follow_up;
 mod home;
 mod hub;
 mod places;
+mod progress;
 mod schools;
 mod settings;
 mod setup;
@@ -22,6 +23,8 @@ mod sync;
 mod vocabulary;
 
 pub use conflicts::{ConflictChange, ConflictRow, ResolveRequest};
+/// The report types the progress commands answer with (the dashboard's own).
+pub use daakhla_reports as reports;
 pub use daakhla_store::{DigestSent, Recipient};
 pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use digest::{
@@ -40,6 +43,7 @@ pub use hub::{
     RelayRound, lan_addresses, qr_svg,
 };
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
+pub use progress::{ProgressRequest, VillageRequest};
 pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use settings::{Draft, Settings, SettingsInput};
 pub use setup::SetupState;
@@ -248,6 +252,9 @@ macro_rules! for_each_command {
             save_need: $crate::NeedInput => $crate::SchoolRow,
             conflicts: $crate::NoInput => Vec<$crate::ConflictRow>,
             resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
+            report: $crate::ProgressRequest => $crate::reports::Report,
+            report_children: $crate::VillageRequest => Vec<$crate::reports::ChildRow>,
+            report_child: $crate::IdRequest => $crate::reports::ChildStory,
         }
     };
 }

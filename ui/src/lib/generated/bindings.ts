@@ -175,6 +175,10 @@ attending: boolean | null, };
 
 export type ChildStory = { child: ReportChild, village: PlaceName, surveyed_on: string, reasons: Array<Label>, visits: Array<ReportVisit>, };
 
+export type ProgressRequest = { area: string | null, from: string | null, to: string | null, };
+
+export type VillageRequest = { village: string, };
+
 export type PlacesRequest = { 
 /**
  * A union council's code: its villages. None: every union council.
@@ -554,4 +558,7 @@ export interface Commands {
   save_need: { request: NeedInput; response: SchoolRow };
   conflicts: { request: NoInput; response: Array<ConflictRow> };
   resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
+  report: { request: ProgressRequest; response: Report };
+  report_children: { request: VillageRequest; response: Array<ReportChild> };
+  report_child: { request: IdRequest; response: ChildStory };
 }
