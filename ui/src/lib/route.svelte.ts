@@ -14,7 +14,8 @@ export type Route =
   | { screen: 'schools' }
   | { screen: 'school'; id: string }
   | { screen: 'need'; id: string; need: string }
-  | { screen: 'conflicts' };
+  | { screen: 'conflicts' }
+  | { screen: 'progress' };
 
 function parse(hash: string): Route {
   const [screen, id, sub] = hash.replace(/^#\/?/, '').split('/');
@@ -29,6 +30,7 @@ function parse(hash: string): Route {
     case 'setup':
     case 'schools':
     case 'conflicts':
+    case 'progress':
       return { screen };
     case 'school':
       if (id) return { screen, id };
