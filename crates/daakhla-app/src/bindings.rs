@@ -65,6 +65,9 @@ pub fn typescript() -> String {
         declare::<daakhla_reports::ChildRow>(&cfg),
         declare::<daakhla_reports::VisitRow>(&cfg),
         declare::<daakhla_reports::ChildStory>(&cfg),
+        // The app's progress screen reads them from its own store.
+        declare::<ProgressRequest>(&cfg),
+        declare::<VillageRequest>(&cfg),
         declare::<PlacesRequest>(&cfg),
         declare::<PlaceChoice>(&cfg),
         declare::<SearchRequest>(&cfg),

@@ -15,6 +15,7 @@ mod follow_up;
 mod home;
 mod hub;
 mod places;
+mod progress;
 mod schools;
 mod settings;
 mod setup;
@@ -23,6 +24,8 @@ mod sync;
 mod vocabulary;
 
 pub use conflicts::{ConflictChange, ConflictRow, ResolveRequest};
+/// The report types the progress commands answer with (the dashboard's own).
+pub use daakhla_reports as reports;
 pub use daakhla_store::{DigestSent, Recipient};
 pub use daakhla_store::{HouseholdSummary, SearchHit};
 pub use digest::{
@@ -44,6 +47,7 @@ pub use hub::{
     RelayRound, lan_addresses, qr_svg,
 };
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
+pub use progress::{ProgressRequest, VillageRequest};
 pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use settings::{Draft, Settings, SettingsInput};
 pub use setup::SetupState;
@@ -256,6 +260,9 @@ macro_rules! for_each_command {
             duplicate_pairs: $crate::DuplicatesRequest => Vec<$crate::DuplicatePairRow>,
             merge_duplicates: $crate::MergeRequest => Vec<$crate::DuplicatePairRow>,
             mark_distinct: $crate::DistinctRequest => Vec<$crate::DuplicatePairRow>,
+            report: $crate::ProgressRequest => $crate::reports::Report,
+            report_children: $crate::VillageRequest => Vec<$crate::reports::ChildRow>,
+            report_child: $crate::IdRequest => $crate::reports::ChildStory,
         }
     };
 }

@@ -719,3 +719,179 @@ fn a_pair_marked_as_two_households_leaves_the_list_and_bad_requests_change_nothi
         2
     );
 }
+
+/// Enrols a child today, through the follow-up form.
+fn enrol_child(app: &App, child_id: &str) -> Value {
+    call(
+        app,
+        "add_follow_up",
+        json!({
+            "child_id": child_id, "visited_by": "Ayesha", "outcome": "enrolled",
+            "school_name": "GGPS Goth", "class": 1, "admitted_on": null, "why": null,
+            "milestone": null, "attending_regularly": null, "days_attended_last_week": null,
+            "dropped_out": false, "dropout_reasons": [], "notes": null
+        }),
+    )
+}
+
+#[test]
+fn the_progress_screen_counts_the_device_s_surveys_girls_and_boys_apart_down_to_a_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    // Two households: four out-of-school children (three girls, one boy) and a girl in school.
+    call(&app, "save_survey", survey(&app, "17", sana_bilal_hina()));
+    let mut zara = child("Zara", "girl", 6, "never_enrolled");
+    zara["reasons_out_of_school"] = json!(["cost"]);
+    let page = call(
+        &app,
+        "save_survey",
+        survey(
+            &app,
+            "18",
+            vec![child("Amna", "girl", 10, "never_enrolled"), zara],
+        ),
+    );
+    let uc = page["uc_code"].as_str().unwrap().to_string();
+    let village = page["village_code"].as_str().unwrap().to_string();
+
+    let everything = call(
+        &app,
+        "report",
+        json!({"area": null, "from": null, "to": null}),
+    );
+    assert_eq!(everything["area"], Value::Null);
+    assert_eq!(everything["households"], 2);
+    assert_eq!(
+        everything["out_of_school"],
+        json!({"girls": 3, "boys": 1, "transgender": 0})
+    );
+    assert_eq!(
+        everything["in_school_at_survey"],
+        json!({"girls": 1, "boys": 0, "transgender": 0})
+    );
+    assert_eq!(
+        everything["enrolled"],
+        json!({"girls": 0, "boys": 0, "transgender": 0})
+    );
+    // Every out-of-school child gave "cost"; all but Zara "school too far".
+    assert_eq!(everything["reasons"][0]["reason"]["code"], "cost");
+    assert_eq!(
+        everything["reasons"][0]["children"],
+        json!({"girls": 3, "boys": 1, "transgender": 0})
+    );
+    assert_eq!(everything["reasons"][1]["reason"]["code"], "school_too_far");
+    assert_eq!(everything["reasons"][1]["children"]["girls"], 2);
+
+    // Sana is enrolled: the union council's figures move, the rate is girls' and boys' own.
+    let osc = call(
+        &app,
+        "follow_up_list",
+        json!({"uc_code": null, "village_code": null}),
+    );
+    let sana = osc
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Sana")
+        .unwrap()["child_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    enrol_child(&app, &sana);
+    let council = call(&app, "report", json!({"area": uc, "from": "", "to": ""}));
+    assert_eq!(council["area"]["code"], uc.as_str());
+    assert_eq!(council["area"]["level"], "union_council");
+    assert_eq!(
+        council["enrolled"],
+        json!({"girls": 1, "boys": 0, "transgender": 0})
+    );
+    assert_eq!(
+        council["still_to_follow_up"],
+        json!({"girls": 2, "boys": 1, "transgender": 0})
+    );
+    assert_eq!(council["enrolment_rate"]["boys"], 0.0);
+    assert!((council["enrolment_rate"]["girls"].as_f64().unwrap() - 33.3).abs() < 0.05);
+    assert_eq!(council["weekly"].as_array().unwrap().len(), 1);
+    assert_eq!(council["weekly"][0]["enrolled"]["girls"], 1);
+    // Enrolled today: no retention check is due yet.
+    assert!(
+        council["retention"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["due"] == json!({"girls": 0, "boys": 0, "transgender": 0}))
+    );
+    let part = council["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["place"]["code"] == village.as_str())
+        .expect("the village is one of the union council's parts");
+    assert_eq!(part["households"], 2);
+    assert_eq!(part["out_of_school"]["girls"], 3);
+    assert_eq!(part["enrolled"]["girls"], 1);
+
+    // Dates before the surveys: nothing.
+    let before = call(
+        &app,
+        "report",
+        json!({"area": uc, "from": "2020-01-01", "to": "2020-01-31"}),
+    );
+    assert_eq!(before["households"], 0);
+    assert_eq!(
+        before["out_of_school"],
+        json!({"girls": 0, "boys": 0, "transgender": 0})
+    );
+
+    // Down to the village's children and Sana's story.
+    let children = call(&app, "report_children", json!({"village": village}));
+    let names: Vec<&str> = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Bilal", "Sana", "Amna", "Zara"]);
+    let story = call(&app, "report_child", json!({"id": sana}));
+    assert_eq!(story["child"]["name"], "Sana");
+    assert_eq!(story["child"]["stage"]["code"], "enrolled");
+    assert_eq!(story["village"]["code"], village.as_str());
+    assert_eq!(story["visits"][0]["outcome"]["code"], "enrolled");
+    assert!(
+        !story["visits"][0]["outcome"]["ur"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+
+    // What cannot be answered says which field, in both languages.
+    let error = refused(
+        &app,
+        "report",
+        json!({"area": null, "from": "2025-13-01", "to": null}),
+    );
+    assert_eq!(error.kind, ErrorKind::Invalid);
+    assert_eq!(error.fields[0].path, "from");
+    assert!(error.en.starts_with("From:") && error.en.contains("2025-13-01"));
+    assert!(error.ur.contains("2025-13-01") && error.ur != error.en);
+    let error = refused(
+        &app,
+        "report",
+        json!({"area": null, "from": "2025-03-10", "to": "2025-03-01"}),
+    );
+    assert_eq!(error.kind, ErrorKind::Invalid);
+    assert_eq!(error.fields[0].path, "to");
+    let error = refused(
+        &app,
+        "report",
+        json!({"area": "nowhere", "from": null, "to": null}),
+    );
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert_eq!(error.fields[0].path, "area");
+    assert!(error.en.contains("nowhere") && error.ur.contains("nowhere") && error.ur != error.en);
+    let error = refused(&app, "report_children", json!({"village": "nowhere"}));
+    assert_eq!(error.fields[0].path, "village");
+    let error = refused(&app, "report_child", json!({"id": "no-such-child"}));
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert_eq!(error.fields[0].path, "id");
+}

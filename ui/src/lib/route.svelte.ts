@@ -15,7 +15,8 @@ export type Route =
   | { screen: 'school'; id: string }
   | { screen: 'need'; id: string; need: string }
   | { screen: 'conflicts' }
-  | { screen: 'duplicates' };
+  | { screen: 'duplicates' }
+  | { screen: 'progress' };
 
 function parse(hash: string): Route {
   const [screen, id, sub] = hash.replace(/^#\/?/, '').split('/');
@@ -31,6 +32,7 @@ function parse(hash: string): Route {
     case 'schools':
     case 'conflicts':
     case 'duplicates':
+    case 'progress':
       return { screen };
     case 'school':
       if (id) return { screen, id };

@@ -53,10 +53,62 @@ function supervisorCode() {
   return { admin };
 }
 
-/** A screenshot of the page from its top. */
-async function shot(name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
+/** A screenshot of the page from its top, or from an element scrolled to the top. */
+async function shot(name, from) {
+  if (from) await page.$eval(from, (el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60));
+  else await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, name) });
+}
+
+const en = (n) => n.toLocaleString('en-PK');
+const sum = (n) => n.girls + n.boys + n.transgender;
+
+/** The number a chart's bar shows, as text: `chart` and `row` by test id and row id. */
+async function barValue(chart, row, series) {
+  const text = await page.textContent(`[data-testid=${chart}] [data-row="${row}"] [data-series="${series}"] .value`);
+  return text.replace(/^.*:\s*/, '');
+}
+
+/** Every chart shows the report's own numbers, as text beside its bars. */
+async function assertCharts(report) {
+  // Girls and boys, found and enrolled.
+  for (const row of ['out_of_school', 'enrolled']) {
+    for (const sex of ['girls', 'boys']) {
+      assert.equal(await barValue('sex-chart', row, sex), en(report[row][sex]), `${row} ${sex}`);
+    }
+  }
+  const transgender = report.out_of_school.transgender + report.enrolled.transgender;
+  assert.equal(await page.locator('[data-testid=sex-chart] [data-series=transgender]').count(), transgender > 0 ? 2 : 0);
+  // Reasons, most common first.
+  assert.ok(report.reasons.length > 0);
+  const first = report.reasons[0];
+  assert.equal(await page.textContent('[data-testid=reasons-chart] li:first-child .name'), first.reason.en);
+  assert.equal(await barValue('reasons-chart', first.reason.code, 'children'), en(sum(first.children)));
+  assert.equal(await page.locator('[data-testid=reasons-chart] li').count(), report.reasons.length);
+  // Retention: the milestones due, checked and still in school.
+  const due = report.retention.filter((r) => sum(r.due) > 0);
+  assert.equal(await page.locator('[data-testid=retention-chart] li').count(), due.length);
+  for (const r of due) {
+    assert.equal(await barValue('retention-chart', r.months, 'checked'), en(sum(r.checked)));
+    assert.equal(await barValue('retention-chart', r.months, 'retained'), en(sum(r.retained)));
+  }
+  if (due.length === 0) await page.waitForSelector('[data-testid=retention-chart] [data-testid=empty]');
+  // Needs by category, open and resolved, each with its picture.
+  const needs = report.needs.filter((n) => n.open + n.resolved > 0);
+  assert.equal(await page.locator('[data-testid=needs-chart] li').count(), needs.length);
+  for (const n of needs) {
+    assert.equal(await barValue('needs-chart', n.category.code, 'open'), en(n.open));
+    assert.equal(await barValue('needs-chart', n.category.code, 'resolved'), en(n.resolved));
+  }
+  assert.equal(await page.locator('[data-testid=needs-chart] li svg path').count(), needs.length);
+  // The league table's bars: out of school and enrolled for every place.
+  assert.equal(await page.locator('[data-testid=league] tbody tr .part-bars svg').count(), report.parts.length * 2);
+  // Every chart is labelled for a screen reader.
+  for (const chart of ['sex-chart', 'reasons-chart', 'retention-chart', 'needs-chart', 'weekly-chart']) {
+    assert.ok(await page.getAttribute(`[data-testid=${chart}]`, 'aria-label'), chart);
+  }
+  const latest = report.weekly.at(-1);
+  assert.match(await page.textContent('[data-testid=weekly-latest]'), new RegExp(`${en(sum(latest.found))} found, ${en(sum(latest.enrolled))} enrolled`));
 }
 
 async function api(token, path) {
@@ -82,6 +134,8 @@ test('a supervisor signs in, drills down to a child and back, filters by date, r
   await page.click(`[data-testid=league] a[data-code="${district.code}"]`);
   await page.waitForFunction((name) => document.querySelector('[data-testid=area-name]')?.textContent === name, district.name_en);
   await shot('dashboard-district-en.png');
+  await assertCharts(expected);
+  await shot('dashboard-charts-en.png', '[data-testid=sex-chart]');
 
   // District → union council → village → a child.
   const uc = expected.parts.find((p) => p.households > 0).place;
@@ -114,8 +168,10 @@ test('a supervisor signs in, drills down to a child and back, filters by date, r
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   assert.equal(await page.textContent('[data-testid=area-name]'), district.name_ur);
   const urduText = await page.textContent('main');
-  assert.doesNotMatch(urduText, /out-of-school|enrolled|Week by week/);
+  assert.doesNotMatch(urduText, /out-of-school|enrolled|Week by week|Girls|Boys|Why children|Still in school|Open|Resolved|[A-Za-z]{3,}/);
+  assert.equal(await barValue('sex-chart', 'out_of_school', 'girls'), expected.out_of_school.girls.toLocaleString('ur-PK'));
   await shot('dashboard-district-ur.png');
+  await shot('dashboard-charts-ur.png', '[data-testid=sex-chart]');
   await page.click('[data-testid=lang]');
 
   // A date range before anyone was surveyed: nothing found.

@@ -175,6 +175,10 @@ attending: boolean | null, };
 
 export type ChildStory = { child: ReportChild, village: PlaceName, surveyed_on: string, reasons: Array<Label>, visits: Array<ReportVisit>, };
 
+export type ProgressRequest = { area: string | null, from: string | null, to: string | null, };
+
+export type VillageRequest = { village: string, };
+
 export type PlacesRequest = { 
 /**
  * A union council's code: its villages. None: every union council.
@@ -580,4 +584,7 @@ export interface Commands {
   duplicate_pairs: { request: DuplicatesRequest; response: Array<DuplicatePairRow> };
   merge_duplicates: { request: MergeRequest; response: Array<DuplicatePairRow> };
   mark_distinct: { request: DistinctRequest; response: Array<DuplicatePairRow> };
+  report: { request: ProgressRequest; response: Report };
+  report_children: { request: VillageRequest; response: Array<ReportChild> };
+  report_child: { request: IdRequest; response: ChildStory };
 }
