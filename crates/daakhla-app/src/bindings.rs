@@ -129,6 +129,7 @@ pub fn typescript() -> String {
         declare::<DuplicatePairRow>(&cfg),
         declare::<DuplicatesRequest>(&cfg),
         declare::<MergeRequest>(&cfg),
+        declare::<Merged>(&cfg),
         declare::<DistinctRequest>(&cfg),
     ];
     format!(

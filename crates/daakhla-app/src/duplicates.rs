@@ -49,6 +49,14 @@ pub struct MergeRequest {
     pub uc_code: Option<String>,
 }
 
+/// A merge done: how many children stood on both rosters and are now kept once, and the
+/// review list left.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Merged {
+    pub children_kept_once: u32,
+    pub pairs: Vec<DuplicatePairRow>,
+}
+
 /// Two households after all: the review list stops offering the pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DistinctRequest {
@@ -125,15 +133,15 @@ impl App {
         self.pair_rows(&store, request.uc_code.as_deref())
     }
 
-    pub fn merge_duplicates(
-        &self,
-        request: MergeRequest,
-    ) -> Result<Vec<DuplicatePairRow>, AppError> {
+    pub fn merge_duplicates(&self, request: MergeRequest) -> Result<Merged, AppError> {
         let keep: HouseholdId = crate::parse_id(&request.keep)?;
         let merge: HouseholdId = crate::parse_id(&request.merge)?;
         let mut store = self.store();
-        store.merge_households(merge, keep).map_err(review_error)?;
-        self.pair_rows(&store, request.uc_code.as_deref())
+        let twice = store.merge_households(merge, keep).map_err(review_error)?;
+        Ok(Merged {
+            children_kept_once: twice.len() as u32,
+            pairs: self.pair_rows(&store, request.uc_code.as_deref())?,
+        })
     }
 
     pub fn mark_distinct(

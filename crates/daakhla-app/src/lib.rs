@@ -33,7 +33,7 @@ pub use digest::{
     RecipientInput,
 };
 pub use duplicates::{
-    DistinctRequest, DuplicateMatch, DuplicatePairRow, DuplicatesRequest, MergeRequest,
+    DistinctRequest, DuplicateMatch, DuplicatePairRow, DuplicatesRequest, MergeRequest, Merged,
 };
 pub use error::{AppError, ErrorKind, FieldError};
 pub use export::{ExportFileRequest, ExportedFile};
@@ -258,7 +258,7 @@ macro_rules! for_each_command {
             resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
             likely_duplicates: $crate::SurveyInput => Vec<$crate::DuplicateMatch>,
             duplicate_pairs: $crate::DuplicatesRequest => Vec<$crate::DuplicatePairRow>,
-            merge_duplicates: $crate::MergeRequest => Vec<$crate::DuplicatePairRow>,
+            merge_duplicates: $crate::MergeRequest => $crate::Merged,
             mark_distinct: $crate::DistinctRequest => Vec<$crate::DuplicatePairRow>,
             report: $crate::ProgressRequest => $crate::reports::Report,
             report_children: $crate::VillageRequest => Vec<$crate::reports::ChildRow>,

@@ -648,13 +648,18 @@ fn a_household_entered_twice_is_shown_before_saving_and_merged_from_the_review_l
     );
     assert_eq!(pairs[0]["second"]["id"], second["id"]);
 
-    // Merged: one household, both rosters under it; the list is empty.
-    let left = call(
+    // The second phone already enrolled Bilal: his record with the visit is the one kept.
+    let bilal_visited = second["children"][1]["id"].clone();
+    enrol_child(&app, bilal_visited.as_str().unwrap());
+
+    // Merged: one household, each child once; the list is empty.
+    let merged = call(
         &app,
         "merge_duplicates",
         json!({"keep": first["id"], "merge": second["id"], "uc_code": null}),
     );
-    assert_eq!(left, json!([]));
+    assert_eq!(merged["pairs"], json!([]));
+    assert_eq!(merged["children_kept_once"], 3);
     let households = call(
         &app,
         "households",
@@ -662,7 +667,18 @@ fn a_household_entered_twice_is_shown_before_saving_and_merged_from_the_review_l
     );
     assert_eq!(households.as_array().unwrap().len(), 2);
     let kept = call(&app, "household", json!({"id": first["id"]}));
-    assert_eq!(kept["children"].as_array().unwrap().len(), 6);
+    let children: Vec<&Value> = kept["children"].as_array().unwrap().iter().collect();
+    assert_eq!(children.len(), 3, "{kept:#}");
+    assert!(
+        children
+            .iter()
+            .any(|c| c["id"] == bilal_visited && c["stage"] == "enrolled")
+    );
+    assert!(
+        !children
+            .iter()
+            .any(|c| c["id"] == first["children"][1]["id"])
+    );
 }
 
 #[test]

@@ -200,6 +200,11 @@ pub enum HouseholdCommand {
     Delete { id: String },
     /// Record that household FROM is the same as INTO: FROM's children move to INTO.
     Merge { from: String, into: String },
+    /// Pairs of households in one village that look like one household surveyed twice.
+    Duplicates {
+        #[arg(long)]
+        uc: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -10,6 +10,7 @@
 
 use crate::Lang;
 use crate::household::{GpsFix, HouseholdSurvey};
+use crate::ids::ChildId;
 use serde::Serialize;
 
 /// From this score up, two households are shown as likely the same.
@@ -111,6 +112,7 @@ pub struct Traits {
 
 #[derive(Debug, Clone)]
 struct ChildTraits {
+    id: ChildId,
     sex: crate::codes::ChildSex,
     age: i64,
     name: Name,
@@ -151,6 +153,7 @@ impl Traits {
             children: living()
                 .filter_map(|c| {
                     Some(ChildTraits {
+                        id: c.id,
                         sex: c.sex,
                         age: c.age_on(h.surveyed_on)?,
                         name: Name::of(&c.name)?,
@@ -189,9 +192,11 @@ pub fn likeness(a: &Traits, b: &Traits) -> Likeness {
         });
     }
 
+    // A roster's fathers are most often its head: then they tell nothing the heads did not.
+    // They count when the heads differ (a grandfather answered as head on one visit).
     let fathers = father_similarity(a, b).max(father_similarity(b, a));
-    if fathers >= NAMES_ALIKE {
-        score += (10.0 * fathers).round() as i32;
+    if heads < NAMES_ALIKE && fathers >= NAMES_ALIKE {
+        score += (30.0 * fathers).round() as i32;
         clues.push(Clue::FatherNameAlike {
             percent: percent(fathers),
         });
@@ -209,11 +214,9 @@ pub fn likeness(a: &Traits, b: &Traits) -> Likeness {
         let metres = distance_m(x, y);
         let apart = (metres - slack).max(0.0);
         let shown = metres.round() as u32;
+        // Houses in a village lane are often this close: nearness only adds to other clues.
         if apart <= 30.0 {
-            score += 20;
-            clues.push(Clue::Near { metres: shown });
-        } else if apart <= 100.0 {
-            score += 10;
+            score += 15;
             clues.push(Clue::Near { metres: shown });
         } else if apart > 500.0 {
             score -= 30;
@@ -247,24 +250,33 @@ fn father_similarity(a: &Traits, b: &Traits) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Children of one roster paired with children of the other of the same sex, whose ages differ
-/// by at most a year (surveys of one household can be months apart) and whose names sound
-/// alike; out of the longer roster.
+/// How many children are alike (`same_children`), out of the longer roster.
 fn children_alike(a: &Traits, b: &Traits) -> (u8, u8) {
     let of = a.children.len().max(b.children.len());
+    let alike = paired_children(a, b).len();
+    (alike.min(255) as u8, of.min(255) as u8)
+}
+
+/// The children of `a`'s roster that are children of `b`'s too, each as the pair of their
+/// records (`a`'s, `b`'s): the same sex, ages at most a year apart (surveys of one household
+/// can be months apart) and names that sound alike. Each child is paired once at most.
+pub fn same_children(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Vec<(ChildId, ChildId)> {
+    paired_children(&Traits::of(a), &Traits::of(b))
+}
+
+fn paired_children(a: &Traits, b: &Traits) -> Vec<(ChildId, ChildId)> {
     let mut unpaired: Vec<&ChildTraits> = b.children.iter().collect();
-    let mut alike = 0;
+    let mut pairs = Vec::new();
     for child in &a.children {
         if let Some(i) = unpaired.iter().position(|other| {
             other.sex == child.sex
                 && (other.age - child.age).abs() <= 1
                 && similarity(&other.name, &child.name) >= NAMES_ALIKE
         }) {
-            unpaired.swap_remove(i);
-            alike += 1;
+            pairs.push((child.id, unpaired.swap_remove(i).id));
         }
     }
-    (alike.min(255) as u8, of.min(255) as u8)
+    pairs
 }
 
 /// A household number as people write it: Urdu or Arabic digits as ASCII, without spaces,

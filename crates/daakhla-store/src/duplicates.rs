@@ -6,7 +6,6 @@ use crate::{Store, StoreError};
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::HouseholdId;
 use daakhla_domain::likeness::{Likeness, Traits, likeness};
-use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
 use rusqlite::params;
 
 /// A stored household that looks like the one being entered.
@@ -17,7 +16,7 @@ pub struct LikelyDuplicate {
 }
 
 /// Two stored households of one village that look like one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DuplicatePair {
     pub first: HouseholdSurvey,
     pub second: HouseholdSurvey,
@@ -87,22 +86,7 @@ impl Store {
 
     /// Records that two households are not the same, so the review list stops offering them.
     pub fn mark_distinct(&mut self, a: HouseholdId, b: HouseholdId) -> Result<(), StoreError> {
-        let at = FieldPath::root();
-        let mut problems = Vec::new();
-        if a == b {
-            problems.push(Violation::new(at.key("second"), Rule::WrongHousehold));
-        }
-        for (field, id) in [("first", a), ("second", b)] {
-            if !self.is_shown(id)? {
-                problems.push(Violation::new(
-                    at.key(field),
-                    Rule::UnknownRecord { id: id.to_string() },
-                ));
-            }
-        }
-        Violations(problems)
-            .into_result()
-            .map_err(StoreError::Invalid)?;
+        self.check_two_shown([("first", a), ("second", b)])?;
         let (first, second) = ordered(a, b);
         self.conn.execute(
             "INSERT OR REPLACE INTO distinct_households (first, second, decided_by, decided_at)

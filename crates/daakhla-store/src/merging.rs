@@ -8,7 +8,7 @@ use crate::surveys::write_survey;
 use crate::{Store, StoreError, write_in_chunks};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::ids::{FollowUpId, HouseholdId};
+use daakhla_domain::ids::{ChildId, FollowUpId, HouseholdId};
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
@@ -41,34 +41,53 @@ pub(crate) fn relink(tx: &Transaction) -> Result<(), StoreError> {
 
 impl Store {
     /// Marks household `from` as the same as `into` and moves its children there. Both must
-    /// be stored and shown (not deleted, not merged away).
+    /// be stored and shown (not deleted, not merged away). A child on both rosters (the same
+    /// sex, age within a year, a name that sounds alike) is kept once: the other record is
+    /// deleted, unless only it has follow-ups (then the first goes), or both have (then both
+    /// stay). Of two records the one with the larger id goes, so two devices merging the same
+    /// households either way round delete the same record. Returns each child kept once, as
+    /// (the record deleted, the record kept), all in one transaction.
     pub fn merge_households(
         &mut self,
         from: HouseholdId,
         into: HouseholdId,
-    ) -> Result<(), StoreError> {
-        let at = FieldPath::root();
-        let mut problems = Vec::new();
-        if from == into {
-            problems.push(Violation::new(at.key("merged_into"), Rule::WrongHousehold));
+    ) -> Result<Vec<(ChildId, ChildId)>, StoreError> {
+        self.check_two_shown([("id", from), ("merged_into", into)])?;
+        let mut merged = self.survey(from)?;
+        let mut kept = self.survey(into)?;
+        let mut twice = Vec::new();
+        for (a, b) in daakhla_domain::likeness::same_children(&merged, &kept) {
+            let (small, large) = if a < b { (a, b) } else { (b, a) };
+            let pair = match (self.has_follow_ups(small)?, self.has_follow_ups(large)?) {
+                (_, false) => (large, small),
+                (false, true) => (small, large),
+                (true, true) => continue,
+            };
+            twice.push(pair);
         }
-        for (field, id) in [("id", from), ("merged_into", into)] {
-            if !self.is_shown(id)? {
-                problems.push(Violation::new(
-                    at.key(field),
-                    Rule::UnknownRecord { id: id.to_string() },
-                ));
-            }
-        }
-        Violations(problems)
-            .into_result()
-            .map_err(StoreError::Invalid)?;
-        let mut survey = self.survey(from)?;
-        survey.household.merged_into = Some(into);
-        for child in &mut survey.children {
+        merged.household.merged_into = Some(into);
+        for child in merged.children.iter_mut().chain(kept.children.iter_mut()) {
             child.household_id = into;
+            child.deleted |= twice.iter().any(|(gone, _)| *gone == child.id);
         }
-        self.write_survey_as_is(survey)
+        let mut changed = vec![merged];
+        if kept.children.iter().any(|c| c.deleted) {
+            changed.push(kept);
+        }
+        write_in_chunks(self, &changed, &mut |_| {}, write_survey)?;
+        Ok(twice)
+    }
+
+    fn has_follow_ups(&self, child: ChildId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM follow_ups WHERE child_id = ?1 AND NOT deleted",
+                [child.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// Deletes a household and its children: tombstones that sync, so they cannot come back.
@@ -100,7 +119,31 @@ impl Store {
         write_in_chunks(self, &[follow_up], &mut |_| {}, write_follow_up)
     }
 
-    pub(crate) fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
+    /// Both households are stored and shown, and not one and the same; each problem named by
+    /// the request's field for it.
+    pub(crate) fn check_two_shown(
+        &self,
+        [(first_field, first), (second_field, second)]: [(&'static str, HouseholdId); 2],
+    ) -> Result<(), StoreError> {
+        let at = FieldPath::root();
+        let mut problems = Vec::new();
+        if first == second {
+            problems.push(Violation::new(at.key(second_field), Rule::WrongHousehold));
+        }
+        for (field, id) in [(first_field, first), (second_field, second)] {
+            if !self.is_shown(id)? {
+                problems.push(Violation::new(
+                    at.key(field),
+                    Rule::UnknownRecord { id: id.to_string() },
+                ));
+            }
+        }
+        Violations(problems)
+            .into_result()
+            .map_err(StoreError::Invalid)
+    }
+
+    fn is_shown(&self, id: HouseholdId) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_row(

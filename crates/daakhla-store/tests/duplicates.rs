@@ -6,7 +6,10 @@ use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::decode_value;
 use daakhla_domain::likeness::Clue;
 use daakhla_domain::validation::Context;
-use daakhla_store::{IncomingChange, Store, StoreError};
+use daakhla_store::{Store, StoreError};
+use support::relay;
+
+mod support;
 use serde_json::{Value, json};
 
 fn ctx() -> Context {
@@ -29,23 +32,6 @@ fn device(dir: &tempfile::TempDir, name: &str) -> Store {
     store.import_geography(&geography, &ctx()).unwrap();
     store.set_author(name);
     store
-}
-
-/// Sends every change `from` has not sent yet to `to`, as a server would relay them.
-fn relay(from: &mut Store, to: &mut Store) {
-    let outgoing = from.changes_to_push(10_000).unwrap();
-    let incoming: Vec<IncomingChange> = outgoing
-        .iter()
-        .map(|c| IncomingChange {
-            doc_id: c.doc_id.clone(),
-            kind: c.kind,
-            bytes: c.bytes.clone(),
-        })
-        .collect();
-    to.receive(&incoming, None).unwrap();
-    if let Some(last) = outgoing.last() {
-        from.mark_pushed(last.seq).unwrap();
-    }
 }
 
 /// A survey: children as (name, sex, age).

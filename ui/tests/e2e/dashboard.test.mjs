@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPhone } from './phone.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const shots = join(root, 'docs/screenshots');
@@ -30,14 +30,7 @@ before(async () => {
       if (found) { clearTimeout(timer); resolve(found[1]); }
     });
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  ({ browser, page } = await openPhone());
   mkdirSync(shots, { recursive: true });
 });
 

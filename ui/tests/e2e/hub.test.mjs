@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPhone } from './phone.mjs';
 import { startBridge } from './bridge.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -59,14 +59,7 @@ before(async () => {
   );
   central = await startCentral(data);
   await api('enrol', { server_url: central.url, code: made.code });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  ({ browser, page } = await openPhone());
   mkdirSync(shots, { recursive: true });
 });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPhone } from './phone.mjs';
 import { startBridge } from './bridge.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -20,20 +20,11 @@ let bridge, browser, page, dir;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-e2e-'));
   bridge = await startBridge(join(dir, 'store.sqlite'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
   // A phone that knows where it is: Goth Ali, Thatta, to within 12 m.
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 640 },
-    deviceScaleFactor: 1,
+  ({ browser, page } = await openPhone({
     geolocation: { latitude: 24.7471, longitude: 67.9243, accuracy: 12 },
     permissions: ['geolocation'],
-  });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  }));
   mkdirSync(shots, { recursive: true });
 });
 

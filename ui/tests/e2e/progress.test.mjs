@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPhone } from './phone.mjs';
 import { startBridge } from './bridge.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -27,14 +27,7 @@ const api = async (name, request) => {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-progress-'));
   bridge = await startBridge(join(dir, 'store.sqlite'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  ({ browser, page } = await openPhone());
   mkdirSync(shots, { recursive: true });
 
   // Two girls and a boy out of school, and a girl in school, in the device's union council.

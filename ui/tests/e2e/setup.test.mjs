@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPhone } from './phone.mjs';
 import QRCode from 'qrcode';
 import { startBridge } from './bridge.mjs';
 import { startServer } from './server.mjs';
@@ -20,14 +20,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-setup-'));
   bridge = await startBridge(join(dir, 'store.sqlite'));
   server = await startServer(join(dir, 'server'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  ({ browser, page } = await openPhone());
   mkdirSync(shots, { recursive: true });
 });
 

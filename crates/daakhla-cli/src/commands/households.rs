@@ -261,14 +261,78 @@ pub fn delete(store: &mut Store, id: &str, out: &Output) -> Result<(), CliError>
     Ok(())
 }
 
-pub fn merge(store: &mut Store, from: &str, into: &str, out: &Output) -> Result<(), CliError> {
-    store.merge_households(super::parse_id(from)?, super::parse_id(into)?)?;
-    out.show(&serde_json::json!({ "merged": from, "into": into }), || {
-        out.say(
-            "Merged: the household is now shown as the other, with its children.",
-            "یکجا ہو گئے: یہ گھرانہ اب دوسرے کے طور پر، اپنے بچوں سمیت، دکھایا جائے گا۔",
+pub fn duplicates(store: &Store, uc: Option<&str>, out: &Output) -> Result<(), CliError> {
+    let pairs = store.duplicate_pairs(uc)?;
+    out.show(&pairs, || {
+        if pairs.is_empty() {
+            return out
+                .say("No likely duplicates.", "کوئی ممکنہ دہرا اندراج نہیں۔")
+                .into();
+        }
+        let brief = |s: &daakhla_domain::household::HouseholdSurvey| {
+            let h = &s.household;
+            format!(
+                "{}/{} {} ({})",
+                h.village_code,
+                h.household_number,
+                h.head_name.as_deref().unwrap_or("-"),
+                h.id
+            )
+        };
+        let rows: Vec<Vec<String>> = pairs
+            .iter()
+            .map(|pair| {
+                let clues: Vec<String> = pair
+                    .likeness
+                    .clues
+                    .iter()
+                    .map(|c| c.describe(out.lang))
+                    .collect();
+                vec![
+                    format!("{}%", pair.likeness.score),
+                    brief(&pair.first),
+                    brief(&pair.second),
+                    clues.join("; "),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                out.say("Alike", "مشابہت"),
+                out.say("Household", "گھرانہ"),
+                out.say("Household", "گھرانہ"),
+                out.say("Why", "کیوں"),
+            ],
+            &rows,
         )
-        .into()
     });
+    Ok(())
+}
+
+pub fn merge(store: &mut Store, from: &str, into: &str, out: &Output) -> Result<(), CliError> {
+    let twice = store.merge_households(super::parse_id(from)?, super::parse_id(into)?)?;
+    let removed: Vec<String> = twice.iter().map(|(gone, _)| gone.to_string()).collect();
+    out.show(
+        &serde_json::json!({ "merged": from, "into": into, "children_recorded_twice": removed }),
+        || {
+            let merged = out.say(
+                "Merged: the household is now shown as the other, with its children.",
+                "یکجا ہو گئے: یہ گھرانہ اب دوسرے کے طور پر، اپنے بچوں سمیت، دکھایا جائے گا۔",
+            );
+            if twice.is_empty() {
+                return merged.into();
+            }
+            let n = twice.len();
+            format!(
+                "{merged}\n{}",
+                match out.lang {
+                    daakhla_domain::Lang::En =>
+                        format!("{n} child(ren) on both rosters kept once (the copy deleted)."),
+                    daakhla_domain::Lang::Ur =>
+                        format!("دونوں فہرستوں پر درج {n} بچے ایک بار رکھے گئے (نقل حذف)۔"),
+                }
+            )
+        },
+    );
     Ok(())
 }

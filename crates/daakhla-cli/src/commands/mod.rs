@@ -46,6 +46,9 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Household(HouseholdCommand::Merge { from, into }) => {
             households::merge(&mut open(global)?, &from, &into, out)
         }
+        Command::Household(HouseholdCommand::Duplicates { uc }) => {
+            households::duplicates(&open(global)?, uc.as_deref(), out)
+        }
         Command::Followup(FollowupCommand::Delete { id }) => {
             follow_ups::delete(&mut open(global)?, &id, out)
         }

@@ -262,3 +262,35 @@ fn a_common_name_and_children_of_the_same_ages_are_not_enough() {
             .any(|c| matches!(c, Clue::ChildrenAlike { .. }))
     );
 }
+
+#[test]
+fn the_same_children_on_two_rosters_are_paired_once_each() {
+    let roman = survey(
+        "7",
+        "Muhammad Aslam",
+        None,
+        &[
+            ("Sana", "girl", 9, ""),
+            ("Bilal", "boy", 7, ""),
+            ("Hina", "girl", 12, ""),
+        ],
+    );
+    let urdu = survey(
+        "07",
+        "محمد اسلم",
+        None,
+        &[
+            ("بلال", "boy", 8, ""),
+            ("ثنا", "girl", 9, ""),
+            ("زینب", "girl", 12, ""),
+        ],
+    );
+    let pairs = same_children(&roman, &urdu);
+    assert_eq!(
+        pairs,
+        vec![
+            (roman.children[0].id, urdu.children[1].id),
+            (roman.children[1].id, urdu.children[0].id)
+        ]
+    );
+}

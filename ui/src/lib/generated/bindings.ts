@@ -541,6 +541,8 @@ export type MergeRequest = { keep: string, merge: string,
  */
 uc_code: string | null, };
 
+export type Merged = { children_kept_once: number, pairs: Array<DuplicatePairRow>, };
+
 export type DistinctRequest = { first: string, second: string, uc_code: string | null, };
 
 /** Every command: its request and its answer. */
@@ -582,7 +584,7 @@ export interface Commands {
   resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
   likely_duplicates: { request: SurveyInput; response: Array<DuplicateMatch> };
   duplicate_pairs: { request: DuplicatesRequest; response: Array<DuplicatePairRow> };
-  merge_duplicates: { request: MergeRequest; response: Array<DuplicatePairRow> };
+  merge_duplicates: { request: MergeRequest; response: Merged };
   mark_distinct: { request: DistinctRequest; response: Array<DuplicatePairRow> };
   report: { request: ProgressRequest; response: Report };
   report_children: { request: VillageRequest; response: Array<ReportChild> };
