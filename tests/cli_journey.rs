@@ -4,7 +4,7 @@
 
 mod support;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::Workspace;
 
 const HOUSEHOLD: &str = r#"{
@@ -235,14 +235,38 @@ fn duplicate_households_are_merged_and_mistakes_deleted() {
         "the same two children, surveyed twice"
     );
 
-    ws.ok(&["household", "merge", &b, &a]);
+    // Listed as a likely pair, with why, in the user's language.
+    let pairs = ws
+        .ok(&["--json", "household", "duplicates", "--uc", "UC-T1"])
+        .json();
+    assert_eq!(pairs.as_array().unwrap().len(), 1, "{pairs:#}");
+    let ids = [
+        &pairs[0]["first"]["household"]["id"],
+        &pairs[0]["second"]["household"]["id"],
+    ];
+    assert!(ids.contains(&&json!(a)) && ids.contains(&&json!(b)));
+    let urdu = ws.ok(&["--lang", "ur", "household", "duplicates"]).stdout;
+    assert!(urdu.contains("سربراہ کا نام ملتا جلتا ہے"), "{urdu}");
+
+    let merged = ws.ok(&["--json", "household", "merge", &b, &a]).json();
+    assert_eq!(
+        merged["children_recorded_twice"].as_array().unwrap().len(),
+        3,
+        "{merged:#}"
+    );
     let list = ws
         .ok(&["--json", "list", "households", "--uc", "UC-T1"])
         .json();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(
-        list[0]["children"], 6,
-        "the merged household's children moved over"
+        list[0]["children"], 3,
+        "the merged household's children moved over, each child once"
+    );
+    assert_eq!(osc_names(&ws).len(), 2);
+    assert!(
+        ws.ok(&["household", "duplicates"])
+            .stdout
+            .contains("No likely duplicates")
     );
 
     let bad = ws.run(&["household", "merge", &a, &b]);

@@ -92,9 +92,9 @@ pub fn section(daakhla: &Path) -> String {
     writeln!(
         out,
         "\nThe generated campaign has no household surveyed twice, so the pairs listed are \
-         households that merely look alike (common names, children of the same ages): {:.2} % of \
-         the {} pairs compared.",
-        100.0 * pairs.len() as f64 / compared(&by_village).max(1) as f64,
+         households that merely look alike (its names come from short lists: the same head's \
+         name and a child of the same name, sex and age): {} of the {} pairs compared.",
+        pairs.len(),
         compared(&by_village)
     )
     .unwrap();

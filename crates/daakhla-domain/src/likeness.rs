@@ -170,6 +170,22 @@ pub fn likeness_of(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
     likeness(&Traits::of(a), &Traits::of(b))
 }
 
+/// How alike two households are, when they are likely duplicates. The same as `likeness`,
+/// but gives up as soon as the pair cannot reach `LIKELY_DUPLICATE`: the review list compares
+/// every pair of a village, and most pairs share neither number nor names.
+pub fn likely_duplicate(a: &Traits, b: &Traits) -> Option<Likeness> {
+    let same_number = !a.number.is_empty() && a.number == b.number;
+    let names_alike = match (&a.head, &b.head) {
+        (Some(x), Some(y)) => similarity(x, y) >= NAMES_ALIKE,
+        _ => false,
+    } || father_similarity(a, b).max(father_similarity(b, a)) >= NAMES_ALIKE;
+    // Without either, the children and nearness together (30 + 15) fall short.
+    if !same_number && !names_alike {
+        return None;
+    }
+    Some(likeness(a, b)).filter(Likeness::is_likely_duplicate)
+}
+
 /// How alike two households are. Each clue alone stays under `LIKELY_DUPLICATE`: it takes two
 /// (a number and a head's name, a head's name and the children, ...).
 pub fn likeness(a: &Traits, b: &Traits) -> Likeness {

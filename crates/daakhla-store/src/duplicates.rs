@@ -5,7 +5,7 @@
 use crate::{Store, StoreError};
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::HouseholdId;
-use daakhla_domain::likeness::{Likeness, Traits, likeness};
+use daakhla_domain::likeness::{Likeness, Traits, likely_duplicate};
 use rusqlite::params;
 
 /// A stored household that looks like the one being entered.
@@ -36,8 +36,8 @@ impl Store {
             .into_iter()
             .filter(|(stored, _)| stored.household.id != survey.household.id)
             .filter_map(|(stored, stored_traits)| {
-                let likeness = likeness(&traits, &stored_traits);
-                likeness.is_likely_duplicate().then_some(LikelyDuplicate {
+                let likeness = likely_duplicate(&traits, &stored_traits)?;
+                Some(LikelyDuplicate {
                     survey: stored,
                     likeness,
                 })
@@ -69,8 +69,7 @@ impl Store {
                     if distinct.contains(&ordered(first.household.id, second.household.id)) {
                         continue;
                     }
-                    let likeness = likeness(first_traits, second_traits);
-                    if likeness.is_likely_duplicate() {
+                    if let Some(likeness) = likely_duplicate(first_traits, second_traits) {
                         pairs.push(DuplicatePair {
                             first: first.clone(),
                             second: second.clone(),

@@ -294,3 +294,27 @@ fn the_same_children_on_two_rosters_are_paired_once_each() {
         ]
     );
 }
+
+#[test]
+fn the_quick_check_agrees_with_the_full_score() {
+    let roman = survey(
+        "7",
+        "Muhammad Aslam",
+        None,
+        &[("Sana", "girl", 9, "Muhammad Aslam")],
+    );
+    let urdu = survey("07", "محمد اسلم", None, &[("ثنا", "girl", 9, "محمد اسلم")]);
+    let other = survey(
+        "8",
+        "Ghulam Nabi",
+        None,
+        &[("Sana", "girl", 9, "Ghulam Nabi")],
+    );
+    let t = Traits::of;
+    assert_eq!(
+        likely_duplicate(&t(&roman), &t(&urdu)),
+        Some(likeness_of(&roman, &urdu))
+    );
+    assert_eq!(likely_duplicate(&t(&roman), &t(&other)), None);
+    assert!(!likeness_of(&roman, &other).is_likely_duplicate());
+}
