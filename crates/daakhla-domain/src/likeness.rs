@@ -106,6 +106,8 @@ pub struct Traits {
     head: Option<Name>,
     /// Fathers named on the roster, each once.
     fathers: Vec<Name>,
+    /// The head and the fathers, each once: most often one name.
+    people: Vec<Name>,
     children: Vec<ChildTraits>,
     gps: Option<GpsFix>,
 }
@@ -146,10 +148,18 @@ impl Traits {
                 fathers.push(name);
             }
         }
+        let head = h.head_name.as_deref().and_then(Name::of);
+        let mut people: Vec<Name> = head.iter().cloned().collect();
+        for father in &fathers {
+            if !people.contains(father) {
+                people.push(father.clone());
+            }
+        }
         Traits {
             number: number_key(&h.household_number),
-            head: h.head_name.as_deref().and_then(Name::of),
+            head,
             fathers,
+            people,
             children: living()
                 .filter_map(|c| {
                     Some(ChildTraits {
@@ -175,10 +185,12 @@ pub fn likeness_of(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
 /// every pair of a village, and most pairs share neither number nor names.
 pub fn likely_duplicate(a: &Traits, b: &Traits) -> Option<Likeness> {
     let same_number = !a.number.is_empty() && a.number == b.number;
-    let names_alike = match (&a.head, &b.head) {
-        (Some(x), Some(y)) => similarity(x, y) >= NAMES_ALIKE,
-        _ => false,
-    } || father_similarity(a, b).max(father_similarity(b, a)) >= NAMES_ALIKE;
+    // Heads and fathers, whichever way round: more than the score looks at, never less.
+    let names_alike = a.people.iter().any(|x| {
+        b.people
+            .iter()
+            .any(|y| x == y || similarity(x, y) >= NAMES_ALIKE)
+    });
     // Without either, the children and nearness together (30 + 15) fall short.
     if !same_number && !names_alike {
         return None;
@@ -368,15 +380,25 @@ fn word_similarity(a: &[char], b: &[char]) -> f64 {
     1.0 - edit_distance(a, b) as f64 / longest as f64
 }
 
+/// Levenshtein distance, one row at a time. Names are short: the rows live on the stack
+/// (the review list runs this some million times for a union council).
 fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    const ROW: usize = 64;
+    if b.len() >= ROW {
+        return edit_distance(&a[..a.len().min(ROW - 1)], &b[..ROW - 1]);
+    }
+    let mut previous = [0usize; ROW];
+    let mut current = [0usize; ROW];
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for (i, x) in a.iter().enumerate() {
-        let mut current = vec![i + 1];
+        current[0] = i + 1;
         for (j, y) in b.iter().enumerate() {
             let substitute = previous[j] + usize::from(x != y);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
         }
-        previous = current;
+        std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
 }

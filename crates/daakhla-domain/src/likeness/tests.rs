@@ -318,3 +318,12 @@ fn the_quick_check_agrees_with_the_full_score() {
     assert_eq!(likely_duplicate(&t(&roman), &t(&other)), None);
     assert!(!likeness_of(&roman, &other).is_likely_duplicate());
 }
+
+#[test]
+fn edit_distance_counts_insertions_deletions_and_substitutions() {
+    let chars = |s: &str| s.chars().collect::<Vec<_>>();
+    assert_eq!(edit_distance(&chars("kitten"), &chars("sitting")), 3);
+    assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
+    assert_eq!(edit_distance(&chars("abc"), &chars("")), 3);
+    assert_eq!(edit_distance(&chars("slm"), &chars("slm")), 0);
+}
