@@ -43,7 +43,7 @@ impl Store {
                 })
             })
             .collect();
-        found.sort_by(|a, b| b.likeness.score.cmp(&a.likeness.score));
+        found.sort_by_key(|found| std::cmp::Reverse(found.likeness.score));
         Ok(found)
     }
 
@@ -79,7 +79,7 @@ impl Store {
                 }
             }
         }
-        pairs.sort_by(|a, b| b.likeness.score.cmp(&a.likeness.score));
+        pairs.sort_by_key(|pair| std::cmp::Reverse(pair.likeness.score));
         Ok(pairs)
     }
 
