@@ -143,6 +143,12 @@ test('a supervisor signs in, drills down to a child and back, filters by date, r
   await page.click('[data-testid=children] li a');
   await page.waitForSelector('[data-testid=visits]');
   assert.equal(await page.textContent('[data-testid=child-name]'), first.name);
+  // The browser's back button goes up a level; forward comes back.
+  await page.goBack();
+  await page.waitForSelector('[data-testid=children] li a');
+  await page.goForward();
+  await page.waitForSelector('[data-testid=visits]');
+  assert.equal(await page.textContent('[data-testid=child-name]'), first.name);
   await shot('dashboard-child-en.png');
   await page.click('[data-testid=lang]');
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');

@@ -138,6 +138,13 @@ test('progress shows the device’s own figures, drills down to a child, and rea
   await page.waitForSelector('[data-testid=visits] li');
   assert.equal(await page.textContent('[data-testid=child-name]'), 'Sana');
   assert.match(await page.textContent('[data-testid=visits]'), /Enrolled/);
+  // The phone's back button goes up a level, and forward down again; the screen stays.
+  await page.goBack();
+  await page.waitForSelector('[data-testid=children] li a');
+  assert.equal(new URL(page.url()).hash, '#/progress');
+  await page.goForward();
+  await page.waitForSelector('[data-testid=visits] li');
+  assert.equal(await page.textContent('[data-testid=child-name]'), 'Sana');
 
   // Urdu: right to left, the story and then the figures with no English left.
   await page.click('[data-testid=switch-language]');
