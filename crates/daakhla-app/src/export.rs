@@ -4,7 +4,7 @@
 use crate::App;
 use crate::error::{AppError, ErrorKind};
 use daakhla_domain::Lang;
-use daakhla_export::{ExportError, ExportKind, ExportRequest, Exporter, Format, PlaceNames};
+use daakhla_export::{ExportError, ExportKind, ExportRequest, Exporter, Format};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use ts_rs::TS;
@@ -51,20 +51,7 @@ impl App {
             uc: request.uc_code.filter(|uc| !uc.is_empty()),
         };
         let store = self.store();
-        let mut places = PlaceNames::new();
-        for level in <daakhla_domain::geography::Level as daakhla_domain::codes::Coded>::ALL {
-            for p in store.places(*level, None)? {
-                places.add(
-                    &p.code,
-                    p.level,
-                    p.parent.as_deref(),
-                    daakhla_domain::lang::Bilingual {
-                        en: p.name_en,
-                        ur: p.name_ur,
-                    },
-                );
-            }
-        }
+        let places = store.place_names()?;
         export.check(&places)?;
         let folder = match request.folder.filter(|f| !f.trim().is_empty()) {
             Some(folder) => PathBuf::from(folder),

@@ -329,20 +329,7 @@ impl Server {
             (None, allowed) => allowed.map(|set| set.into_iter().collect()),
         };
         let mut records = self.records();
-        let mut places = daakhla_export::PlaceNames::new();
-        for level in <Level as daakhla_domain::codes::Coded>::ALL {
-            for place in records.places(*level, None)? {
-                places.add(
-                    &place.code,
-                    place.level,
-                    place.parent.as_deref(),
-                    daakhla_domain::lang::Bilingual {
-                        en: place.name_en,
-                        ur: place.name_ur,
-                    },
-                );
-            }
-        }
+        let places = daakhla_store::place_names(|level| records.places(level, None))?;
         let kind = request.kind.record_kind();
         let mut exporter = daakhla_export::Exporter::new(request, &places, Vec::new())?;
         records.for_each_stored(kind, ucs.as_deref(), &mut |record| {

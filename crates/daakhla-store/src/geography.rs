@@ -156,4 +156,31 @@ impl Store {
         let rows = stmt.query_map(params![level.code(), parent], PlaceRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Every place this store knows, named for exports.
+    pub fn place_names(&self) -> Result<daakhla_export::PlaceNames, StoreError> {
+        place_names(|level| self.places(level, None))
+    }
+}
+
+/// Every place of every level, as `places_of` lists them (a device store or a server's
+/// records), named for exports.
+pub fn place_names<E>(
+    mut places_of: impl FnMut(Level) -> Result<Vec<PlaceRow>, E>,
+) -> Result<daakhla_export::PlaceNames, E> {
+    let mut names = daakhla_export::PlaceNames::new();
+    for level in Level::ALL {
+        for place in places_of(*level)? {
+            names.add(
+                &place.code,
+                place.level,
+                place.parent.as_deref(),
+                daakhla_domain::lang::Bilingual {
+                    en: place.name_en,
+                    ur: place.name_ur,
+                },
+            );
+        }
+    }
+    Ok(names)
 }

@@ -24,7 +24,7 @@ pub use documents::RecordKind;
 pub use duplicates::{DuplicatePair, LikelyDuplicate};
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
-pub use geography::PlaceRow;
+pub use geography::{PlaceRow, place_names};
 pub use surveys::{HouseholdSummary, Saved, SearchHit};
 pub use sync::{FieldConflict, HistoryEntry, IncomingChange, OutgoingChange, Received};
 

@@ -5,7 +5,7 @@
 use daakhla_domain::Lang;
 use daakhla_domain::input::decode_value;
 use daakhla_domain::school::{InfrastructureNeed, School};
-use daakhla_export::{ExportKind, ExportRequest, Exporter, Format, PlaceNames};
+use daakhla_export::{ExportKind, ExportRequest, Exporter, Format};
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, on_both_databases};
 use daakhla_store::Store;
@@ -44,20 +44,7 @@ fn text(got: &Got) -> String {
 
 /// The same export written from a device store.
 fn on_device(store: &Store, request: ExportRequest) -> Vec<u8> {
-    let mut places = PlaceNames::new();
-    for level in <daakhla_domain::geography::Level as daakhla_domain::codes::Coded>::ALL {
-        for p in store.places(*level, None).unwrap() {
-            places.add(
-                &p.code,
-                p.level,
-                p.parent.as_deref(),
-                daakhla_domain::lang::Bilingual {
-                    en: p.name_en,
-                    ur: p.name_ur,
-                },
-            );
-        }
-    }
+    let places = store.place_names().unwrap();
     let kind = request.kind.record_kind();
     let ucs = request.uc.clone().map(|uc| vec![uc]);
     let mut exporter = Exporter::new(request, &places, Vec::new()).unwrap();

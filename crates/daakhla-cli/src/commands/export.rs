@@ -292,7 +292,7 @@ pub fn records(
         crate::cli::FormatArg::Xlsx => Format::Xlsx,
         crate::cli::FormatArg::Geojson => Format::GeoJson,
     };
-    let places = place_names(store)?;
+    let places = store.place_names()?;
     let kinds: Vec<Kind> = match kind {
         Some(kind) => vec![kind],
         None => {
@@ -359,24 +359,4 @@ pub fn records(
             .join("\n")
     });
     Ok(())
-}
-
-/// Every place the store knows, for exports to name.
-pub fn place_names(store: &Store) -> Result<daakhla_export::PlaceNames, StoreError> {
-    use daakhla_domain::codes::Coded as _;
-    let mut names = daakhla_export::PlaceNames::new();
-    for level in daakhla_domain::geography::Level::ALL {
-        for place in store.places(*level, None)? {
-            names.add(
-                &place.code,
-                place.level,
-                place.parent.as_deref(),
-                daakhla_domain::lang::Bilingual {
-                    en: place.name_en,
-                    ur: place.name_ur,
-                },
-            );
-        }
-    }
-    Ok(names)
 }
