@@ -9,6 +9,9 @@ use daakhla_domain::validation::Context;
 use daakhla_store::{Store, StoreError, schema};
 use serde_json::json;
 use std::path::{Path, PathBuf};
+use support::uc_report;
+
+mod support;
 
 const FIXTURE_V1: &str = "tests/fixtures/store-v1.sqlite";
 
@@ -419,20 +422,4 @@ fn a_migration_that_fails_part_way_leaves_the_last_finished_schema_and_can_run_a
     for survey in fixture_surveys() {
         assert_eq!(store.survey(survey.household.id).unwrap(), survey);
     }
-}
-
-/// The report of one union council, as a supervisor reads it.
-fn uc_report(store: &Store, uc: &str) -> daakhla_reports::Report {
-    let request = daakhla_reports::ReportRequest {
-        area: Some(uc.into()),
-        ..Default::default()
-    };
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    daakhla_reports::report(
-        &mut store.report_source(),
-        &request,
-        &daakhla_reports::Visible::All,
-        today,
-    )
-    .unwrap()
 }

@@ -6,7 +6,7 @@ use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::validation::Context;
 use daakhla_store::{IncomingChange, Store};
 use serde_json::json;
-use support::relay;
+use support::{relay, uc_report};
 
 mod support;
 
@@ -270,20 +270,4 @@ fn a_delete_is_a_tombstone_that_syncs_and_wins_over_a_concurrent_edit() {
     let mut c = device(&dir, "c");
     relay(&mut a, &mut c);
     assert!(c.households(None, None).unwrap().is_empty());
-}
-
-/// The report of one union council, as a supervisor reads it.
-fn uc_report(store: &Store, uc: &str) -> daakhla_reports::Report {
-    let request = daakhla_reports::ReportRequest {
-        area: Some(uc.into()),
-        ..Default::default()
-    };
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    daakhla_reports::report(
-        &mut store.report_source(),
-        &request,
-        &daakhla_reports::Visible::All,
-        today,
-    )
-    .unwrap()
 }

@@ -1,4 +1,5 @@
-//! What the store's tests share.
+//! What the store's tests share. Each test file uses some of it.
+#![allow(dead_code)]
 
 use daakhla_store::{IncomingChange, Store};
 
@@ -18,4 +19,20 @@ pub fn relay(from: &mut Store, to: &mut Store) -> usize {
         from.mark_pushed(last.seq).unwrap();
     }
     outgoing.len()
+}
+
+/// The report of one union council, as a supervisor reads it.
+pub fn uc_report(store: &Store, uc: &str) -> daakhla_reports::Report {
+    let request = daakhla_reports::ReportRequest {
+        area: Some(uc.into()),
+        ..Default::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    daakhla_reports::report(
+        &mut store.report_source(),
+        &request,
+        &daakhla_reports::Visible::All,
+        today,
+    )
+    .unwrap()
 }
