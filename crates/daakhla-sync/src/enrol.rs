@@ -95,16 +95,7 @@ impl Remote {
 impl Remote {
     /// Asks the server who this device is: its user, role and places.
     pub fn whoami(&self) -> Result<WhoAmI, SyncError> {
-        let response = self
-            .http
-            .get(format!("{}/v1/whoami", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .map_err(|e| self.unreachable(e))?;
-        let bytes = self
-            .check(response)?
-            .bytes()
-            .map_err(|e| self.unreachable(e))?;
+        let bytes = self.get("/v1/whoami")?;
         serde_json::from_slice(&bytes).map_err(|e| SyncError::Unreachable {
             url: self.url.clone(),
             why: format!("the answer to whoami was not one a Daakhla server gives: {e}"),

@@ -114,6 +114,22 @@ impl Remote {
         }
     }
 
+    /// The body of the server's answer to a GET of `path`, sent with this device's token.
+    fn get(&self, path: &str) -> Result<Vec<u8>, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let bytes = self
+            .check(response)?
+            .bytes()
+            .map_err(|e| self.unreachable(e))?;
+        // Without a copy: the body is held by nothing else.
+        Ok(bytes.into())
+    }
+
     fn unreachable(&self, e: reqwest::Error) -> SyncError {
         SyncError::Unreachable {
             url: self.url.clone(),
@@ -161,16 +177,7 @@ impl Transport for Remote {
     }
 
     fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError> {
-        let response = self
-            .http
-            .get(format!("{}/v1/pull?after={after}", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .map_err(|e| self.unreachable(e))?;
-        let bytes = self
-            .check(response)?
-            .bytes()
-            .map_err(|e| self.unreachable(e))?;
+        let bytes = self.get(&format!("/v1/pull?after={after}"))?;
         Ok((daakhla_wire::decode_pull(&bytes)?, bytes.len() as u64))
     }
 }
