@@ -142,19 +142,10 @@ impl Traits {
     pub fn of(survey: &HouseholdSurvey) -> Traits {
         let h = &survey.household;
         let living = || survey.children.iter().filter(|c| !c.deleted);
-        let mut fathers: Vec<Name> = Vec::new();
-        for name in living().filter_map(|c| c.father_name.as_deref().and_then(Name::of)) {
-            if !fathers.contains(&name) {
-                fathers.push(name);
-            }
-        }
+        let fathers =
+            each_once(living().filter_map(|c| c.father_name.as_deref().and_then(Name::of)));
         let head = h.head_name.as_deref().and_then(Name::of);
-        let mut people: Vec<Name> = head.iter().cloned().collect();
-        for father in &fathers {
-            if !people.contains(father) {
-                people.push(father.clone());
-            }
-        }
+        let people = each_once(head.iter().chain(&fathers).cloned());
         Traits {
             number: number_key(&h.household_number),
             head,
@@ -173,6 +164,20 @@ impl Traits {
             gps: h.gps,
         }
     }
+
+    fn same_number(&self, other: &Traits) -> bool {
+        !self.number.is_empty() && self.number == other.number
+    }
+}
+
+fn each_once(names: impl Iterator<Item = Name>) -> Vec<Name> {
+    let mut once: Vec<Name> = Vec::new();
+    for name in names {
+        if !once.contains(&name) {
+            once.push(name);
+        }
+    }
+    once
 }
 
 /// Compares two surveys.
@@ -184,7 +189,7 @@ pub fn likeness_of(a: &HouseholdSurvey, b: &HouseholdSurvey) -> Likeness {
 /// but gives up as soon as the pair cannot reach `LIKELY_DUPLICATE`: the review list compares
 /// every pair of a village, and most pairs share neither number nor names.
 pub fn likely_duplicate(a: &Traits, b: &Traits) -> Option<Likeness> {
-    let same_number = !a.number.is_empty() && a.number == b.number;
+    let same_number = a.same_number(b);
     // Heads and fathers, whichever way round: more than the score looks at, never less.
     let names_alike = a.people.iter().any(|x| {
         b.people
@@ -204,7 +209,7 @@ pub fn likeness(a: &Traits, b: &Traits) -> Likeness {
     let mut score: i32 = 0;
     let mut clues = Vec::new();
 
-    if !a.number.is_empty() && a.number == b.number {
+    if a.same_number(b) {
         score += 30;
         clues.push(Clue::SameNumber);
     }
@@ -222,12 +227,14 @@ pub fn likeness(a: &Traits, b: &Traits) -> Likeness {
 
     // A roster's fathers are most often its head: then they tell nothing the heads did not.
     // They count when the heads differ (a grandfather answered as head on one visit).
-    let fathers = father_similarity(a, b).max(father_similarity(b, a));
-    if heads < NAMES_ALIKE && fathers >= NAMES_ALIKE {
-        score += (30.0 * fathers).round() as i32;
-        clues.push(Clue::FatherNameAlike {
-            percent: percent(fathers),
-        });
+    if heads < NAMES_ALIKE {
+        let fathers = father_similarity(a, b).max(father_similarity(b, a));
+        if fathers >= NAMES_ALIKE {
+            score += (30.0 * fathers).round() as i32;
+            clues.push(Clue::FatherNameAlike {
+                percent: percent(fathers),
+            });
+        }
     }
 
     let (alike, of) = children_alike(a, b);
