@@ -154,9 +154,8 @@ impl App {
         store.mark_distinct(first, second).map_err(review_error)?;
         self.pair_rows(&store, request.uc_code.as_deref())
     }
-}
 
-impl App {
+    /// The review list, each household as its page shows it.
     fn pair_rows(
         &self,
         store: &Store,
