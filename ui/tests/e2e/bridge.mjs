@@ -19,8 +19,17 @@ export function startBridge(store) {
       const found = String(chunk).match(/listening on (http:\/\/\S+)/);
       if (found) {
         clearTimeout(timer);
-        resolve({ url: found[1], stop: () => child.kill() });
+        const url = found[1];
+        resolve({ url, stop: () => child.kill(), api: (command, request) => call(url, command, request) });
       }
     });
   });
+}
+
+/** Runs a command over the bridge; a refusal fails the test with the app's answer. */
+async function call(url, command, request) {
+  const response = await fetch(`${url}/api/${command}`, { method: 'POST', body: JSON.stringify(request) });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${command}: ${JSON.stringify(body)}`);
+  return body;
 }

@@ -37,12 +37,6 @@ after(async () => {
 async function open(store) {
   const bridge = await startBridge(join(dir, store));
   bridges.push(bridge);
-  bridge.api = async (command, body) => {
-    const answer = await fetch(`${bridge.url}/api/${command}`, { method: 'POST', body: JSON.stringify(body) });
-    const json = await answer.json();
-    assert.ok(answer.ok, `${command}: ${JSON.stringify(json)}`);
-    return json;
-  };
   return bridge;
 }
 const close = (bridge) => {

@@ -15,12 +15,7 @@ const shots = join(root, 'docs/screenshots');
 
 let bridge, browser, page, dir;
 
-const api = async (name, request) => {
-  const response = await fetch(`${bridge.url}/api/${name}`, { method: 'POST', body: JSON.stringify(request) });
-  const body = await response.json();
-  assert.ok(response.ok, `${name}: ${JSON.stringify(body)}`);
-  return body;
-};
+const api = (command, request) => bridge.api(command, request);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-digest-'));

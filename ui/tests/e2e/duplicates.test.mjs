@@ -29,12 +29,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(command, body) {
-  const answer = await fetch(`${bridge.url}/api/${command}`, { method: 'POST', body: JSON.stringify(body) });
-  const json = await answer.json();
-  assert.ok(answer.ok, `${command}: ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (command, request) => bridge.api(command, request);
 
 const next = () => page.click('[data-testid=next]');
 const choose = (field, code) => page.click(`[data-field="${field}"] [data-code="${code}"]`);

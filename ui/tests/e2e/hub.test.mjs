@@ -19,12 +19,7 @@ const serverBinary = join(target, 'debug/daakhla-server');
 
 let bridge, central, browser, page, dir;
 
-const api = async (name, request) => {
-  const response = await fetch(`${bridge.url}/api/${name}`, { method: 'POST', body: JSON.stringify(request) });
-  const body = await response.json();
-  assert.ok(response.ok, `${name}: ${JSON.stringify(body)}`);
-  return body;
-};
+const api = (command, request) => bridge.api(command, request);
 
 /** A port nothing listens on now. */
 const freePort = () =>

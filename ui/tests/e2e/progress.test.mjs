@@ -17,12 +17,7 @@ const shots = join(root, 'docs/screenshots');
 
 let bridge, browser, page, dir, uc, village, sana;
 
-const api = async (name, request) => {
-  const response = await fetch(`${bridge.url}/api/${name}`, { method: 'POST', body: JSON.stringify(request) });
-  const body = await response.json();
-  assert.ok(response.ok, `${name}: ${JSON.stringify(body)}`);
-  return body;
-};
+const api = (command, request) => bridge.api(command, request);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daakhla-progress-'));

@@ -31,8 +31,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const api = async (command, body) =>
-  (await fetch(`${bridge.url}/api/${command}`, { method: 'POST', body: JSON.stringify(body) })).json();
+const api = (command, request) => bridge.api(command, request);
 
 test('a phone is set up from a photo of the QR code its coordinator made', async () => {
   const [uc] = await api('places', { union_council: null });
