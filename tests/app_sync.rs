@@ -105,8 +105,8 @@ fn a_household_surveyed_in_one_app_arrives_in_another_through_the_server() {
         "follow_up_list",
         json!({"uc_code": null, "village_code": null}),
     );
-    assert_eq!(osc[0]["name"], "Sana");
-    assert_eq!(osc[0]["sync_state"], json!(SyncState::Synced));
+    assert_eq!(osc["rows"][0]["name"], "Sana");
+    assert_eq!(osc["rows"][0]["sync_state"], json!(SyncState::Synced));
     // Remembered: the next sync needs neither address nor token.
     let again = call(&naila, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(again["received"], 0);

@@ -164,3 +164,128 @@ fn the_digest_prints_one_sms_in_english_and_counts_urdu_parts() {
     let missing = ws.run(&["digest", "--uc", "UC-NOWHERE"]);
     assert_eq!(missing.code, 4);
 }
+
+/// A survey whose names and landmark are typed as spreadsheet formulas.
+const ATTACK: &str = r#"{
+  "household": {
+    "uc_code": "UC-T1", "village_code": "V-1", "household_number": "9",
+    "landmark": "-2+3", "consent": true,
+    "respondent_name": "Shazia Bibi", "respondent_relation": "mother",
+    "head_name": "+1+1", "head_sex": "man", "members": 5,
+    "surveyed_by": "Ayesha (CRP)", "surveyed_on": "2026-11-02"
+  },
+  "children": [
+    {"name": "=HYPERLINK(\"http://evil.example\",\"x\")", "sex": "girl", "age_years": 9,
+     "relation_to_head": "child", "schooling": {"status": "never_enrolled"},
+     "reasons_out_of_school": ["cost"]},
+    {"name": "@SUM(1)", "sex": "boy", "age_years": 11, "relation_to_head": "child",
+     "schooling": {"status": "never_enrolled"}, "reasons_out_of_school": ["child_works"]}
+  ]
+}"#;
+
+const TYPED: [&str; 4] = [
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "@SUM(1)",
+    "+1+1",
+    "-2+3",
+];
+
+/// The cells of a CSV file (RFC 4180: quoted fields may hold commas, quotes and line ends).
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        rows.push(row);
+    }
+    rows
+}
+
+/// No cell of `csv` would start a formula, and what was typed is still there whole.
+fn assert_formula_safe(what: &str, csv: &str, typed: &[&str]) {
+    let cells = csv_cells(csv);
+    assert!(cells.len() > 1, "{what}: no rows in {csv}");
+    for cell in cells.iter().flatten() {
+        let first = cell.trim_start_matches(' ').chars().next();
+        assert!(
+            !matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+            "{what}: the cell {cell:?} would be read as a formula"
+        );
+    }
+    for text in typed {
+        let guarded = format!("'{text}");
+        assert!(
+            cells.iter().flatten().any(|c| *c == guarded),
+            "{what}: {text:?} is not there in full as text: {csv}"
+        );
+    }
+}
+
+#[test]
+fn names_typed_as_formulas_stay_text_in_every_csv() {
+    let ws = Workspace::with_test_geography();
+    let saved = ws.run_with_stdin(&["household", "add"], ATTACK);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let children = &TYPED[..2];
+    let household = &TYPED[2..];
+
+    for values in ["codes", "en", "ur"] {
+        let csv = ws
+            .ok(&["export", "csv", "--kind", "children", "--values", values])
+            .stdout;
+        assert_formula_safe(&format!("export csv children {values}"), &csv, children);
+        let csv = ws
+            .ok(&["export", "csv", "--kind", "households", "--values", values])
+            .stdout;
+        assert_formula_safe(&format!("export csv households {values}"), &csv, household);
+    }
+
+    let one = ws.dir.path().join("children.csv");
+    ws.ok(&[
+        "export",
+        "children",
+        "--format",
+        "csv",
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    let csv = std::fs::read_to_string(&one).unwrap();
+    assert_formula_safe("export children --format csv", &csv, children);
+
+    let folder = ws.dir.path().join("all");
+    for lang in ["en", "ur"] {
+        ws.ok(&[
+            "--lang",
+            lang,
+            "export",
+            "all",
+            "--format",
+            "csv",
+            "--out",
+            folder.to_str().unwrap(),
+        ]);
+        for (file, typed) in [("children.csv", children), ("households.csv", household)] {
+            let csv = std::fs::read_to_string(folder.join(file)).unwrap();
+            assert_formula_safe(&format!("export all {lang} {file}"), &csv, typed);
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{ServerProcess, Workspace, enrol};
+use support::{ServerProcess, Workspace, enrol, server_run};
 
 const SURVEY: &str = r#"{"household": {"uc_code": "UC-T1", "village_code": "V-1", "household_number": "3", "consent": true,
     "head_name": "Ghulam Rasool", "surveyed_by": "Ayesha", "surveyed_on": "2026-11-02"},
@@ -99,4 +99,99 @@ fn saved_child(saved: &serde_json::Value) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+#[test]
+fn a_laptop_enrolled_from_a_self_signed_servers_link_syncs_over_https_and_pins_it() {
+    let data = tempfile::tempdir().unwrap();
+    let certs = tempfile::tempdir().unwrap();
+    let certs_dir = certs.path().to_str().unwrap();
+    let server = ServerProcess::start_with(data.path(), &["--tls-self-signed", certs_dir]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let cert = certs.path().join("cert.pem");
+    let made = server_run(
+        data.path(),
+        &[
+            "enrolment",
+            "add",
+            "--user",
+            "ayesha",
+            "--role",
+            "resource-person",
+            "--scope",
+            "UC-T1",
+            "--server",
+            &server.url,
+            "--tls-cert",
+            cert.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let link = made.json()["link"].as_str().unwrap().to_string();
+    let (_, fingerprint) = link
+        .split_once("&fp=")
+        .expect("the link pins the certificate");
+
+    let a = Workspace::with_test_geography();
+    a.ok(&["enrol", &link]);
+    let saved = a.run_with_stdin(&["--json", "household", "add"], SURVEY);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let sent = a.ok(&["--json", "sync"]).json();
+    assert_eq!(sent["sent"], 3, "{sent}");
+
+    // The same address with its certificate made anew (the hub set up again, or someone
+    // else's machine): the pin refuses it, in either language, and nothing is sent.
+    drop(server);
+    let other = tempfile::tempdir().unwrap();
+    let impostor = ServerProcess::start_with(
+        tempfile::tempdir().unwrap().path(),
+        &["--tls-self-signed", other.path().to_str().unwrap()],
+    );
+    let refused = a.run(&[
+        "sync",
+        "--server",
+        &impostor.url,
+        "--fingerprint",
+        fingerprint,
+    ]);
+    assert_eq!(refused.code, 6);
+    assert!(
+        refused
+            .stderr
+            .contains("is not the one this phone was enrolled with"),
+        "{}",
+        refused.stderr
+    );
+    let refused = a.run(&["--lang", "ur", "sync"]);
+    assert_eq!(refused.code, 6);
+    assert!(
+        refused
+            .stderr
+            .contains("وہ نہیں جس کے ساتھ یہ فون رجسٹر ہوا تھا"),
+        "{}",
+        refused.stderr
+    );
+
+    // Plain HTTP beyond this network is refused before anything is tried, unless insecure.
+    let plain = [
+        "sync",
+        "--server",
+        "http://203.0.113.7:8080",
+        "--token",
+        "x",
+    ];
+    let refused = a.run(&plain);
+    assert_eq!(refused.code, 6);
+    assert!(
+        refused
+            .stderr
+            .contains("refusing plain http:// to http://203.0.113.7:8080")
+            && refused.stderr.contains("--insecure"),
+        "{}",
+        refused.stderr
+    );
 }

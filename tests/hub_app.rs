@@ -102,9 +102,21 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
         json!({"user": "Ayesha", "uc_code": uc_code}),
     );
     let link = phone["link"].as_str().unwrap();
+    // HTTPS with the hub's own self-signed certificate, made at its first start and kept in
+    // its data; the link carries the certificate's fingerprint for the phone to pin.
     assert!(
-        link.starts_with("daakhla://enrol?server=http%3A%2F%2F"),
+        link.starts_with("daakhla://enrol?server=https%3A%2F%2F"),
         "{link}"
+    );
+    let fingerprint = page["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(phone["fingerprint"], fingerprint.as_str());
+    assert!(link.ends_with(&format!("&fp={fingerprint}")), "{link}");
+    assert!(
+        dir.path()
+            .join("coordinator-hub")
+            .join("tls")
+            .join("cert.pem")
+            .exists()
     );
     assert!(phone["qr_svg"].as_str().unwrap().starts_with("<svg"));
     // A union council that is not the hub's is refused, and names both.
@@ -119,6 +131,12 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     let enrolled = call(&b, "enrol", json!({"server_url": null, "code": link}));
     assert_eq!(enrolled["user"], "Ayesha");
     assert_eq!(enrolled["server_url"], phone["server_url"]);
+    assert!(
+        phone["server_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     let household = call(&b, "save_survey", survey(&uc, &village))["id"].clone();
     let synced = call(&b, "sync", json!({"server_url": null, "token": null}));
     assert_eq!(synced["sent"], 2, "the household and its child, to the hub");
@@ -154,7 +172,7 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
 
     // The coordinator's own store syncs with its hub and gets the phone's household.
     let got = call(&a, "sync", json!({"server_url": null, "token": null}));
-    assert_eq!(got["server_url"], format!("http://127.0.0.1:{port}"));
+    assert_eq!(got["server_url"], format!("https://127.0.0.1:{port}"));
     assert!(got["received"].as_u64().unwrap() >= 2, "{got}");
     call(&a, "household", json!({"id": household}));
 
@@ -167,6 +185,10 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
         (json!(true), json!(true))
     );
     assert_eq!(page["port"], port);
+    assert_eq!(
+        page["fingerprint"], fingerprint,
+        "the same certificate after a restart, so the phones' pins hold"
+    );
     assert!(
         page["devices"]
             .as_array()

@@ -314,7 +314,7 @@ impl Synced {
 
     /// GET `path` with `token` over HTTP: the status and the JSON answer.
     fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let response = reqwest::blocking::Client::new()
+        let response = daakhla_sync::tls::http_client()
             .get(format!("{}{path}", self.running.url()))
             .bearer_auth(token)
             .send()

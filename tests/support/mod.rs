@@ -202,7 +202,7 @@ impl ServerProcess {
         std::thread::spawn(move || out.lines().for_each(drop));
         let url = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
+            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
             .unwrap_or_else(|| panic!("{line}"))
             .to_string();
         ServerProcess { child, url }

@@ -3,15 +3,21 @@
 //! a plain browser exactly as in the app, with no mock: tests drive it with Playwright.
 //!
 //! It listens on loopback addresses only: it has no login, and the store holds children's
-//! data.
+//! data. Loopback alone does not keep other web pages out, so `guard` answers only requests
+//! addressed to the bridge's own address, and runs a command only from the bridge's own page:
+//! the secret made at each start reaches that page in the `index.html` served here.
+
+mod guard;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use daakhla_app::{App, AppError, ErrorKind};
+use guard::{Guard, Refusal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +26,7 @@ struct Served {
     app: App,
     /// The built UI (`ui/dist`).
     ui: PathBuf,
+    guard: Guard,
 }
 
 const USAGE: &str = "usage: daakhla-app-http --store FILE --ui DIR [--listen 127.0.0.1:PORT]";
@@ -54,17 +61,19 @@ fn run() -> Result<(), String> {
         ));
     }
     let app = App::open_or_create(&store).map_err(|e| e.en)?;
-    let served = Arc::new(Served { app, ui });
-    let router = Router::new()
-        .route("/api/{command}", post(command))
-        .fallback(get(static_file))
-        .with_state(served);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let guard = Guard::new(address);
+        let served = Arc::new(Served { app, ui, guard });
+        let router = Router::new()
+            .route("/api/{command}", post(command))
+            .fallback(get(static_file))
+            .layer(middleware::from_fn_with_state(served.clone(), own_host))
+            .with_state(served);
         // Tests read this line for the port when they ask for port 0.
         println!("listening on http://{address}");
         axum::serve(listener, router)
@@ -76,11 +85,28 @@ fn run() -> Result<(), String> {
     })
 }
 
+/// Every request, static files included: refused unless addressed to this bridge.
+async fn own_host(State(served): State<Arc<Served>>, request: Request, next: Next) -> Response {
+    if let Err(refusal) = served.guard.check_host(request.headers(), request.uri()) {
+        return refused(refusal);
+    }
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
 async fn command(
     State(served): State<Arc<Served>>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Err(refusal) = served.guard.check_command(&headers) {
+        return refused(refusal);
+    }
     let answer = tokio::task::spawn_blocking(move || {
         let request = if body.is_empty() {
             Ok(serde_json::json!({}))
@@ -106,24 +132,55 @@ async fn command(
     }
 }
 
-/// A file of the built UI; any other path is the single-page app's `index.html`.
+fn refused(refusal: Refusal) -> Response {
+    (refusal.status, axum::Json(refusal.error)).into_response()
+}
+
+/// A file of the built UI; `/`, `/index.html` and any other path are the single-page app's
+/// `index.html`, with this start's secret in it.
 async fn static_file(State(served): State<Arc<Served>>, uri: Uri) -> Response {
     let relative = uri.path().trim_start_matches('/');
     let safe = !relative.split('/').any(|part| part == "..");
     let path = served.ui.join(relative);
-    let path = if safe && !relative.is_empty() && path.is_file() {
-        path
-    } else {
-        served.ui.join("index.html")
-    };
+    if !safe || relative.is_empty() || relative == "index.html" || !path.is_file() {
+        return index(&served).await;
+    }
     match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response(),
-        Err(_) => (
-            StatusCode::NOT_FOUND,
-            "the UI is not built: run `npm run build` in ui/",
-        )
-            .into_response(),
+        Err(_) => not_built(),
     }
+}
+
+/// `index.html` with `<meta name="daakhla-secret">`: the UI's transport sends it back with
+/// each command. Never cached (the secret changes at each start), never framed by another
+/// page (that page could make the user click through the app).
+async fn index(served: &Served) -> Response {
+    let Ok(page) = tokio::fs::read_to_string(served.ui.join("index.html")).await else {
+        return not_built();
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+    ];
+    (headers, with_secret(&page, served.guard.secret())).into_response()
+}
+
+/// The page with the secret's `<meta>` at the end of its `<head>` (or first, if it has none).
+fn with_secret(page: &str, secret: &str) -> String {
+    let meta = format!(r#"<meta name="daakhla-secret" content="{secret}" />"#);
+    // ASCII lower case keeps every byte where it was, so the offset fits `page` too.
+    let at = page.to_ascii_lowercase().find("</head>").unwrap_or(0);
+    format!("{}{meta}{}", &page[..at], &page[at..])
+}
+
+fn not_built() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "the UI is not built: run `npm run build` in ui/",
+    )
+        .into_response()
 }
 
 fn content_type(path: &std::path::Path) -> &'static str {
@@ -141,5 +198,25 @@ fn content_type(path: &std::path::Path) -> &'static str {
         "woff" => "font/woff",
         "json" => "application/json",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_secret;
+
+    #[test]
+    fn the_secret_goes_at_the_end_of_the_head() {
+        assert_eq!(
+            with_secret(
+                "<html><HEAD><title>t</title></HEAD><body></body></html>",
+                "abc"
+            ),
+            r#"<html><HEAD><title>t</title><meta name="daakhla-secret" content="abc" /></HEAD><body></body></html>"#
+        );
+        assert_eq!(
+            with_secret("<p>no head</p>", "abc"),
+            r#"<meta name="daakhla-secret" content="abc" /><p>no head</p>"#
+        );
     }
 }

@@ -23,19 +23,53 @@ pub struct ConflictRow {
     pub village_en: String,
     pub village_ur: String,
     pub field: String,
-    /// The value kept for now first, then the others.
-    #[ts(type = "unknown[]")]
-    pub values: Vec<Value>,
+    /// The value kept for now first, then the others, each with who wrote it.
+    pub values: Vec<ConflictValue>,
     /// Who changed the record when, oldest first.
     pub history: Vec<ConflictChange>,
 }
 
+/// One value of a field in conflict and the change that wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConflictValue {
+    #[ts(type = "unknown")]
+    pub value: Value,
+    /// Who wrote it; none only if no change held it.
+    pub by: Option<ConflictChange>,
+}
+
+/// One change of a record: who made it, on which device, when, and the fields it wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ConflictChange {
     /// RFC 3339, UTC, as the editing device's clock said.
     pub at: String,
+    /// The person the change names; empty when it named nobody (an old build wrote
+    /// "unknown"), and the UI says which device made it instead.
     pub author: String,
+    /// The device's id, as its changes carry it.
+    pub device: String,
+    /// Made on this device.
+    pub this_device: bool,
     pub fields: Vec<String>,
+}
+
+impl ConflictChange {
+    pub(crate) fn of(entry: daakhla_store::HistoryEntry, this_device: &str) -> ConflictChange {
+        let author = entry.author.trim();
+        ConflictChange {
+            at: chrono::DateTime::from_timestamp(entry.at, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            author: if author.eq_ignore_ascii_case("unknown") {
+                String::new()
+            } else {
+                author.to_string()
+            },
+            this_device: !entry.device.is_empty() && entry.device == this_device,
+            device: entry.device,
+            fields: entry.fields,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -92,19 +126,23 @@ impl App {
                 },
                 None => Default::default(),
             };
+            let device = store.device_id().to_string();
             let history = store
                 .history(&conflict.doc_id)?
                 .into_iter()
-                .map(|h| ConflictChange {
-                    at: chrono::DateTime::from_timestamp(h.at, 0)
-                        .unwrap_or_default()
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    author: h.author,
-                    fields: h.fields,
+                .map(|h| ConflictChange::of(h, &device))
+                .collect();
+            let mut written = vec![conflict.winner];
+            written.extend(conflict.losers);
+            let sources = store.value_sources(&conflict.doc_id, &conflict.field, &written)?;
+            let values = written
+                .into_iter()
+                .zip(sources)
+                .map(|(value, by)| ConflictValue {
+                    value,
+                    by: by.map(|h| ConflictChange::of(h, &device)),
                 })
                 .collect();
-            let mut values = vec![conflict.winner];
-            values.extend(conflict.losers);
             rows.push(ConflictRow {
                 kind: conflict.kind.code().to_string(),
                 record_name: place
@@ -168,5 +206,24 @@ impl App {
                 })?;
         }
         self.conflicts(NoInput {})
+    }
+}
+
+/// A record's history: its id (a household's or a child's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HistoryRequest {
+    pub doc_id: String,
+}
+
+impl App {
+    /// Who changed a record, on which device, when, and which fields: oldest first.
+    pub fn record_history(&self, request: HistoryRequest) -> Result<Vec<ConflictChange>, AppError> {
+        let store = self.store();
+        let device = store.device_id().to_string();
+        Ok(store
+            .history(request.doc_id.trim())?
+            .into_iter()
+            .map(|h| ConflictChange::of(h, &device))
+            .collect())
     }
 }

@@ -32,6 +32,9 @@ pub struct FieldError {
     pub rule: String,
     pub en: String,
     pub ur: String,
+    /// The field as a person names it: "Child 1 › Age in years".
+    pub field_en: String,
+    pub field_ur: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
@@ -63,11 +66,8 @@ impl AppError {
 
     /// Invalid input, each violation placed at its field in the input by `input_path`.
     pub fn invalid(violations: &Violations, input_path: &dyn Fn(&str) -> String) -> AppError {
-        AppError {
-            kind: ErrorKind::Invalid,
-            en: "Nothing was saved: please correct the fields marked.".into(),
-            ur: "کچھ محفوظ نہیں ہوا: براہ کرم نشان زدہ خانے درست کریں۔".into(),
-            fields: violations
+        AppError::invalid_fields(
+            violations
                 .0
                 .iter()
                 .map(|v| FieldError {
@@ -75,8 +75,50 @@ impl AppError {
                     rule: v.rule.code().into(),
                     en: v.rule.message(Lang::En),
                     ur: v.rule.message(Lang::Ur),
+                    field_en: v.field.label(Lang::En),
+                    field_ur: v.field.label(Lang::Ur),
                 })
                 .collect(),
+        )
+    }
+
+    /// Invalid input, its message naming the first field broken and how many more there are.
+    pub fn invalid_fields(fields: Vec<FieldError>) -> AppError {
+        let (en, ur) = match fields.first() {
+            None => (
+                "Nothing was saved: please correct the fields marked.".to_string(),
+                "کچھ محفوظ نہیں ہوا: براہ کرم نشان زدہ خانے درست کریں۔".to_string(),
+            ),
+            Some(first) => {
+                let more = fields.len() - 1;
+                let (more_en, more_ur) = match more {
+                    0 => (String::new(), String::new()),
+                    1 => (
+                        " (and 1 more field marked)".to_string(),
+                        " (اور 1 مزید نشان زدہ خانہ)".to_string(),
+                    ),
+                    n => (
+                        format!(" (and {n} more fields marked)"),
+                        format!(" (اور {n} مزید نشان زدہ خانے)"),
+                    ),
+                };
+                (
+                    format!(
+                        "Nothing was saved – {}: {}{more_en}.",
+                        first.field_en, first.en
+                    ),
+                    format!(
+                        "کچھ محفوظ نہیں ہوا – {}: {}{more_ur}۔",
+                        first.field_ur, first.ur
+                    ),
+                )
+            }
+        };
+        AppError {
+            kind: ErrorKind::Invalid,
+            en,
+            ur,
+            fields,
         }
     }
 }

@@ -8,7 +8,7 @@ use daakhla_domain::child::{Class, SchoolRef};
 use daakhla_domain::codes::{ChildSex, OutcomeKind, ReasonOutOfSchool, RetentionMilestone};
 use daakhla_domain::followup::{FollowUp, Outcome};
 use daakhla_domain::ids::{ChildId, FollowUpId, HouseholdId};
-use daakhla_domain::lifecycle::Stage;
+use daakhla_domain::lifecycle::{Stage, VisitDue, visit_due};
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -27,18 +27,60 @@ pub struct OscRow {
     pub village_code: String,
     pub household_number: String,
     pub head_name: Option<String>,
+    /// The village's name, in both languages.
+    pub village_en: String,
+    pub village_ur: String,
     #[ts(type = "Stage")]
     pub stage: Stage,
     pub last_visit: Option<String>,
+    /// When the next visit falls due (`lifecycle::visit_due`), and whether it is late.
+    #[ts(type = "string")]
+    pub due_on: NaiveDate,
+    #[ts(type = "VisitDue")]
+    pub due: VisitDue,
     #[ts(type = "Array<ReasonOutOfSchool>")]
     pub reasons: Vec<ReasonOutOfSchool>,
     pub sync_state: SyncState,
 }
 
+/// Which children to list: a union council or everyone on the device, one village or all,
+/// and which page (`limit` rows from `offset`; `FOLLOW_UP_PAGE` when left out).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct FollowUpListRequest {
     pub uc_code: Option<String>,
     pub village_code: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub offset: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// Rows a page of the follow-up list shows: a phone draws them at once, and the next page
+/// comes when asked.
+pub const FOLLOW_UP_PAGE: u32 = 50;
+
+/// One page of the follow-up list, overdue visits first, then those due, then the rest, each
+/// by village and household number; with how many there are in all, and in each village.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FollowUpPage {
+    pub rows: Vec<OscRow>,
+    pub offset: u32,
+    /// Children listed in all (in the village chosen), overdue and due among them.
+    pub total: u32,
+    pub overdue: u32,
+    pub due: u32,
+    /// Every village with children to follow up (whichever is chosen), with their number.
+    pub villages: Vec<VillageCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct VillageCount {
+    pub code: String,
+    pub en: String,
+    pub ur: String,
+    pub count: u32,
 }
 
 /// A child's story: the survey, every visit, where it stands, and the retention checks.
@@ -242,28 +284,108 @@ fn visit_details(outcome: &Outcome) -> VisitDetails {
 }
 
 impl App {
-    pub fn follow_up_list(&self, request: FollowUpListRequest) -> Result<Vec<OscRow>, AppError> {
+    pub fn follow_up_list(&self, request: FollowUpListRequest) -> Result<FollowUpPage, AppError> {
+        let today = self.today();
         let store = self.store();
-        let states = self.sync_states(&store)?;
-        let due =
-            store.follow_ups_due(request.uc_code.as_deref(), request.village_code.as_deref())?;
-        Ok(due
-            .into_iter()
-            .map(|d| OscRow {
-                sync_state: states.of(&d.child_id.to_string()),
-                child_id: d.child_id,
-                name: d.name,
-                sex: d.sex,
-                age_years: d.age_years,
-                household_id: d.household_id,
-                village_code: d.village_code,
-                household_number: d.household_number,
-                head_name: d.head_name,
-                stage: d.stage,
-                last_visit: d.last_visit,
-                reasons: d.reasons,
+        let all = store.follow_ups_due(request.uc_code.as_deref(), None)?;
+        // Village names, and how many children each village has waiting.
+        let mut villages: Vec<VillageCount> = Vec::new();
+        for d in &all {
+            match villages.iter_mut().find(|v| v.code == d.village_code) {
+                Some(v) => v.count += 1,
+                None => {
+                    let (en, ur) = match store.place(&d.village_code)? {
+                        Some(p) => (p.name_en, p.name_ur),
+                        None => (d.village_code.clone(), d.village_code.clone()),
+                    };
+                    villages.push(VillageCount {
+                        code: d.village_code.clone(),
+                        en,
+                        ur,
+                        count: 1,
+                    });
+                }
+            }
+        }
+        let mut listed: Vec<(VisitDue, NaiveDate, usize)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                request
+                    .village_code
+                    .as_deref()
+                    .is_none_or(|v| v == d.village_code)
             })
-            .collect())
+            .map(|(i, d)| {
+                let contact = d
+                    .last_visit
+                    .as_deref()
+                    .unwrap_or(&d.surveyed_on)
+                    .parse()
+                    .unwrap_or(today);
+                let (due_on, due) = visit_due(contact, today);
+                (due, due_on, i)
+            })
+            .collect();
+        // Stable: within each state, the store's order (village, household number); the
+        // longest waiting first among those late.
+        listed.sort_by_key(|&(due, due_on, _)| {
+            (
+                due,
+                if due == VisitDue::NotYet {
+                    None
+                } else {
+                    Some(due_on)
+                },
+            )
+        });
+        let count = |state: VisitDue| count32(listed.iter().filter(|l| l.0 == state).count());
+        let offset = request.offset.unwrap_or(0);
+        let limit = request.limit.unwrap_or(FOLLOW_UP_PAGE).clamp(1, 500);
+        let page: Vec<(VisitDue, NaiveDate, usize)> = listed
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .copied()
+            .collect();
+        let ids: Vec<String> = page
+            .iter()
+            .map(|&(_, _, i)| all[i].child_id.to_string())
+            .collect();
+        let states = self.sync_states_of(&store, &ids)?;
+        let rows = page
+            .into_iter()
+            .map(|(due, due_on, i)| {
+                let d = &all[i];
+                let village = villages.iter().find(|v| v.code == d.village_code);
+                OscRow {
+                    sync_state: states.of(&d.child_id.to_string()),
+                    child_id: d.child_id,
+                    name: d.name.clone(),
+                    sex: d.sex,
+                    age_years: d.age_years,
+                    household_id: d.household_id,
+                    village_code: d.village_code.clone(),
+                    village_en: village.map(|v| v.en.clone()).unwrap_or_default(),
+                    village_ur: village.map(|v| v.ur.clone()).unwrap_or_default(),
+                    household_number: d.household_number.clone(),
+                    head_name: d.head_name.clone(),
+                    stage: d.stage,
+                    last_visit: d.last_visit.clone(),
+                    due_on,
+                    due,
+                    reasons: d.reasons.clone(),
+                }
+            })
+            .collect();
+        Ok(FollowUpPage {
+            rows,
+            offset,
+            total: count32(listed.len()),
+            overdue: count(VisitDue::Overdue),
+            due: count(VisitDue::Due),
+            villages,
+        })
     }
 
     pub fn child(&self, request: IdRequest) -> Result<ChildPage, AppError> {
@@ -341,4 +463,8 @@ impl App {
             })?;
         self.child(IdRequest { id: input.child_id })
     }
+}
+
+fn count32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -2,11 +2,12 @@
 //! retention checks are due or overdue, and the last sync.
 
 use crate::error::AppError;
+use crate::outbox::{HeldBackNotice, RecordCounts};
 use crate::sync::SyncResult;
 use crate::vocabulary::{Choice, choice};
 use crate::{App, NoInput};
 use chrono::{Days, NaiveDate};
-use daakhla_domain::ids::ChildId;
+use daakhla_domain::ids::{ChildId, HouseholdId};
 use daakhla_domain::lifecycle::Stage;
 use serde::Serialize;
 use ts_rs::TS;
@@ -29,6 +30,11 @@ pub struct Today {
     pub checks_overdue: u32,
     pub last_sync: Option<SyncResult>,
     pub changes_waiting_to_send: u32,
+    /// What the next sync will send, in records.
+    pub waiting_to_send: RecordCounts,
+    /// Households (or schools) the server would not take from this phone, each named, with
+    /// what to do: never counted as waiting, never silent.
+    pub held_back: Vec<HeldBackNotice>,
     pub conflicts: u32,
 }
 
@@ -47,16 +53,37 @@ pub struct CheckDue {
 }
 
 impl App {
+    /// What this worker has to do: the households they surveyed (on this device, or as the
+    /// enrolled user anywhere) and those households' children. A device nobody has named or
+    /// enrolled (the demo) counts everything it holds.
     pub fn today_work(&self, _: NoInput) -> Result<Today, AppError> {
         let date = self.today();
         let store = self.store();
-        let households = store.households(None, None)?;
+        let names = crate::settings::worker_names(&store)?;
+        let mine = if names.is_empty() {
+            None
+        } else {
+            Some(store.households_surveyed_by(store.device_id(), &names)?)
+        };
+        let is_mine = |id: &HouseholdId| mine.as_ref().is_none_or(|m| m.contains(id));
+        let households: Vec<_> = store
+            .households(None, None)?
+            .into_iter()
+            .filter(|h| is_mine(&h.id))
+            .collect();
         let today_text = date.to_string();
-        let osc = store.follow_ups_due(None, None)?;
+        let osc: Vec<_> = store
+            .follow_ups_due(None, None)?
+            .into_iter()
+            .filter(|o| is_mine(&o.household_id))
+            .collect();
         let due_by = date + Days::new(DUE_SOON_DAYS);
         let mut checks_due = Vec::new();
         for id in store.enrolled_children()? {
             let story = store.child_story(id)?;
+            if !is_mine(&story.child.household_id) {
+                continue;
+            }
             for check in story.lifecycle.retention.iter().filter(|c| !c.done) {
                 if check.due_on <= due_by {
                     checks_due.push(CheckDue {
@@ -75,7 +102,10 @@ impl App {
         let last_sync = store
             .setting(crate::settings::LAST_SYNC_KEY)?
             .and_then(|text| serde_json::from_str(&text).ok());
+        let unsent = crate::outbox::unsent(&store)?;
         Ok(Today {
+            waiting_to_send: crate::outbox::waiting(&unsent),
+            held_back: crate::outbox::held_back_notices(&store, &unsent)?,
             date,
             households_surveyed_today: count(
                 households.iter().filter(|h| h.surveyed_on == today_text),

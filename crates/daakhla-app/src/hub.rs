@@ -47,8 +47,11 @@ pub struct PhoneCodeRequest {
 pub struct PhoneCode {
     pub code: String,
     pub server_url: String,
-    /// `daakhla://enrol?server=…&code=…`
+    /// `daakhla://enrol?server=…&code=…&fp=…`
     pub link: String,
+    /// The SHA-256 fingerprint of the hub's certificate, which the phone pins: the link
+    /// carries it (a code typed alone cannot, so phones enrol at a hub from its QR code).
+    pub fingerprint: String,
     /// The link as a QR code, an SVG document.
     pub qr_svg: String,
     /// When the code stops working, RFC 3339 in UTC.
@@ -66,6 +69,14 @@ pub struct HubDevice {
     pub last_synced: Option<String>,
     /// The laptop's own store.
     pub this_laptop: bool,
+    /// When the coordinator revoked it (a lost phone), RFC 3339 in UTC; null while it syncs.
+    pub revoked: Option<String>,
+}
+
+/// A phone the coordinator revokes on the hub: lost, stolen or replaced.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct RevokeRequest {
+    pub device_id: String,
 }
 
 /// One round of relaying to the central server.
@@ -100,8 +111,10 @@ pub struct HubPage {
     /// The hub answers on its port now.
     pub running: bool,
     pub port: u16,
-    /// Addresses phones on the office network reach the hub at, e.g. `http://192.168.1.5:8080`.
+    /// Addresses phones on the office network reach the hub at, e.g. `https://192.168.1.5:8080`.
     pub addresses: Vec<String>,
+    /// The SHA-256 fingerprint of the hub's own certificate, while it runs.
+    pub fingerprint: Option<String>,
     /// Why the hub is on but not running (the port taken, …), in English and Urdu.
     pub problem_en: Option<String>,
     pub problem_ur: Option<String>,
@@ -116,6 +129,8 @@ pub struct HubPage {
     pub held_back: Vec<HeldBackRecord>,
     /// Fields two devices wrote at once, for review.
     pub conflicts: u32,
+    /// Changes phones sent that could not be applied at all: kept apart, never passed on.
+    pub quarantined: u32,
 }
 
 fn not_offered() -> AppError {
@@ -196,7 +211,7 @@ pub(crate) struct Hub;
 
 #[cfg(target_os = "android")]
 impl Hub {
-    pub(crate) fn local(&self) -> (String, String) {
+    pub(crate) fn local(&self) -> (String, String, daakhla_sync::Trust) {
         unreachable!("no hub runs on Android")
     }
 }
@@ -205,7 +220,7 @@ impl Hub {
 mod running {
     use super::*;
     use daakhla_server::{Role, Server};
-    use daakhla_sync::Remote;
+    use daakhla_sync::{Remote, Trust};
     use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
@@ -218,6 +233,8 @@ mod running {
         /// The laptop's own token at the hub.
         pub(crate) token: String,
         pub(crate) device_id: String,
+        /// The SHA-256 fingerprint of its self-signed certificate, which phones pin.
+        pub(crate) fingerprint: String,
         relay: Arc<Relay>,
         stop: Option<Sender<()>>,
         thread: Option<std::thread::JoinHandle<()>>,
@@ -230,6 +247,8 @@ mod running {
         server: Arc<Server>,
         central_url: String,
         central_token: String,
+        /// How the laptop trusts the central server (its enrolment's pin or CA).
+        central_trust: Trust,
         round: Mutex<Option<RelayRound>>,
         one_at_a_time: Mutex<()>,
     }
@@ -237,8 +256,10 @@ mod running {
     impl Relay {
         pub(crate) fn round(&self) -> RelayRound {
             let _only = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
-            let upstream = Remote::new(&self.central_url, &self.central_token);
-            let outcome = self.server.relay(&upstream);
+            let outcome =
+                Remote::with_trust(&self.central_url, &self.central_token, &self.central_trust)
+                    .map_err(daakhla_server::RelayError::Upstream)
+                    .and_then(|upstream| self.server.relay(&upstream));
             let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let round = match outcome {
                 Ok(done) => RelayRound {
@@ -299,11 +320,16 @@ mod running {
     }
 
     impl Hub {
-        /// The hub as the laptop's store syncs with it: its loopback address and the token.
-        pub(crate) fn local(&self) -> (String, String) {
+        /// The hub as the laptop's store syncs with it: its loopback address, the token, and
+        /// its certificate pinned.
+        pub(crate) fn local(&self) -> (String, String, Trust) {
             (
-                format!("http://127.0.0.1:{}", self.port),
+                format!("https://127.0.0.1:{}", self.port),
                 self.token.clone(),
+                Trust {
+                    fingerprint: Some(self.fingerprint.clone()),
+                    ..Trust::default()
+                },
             )
         }
 
@@ -331,11 +357,13 @@ mod running {
         pub(crate) token: Option<String>,
         pub(crate) central_url: String,
         pub(crate) central_token: String,
+        pub(crate) central_trust: Trust,
     }
 
-    /// Opens the hub's data, makes sure the laptop has its own device there, listens on every
-    /// interface at the port and starts relaying. Returns the hub and the laptop's token if
-    /// it is new.
+    /// Opens the hub's data, makes sure the laptop has its own device there, listens over
+    /// HTTPS on every interface at the port, with the self-signed certificate kept in the
+    /// hub's data (`tls/`, made on the first start), and starts relaying. Returns the hub and
+    /// the laptop's token if it is new.
     pub(crate) fn start(plan: HubPlan) -> Result<(Hub, Option<String>), AppError> {
         let server = Arc::new(Server::open(plan.data.as_path()).map_err(hub_error)?);
         let known = match &plan.token {
@@ -351,24 +379,39 @@ mod running {
                 (device.id, token.clone(), Some(token))
             }
         };
-        let http = daakhla_server::spawn(server.clone(), &format!("0.0.0.0:{}", plan.port))
+        let names: Vec<String> = lan_addresses().iter().map(|ip| ip.to_string()).collect();
+        let identity = daakhla_server::Identity::self_signed(&plan.data.join("tls"), &names)
             .map_err(|e| {
                 AppError::new(
-                    ErrorKind::Sync,
-                    format!(
-                        "The hub cannot listen on port {}: {e}. Choose another port.",
-                        plan.port
-                    ),
-                    format!(
-                        "ہب پورٹ {} پر نہیں چل سکتا: {e}۔ کوئی اور پورٹ چنیں۔",
-                        plan.port
-                    ),
+                    ErrorKind::Store,
+                    format!("The hub's certificate: {e}"),
+                    format!("ہب کا سرٹیفکیٹ: {e}"),
                 )
             })?;
+        let http = daakhla_server::spawn_tls(
+            server.clone(),
+            &format!("0.0.0.0:{}", plan.port),
+            daakhla_server::ServeLimits::default(),
+            &identity,
+        )
+        .map_err(|e| {
+            AppError::new(
+                ErrorKind::Sync,
+                format!(
+                    "The hub cannot listen on port {}: {e}. Choose another port.",
+                    plan.port
+                ),
+                format!(
+                    "ہب پورٹ {} پر نہیں چل سکتا: {e}۔ کوئی اور پورٹ چنیں۔",
+                    plan.port
+                ),
+            )
+        })?;
         let relay = Arc::new(Relay {
             server: server.clone(),
             central_url: plan.central_url,
             central_token: plan.central_token,
+            central_trust: plan.central_trust,
             round: Mutex::new(None),
             one_at_a_time: Mutex::new(()),
         });
@@ -381,6 +424,7 @@ mod running {
                 port: http.addr.port(),
                 token,
                 device_id,
+                fingerprint: identity.fingerprint.clone(),
                 relay,
                 stop: Some(stop),
                 thread: Some(thread),
@@ -428,6 +472,7 @@ impl App {
             running: false,
             port,
             addresses: Vec::new(),
+            fingerprint: None,
             problem_en: problem.as_ref().map(|p| p.en.clone()),
             problem_ur: problem.as_ref().map(|p| p.ur.clone()),
             central_url,
@@ -437,6 +482,7 @@ impl App {
             last_relay: None,
             held_back: Vec::new(),
             conflicts: 0,
+            quarantined: 0,
         };
         #[cfg(not(target_os = "android"))]
         if let Some(hub) = self.running_hub().as_ref() {
@@ -445,8 +491,9 @@ impl App {
             page.port = hub.port;
             page.addresses = lan_addresses()
                 .into_iter()
-                .map(|ip| format!("http://{ip}:{}", hub.port))
+                .map(|ip| format!("https://{ip}:{}", hub.port))
                 .collect();
+            page.fingerprint = Some(hub.fingerprint.clone());
             page.devices = status
                 .devices
                 .into_iter()
@@ -456,6 +503,7 @@ impl App {
                     user: seen.device.user,
                     role: seen.device.role.code().to_string(),
                     last_synced: seen.last_synced.map(rfc3339),
+                    revoked: seen.revoked_at.map(rfc3339),
                 })
                 .collect();
             page.pending_upstream = small(status.pending_upstream);
@@ -465,6 +513,7 @@ impl App {
                 .map(|(record_id, reason)| HeldBackRecord { record_id, reason })
                 .collect();
             page.conflicts = small(status.conflicts.len() as u64);
+            page.quarantined = small(status.quarantined.len() as u64);
             page.last_relay = hub.last_round();
         }
         Ok(page)
@@ -553,18 +602,43 @@ impl App {
                 )
                 .map_err(running::hub_error)?;
             let ip = lan_addresses()[0];
-            let server_url = format!("http://{ip}:{}", hub.port);
-            let link = daakhla_sync::enrolment_link(&server_url, &code);
+            let server_url = format!("https://{ip}:{}", hub.port);
+            let link = daakhla_sync::enrolment_link(&server_url, &code, Some(&hub.fingerprint));
             let expires =
                 chrono::Utc::now() + chrono::Duration::seconds(valid_for.as_secs() as i64);
             Ok(PhoneCode {
                 qr_svg: qr_svg(&link)?,
+                fingerprint: hub.fingerprint.clone(),
                 code,
                 server_url,
                 link,
                 expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             })
         }
+    }
+
+    /// Revokes a phone enrolled at the hub: its token is refused at once, what it sent before
+    /// stays, and the next relay round tells the central server. The laptop's own enrolment
+    /// is not revoked here.
+    pub fn hub_revoke_phone(&self, request: RevokeRequest) -> Result<HubPage, AppError> {
+        #[cfg(not(target_os = "android"))]
+        {
+            let guard = self.running_hub();
+            let hub = guard.as_ref().ok_or_else(hub_off)?;
+            if request.device_id == hub.device_id {
+                return Err(AppError::new(
+                    ErrorKind::BadRequest,
+                    "device_id: this laptop's own enrolment cannot be revoked from its hub",
+                    "device_id: اس لیپ ٹاپ کی اپنی رجسٹریشن اس کے ہب سے منسوخ نہیں ہو سکتی",
+                ));
+            }
+            hub.server
+                .revoke_device(&request.device_id)
+                .map_err(running::hub_error)?;
+        }
+        #[cfg(target_os = "android")]
+        let _ = request;
+        self.hub(NoInput {})
     }
 
     /// A relay round now, rather than waiting for the next one.
@@ -591,8 +665,9 @@ impl App {
                 "پہلے اس لیپ ٹاپ کو مرکزی سرور پر رجسٹر کریں: ہب اسی رجسٹریشن سے آگے بھیجتا ہے۔",
             ));
         };
+        let trust = daakhla_sync::stored_trust(&store)?;
         drop(store);
-        let me = match daakhla_sync::Remote::new(&url, &token).whoami() {
+        let me = match daakhla_sync::Remote::with_trust(&url, &token, &trust)?.whoami() {
             Ok(me) => me,
             // Offline: places learnt before are enough.
             Err(daakhla_sync::SyncError::Unreachable { .. })
@@ -651,6 +726,7 @@ impl App {
                 token: text(HUB_TOKEN_KEY)?,
                 central_url,
                 central_token,
+                central_trust: daakhla_sync::stored_trust(&store)?,
             }
         };
         let (hub, new_token) = running::start(plan)?;

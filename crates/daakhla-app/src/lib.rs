@@ -14,6 +14,7 @@ mod export;
 mod follow_up;
 mod home;
 mod hub;
+mod outbox;
 mod places;
 mod progress;
 mod schools;
@@ -23,11 +24,11 @@ mod survey;
 mod sync;
 mod vocabulary;
 
-pub use conflicts::{ConflictChange, ConflictRow, ResolveRequest};
+pub use conflicts::{ConflictChange, ConflictRow, ConflictValue, HistoryRequest, ResolveRequest};
 /// The report types the progress commands answer with (the dashboard's own).
 pub use daakhla_reports as reports;
 pub use daakhla_store::{DigestSent, Recipient};
-pub use daakhla_store::{HouseholdSummary, SearchHit};
+pub use daakhla_store::{HouseholdSummary, SearchHit, SearchPage};
 pub use digest::{
     DigestLogRequest, DigestPreview, DigestRequest, DigestResponseInput, DigestSendInput,
     RecipientInput,
@@ -38,24 +39,28 @@ pub use duplicates::{
 pub use error::{AppError, ErrorKind, FieldError};
 pub use export::{ExportFileRequest, ExportedFile};
 pub use follow_up::{
-    ChildPage, FollowUpInput, FollowUpListRequest, OscRow, RetentionRow, VisitDetails, VisitRow,
-    follow_up_input_path,
+    ChildPage, FOLLOW_UP_PAGE, FollowUpInput, FollowUpListRequest, FollowUpPage, OscRow,
+    RetentionRow, VillageCount, VisitDetails, VisitRow, follow_up_input_path,
 };
 pub use home::{CheckDue, Today};
 pub use hub::{
     DEFAULT_HUB_PORT, HeldBackRecord, HubDevice, HubPage, HubSwitch, PhoneCode, PhoneCodeRequest,
-    RelayRound, lan_addresses, qr_svg,
+    RelayRound, RevokeRequest, lan_addresses, qr_svg,
 };
+pub use outbox::{HeldBackNotice, RecordCounts};
 pub use places::{PlaceChoice, PlacesRequest, SearchRequest};
 pub use progress::{ProgressRequest, VillageRequest};
 pub use schools::{NeedInput, NeedRow, SchoolInput, SchoolRow, SchoolsRequest};
 pub use settings::{Draft, Settings, SettingsInput};
 pub use setup::SetupState;
 pub use survey::{
-    ChildInput, ChildRow, GpsInput, HouseholdInput, HouseholdPage, HouseholdRow, HouseholdsRequest,
-    SurveyInput, survey_input_path,
+    ChildInput, ChildRow, EditSurveyRequest, EditableSurvey, GpsInput, HouseholdInput,
+    HouseholdPage, HouseholdRow, HouseholdsRequest, StepCheck, SurveyInput, survey_input_path,
 };
-pub use sync::{EnrolRequest, EnrolledPlace, Enrolment, SyncProgress, SyncRequest, SyncResult};
+pub use sync::{
+    EnrolRequest, EnrolledPlace, Enrolment, SYNC_TIMEOUT, SyncProgress, SyncRequest, SyncResult,
+    SyncStage,
+};
 pub use vocabulary::{Choice, Vocabulary, vocabulary};
 
 use chrono::NaiveDate;
@@ -65,7 +70,9 @@ use daakhla_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 use ts_rs::TS;
 
 /// The app over one store file. Commands lock the store one at a time; sync progress is kept
@@ -79,6 +86,10 @@ pub struct App {
     hub: Mutex<Option<hub::Hub>>,
     /// Why the hub is on but could not start.
     hub_problem: Mutex<Option<AppError>>,
+    /// Set by `cancel_sync`: the running sync gives up its request at once.
+    cancel: AtomicBool,
+    /// How long a sync request may go unanswered (`sync::SYNC_TIMEOUT`).
+    sync_timeout: Mutex<Duration>,
 }
 
 /// Demo union councils per district and villages per union council in a new store, until
@@ -113,11 +124,10 @@ impl App {
             path: path.to_path_buf(),
             hub: Mutex::new(None),
             hub_problem: Mutex::new(None),
+            cancel: AtomicBool::new(false),
+            sync_timeout: Mutex::new(sync::SYNC_TIMEOUT),
         };
-        let name = app.settings(NoInput {})?.surveyor_name;
-        if !name.is_empty() {
-            app.store().set_author(name);
-        }
+        settings::refresh_author(&mut app.store())?;
         app.resume_hub();
         Ok(app)
     }
@@ -130,6 +140,16 @@ impl App {
 
     fn progress(&self) -> MutexGuard<'_, SyncProgress> {
         self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sync_timeout(&self) -> Duration {
+        *self.sync_timeout.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How long a sync request may go unanswered before the sync gives up; 30 seconds unless
+    /// a test wants less.
+    pub fn set_sync_timeout(&self, timeout: Duration) {
+        *self.sync_timeout.lock().unwrap_or_else(|e| e.into_inner()) = timeout;
     }
 
     fn running_hub(&self) -> MutexGuard<'_, Option<hub::Hub>> {
@@ -152,6 +172,14 @@ impl App {
     fn sync_states(&self, store: &Store) -> Result<SyncStates, AppError> {
         Ok(SyncStates {
             not_sent: store.records_not_yet_sent()?,
+            in_conflict: store.conflicts()?.into_iter().map(|c| c.doc_id).collect(),
+        })
+    }
+
+    /// Where the records `ids` stand: one page of a list, not the whole store.
+    fn sync_states_of(&self, store: &Store, ids: &[String]) -> Result<SyncStates, AppError> {
+        Ok(SyncStates {
+            not_sent: store.not_yet_sent_of(ids)?,
             in_conflict: store.conflicts()?.into_iter().map(|c| c.doc_id).collect(),
         })
     }
@@ -225,12 +253,16 @@ macro_rules! for_each_command {
             vocabulary: $crate::NoInput => $crate::Vocabulary,
             places: $crate::PlacesRequest => Vec<$crate::PlaceChoice>,
             save_survey: $crate::SurveyInput => $crate::HouseholdPage,
+            check_survey_step: $crate::StepCheck => Vec<$crate::FieldError>,
+            survey_union_councils: $crate::NoInput => Vec<$crate::PlaceChoice>,
             household: $crate::IdRequest => $crate::HouseholdPage,
+            survey_for_edit: $crate::IdRequest => $crate::EditableSurvey,
+            edit_survey: $crate::EditSurveyRequest => $crate::HouseholdPage,
             households: $crate::HouseholdsRequest => Vec<$crate::HouseholdRow>,
-            follow_up_list: $crate::FollowUpListRequest => Vec<$crate::OscRow>,
+            follow_up_list: $crate::FollowUpListRequest => $crate::FollowUpPage,
             child: $crate::IdRequest => $crate::ChildPage,
             add_follow_up: $crate::FollowUpInput => $crate::ChildPage,
-            search: $crate::SearchRequest => Vec<$crate::SearchHit>,
+            search: $crate::SearchRequest => $crate::SearchPage,
             settings: $crate::NoInput => $crate::Settings,
             save_settings: $crate::SettingsInput => $crate::Settings,
             draft: $crate::NoInput => $crate::Draft,
@@ -238,10 +270,12 @@ macro_rules! for_each_command {
             enrol: $crate::EnrolRequest => $crate::Enrolment,
             sync: $crate::SyncRequest => $crate::SyncResult,
             sync_progress: $crate::NoInput => $crate::SyncProgress,
+            cancel_sync: $crate::NoInput => $crate::SyncProgress,
             hub: $crate::NoInput => $crate::HubPage,
             set_hub: $crate::HubSwitch => $crate::HubPage,
             hub_phone_code: $crate::PhoneCodeRequest => $crate::PhoneCode,
             hub_relay_now: $crate::NoInput => $crate::HubPage,
+            hub_revoke_phone: $crate::RevokeRequest => $crate::HubPage,
             export_records: $crate::ExportFileRequest => $crate::ExportedFile,
             digest_preview: $crate::DigestRequest => $crate::DigestPreview,
             digest_recipients: $crate::NoInput => Vec<$crate::Recipient>,
@@ -256,6 +290,7 @@ macro_rules! for_each_command {
             save_need: $crate::NeedInput => $crate::SchoolRow,
             conflicts: $crate::NoInput => Vec<$crate::ConflictRow>,
             resolve_conflict: $crate::ResolveRequest => Vec<$crate::ConflictRow>,
+            record_history: $crate::HistoryRequest => Vec<$crate::ConflictChange>,
             likely_duplicates: $crate::SurveyInput => Vec<$crate::DuplicateMatch>,
             duplicate_pairs: $crate::DuplicatesRequest => Vec<$crate::DuplicatePairRow>,
             merge_duplicates: $crate::MergeRequest => $crate::Merged,

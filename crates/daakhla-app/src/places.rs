@@ -3,7 +3,7 @@
 use crate::App;
 use crate::error::AppError;
 use daakhla_domain::geography::Level;
-use daakhla_store::SearchHit;
+use daakhla_store::SearchPage;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -14,7 +14,7 @@ pub struct PlacesRequest {
     pub union_council: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlaceChoice {
     pub code: String,
     pub en: String,
@@ -24,10 +24,14 @@ pub struct PlaceChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SearchRequest {
     pub text: String,
+    /// The first hit of the page wanted; 0 when left out.
+    #[serde(default)]
+    #[ts(optional)]
+    pub offset: Option<u32>,
 }
 
-/// Enough hits for a phone's screen; a longer list means the search needs more letters.
-const SEARCH_LIMIT: usize = 50;
+/// Hits a page shows: enough for a phone's screen; the next page comes when asked.
+pub const SEARCH_PAGE: usize = 30;
 
 impl App {
     pub fn places(&self, request: PlacesRequest) -> Result<Vec<PlaceChoice>, AppError> {
@@ -47,11 +51,11 @@ impl App {
             .collect())
     }
 
-    pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, AppError> {
-        Ok(self
-            .store()
-            .search(&request.text, SEARCH_LIMIT)?
-            .into_iter()
-            .collect())
+    pub fn search(&self, request: SearchRequest) -> Result<SearchPage, AppError> {
+        Ok(self.store().search_page(
+            &request.text,
+            request.offset.unwrap_or(0) as usize,
+            SEARCH_PAGE,
+        )?)
     }
 }

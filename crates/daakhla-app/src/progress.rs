@@ -52,6 +52,8 @@ fn field_error(kind: ErrorKind, path: &str, rule: &str, en: String, ur: String) 
             rule: rule.into(),
             en,
             ur,
+            field_en: name_en.into(),
+            field_ur: name_ur.into(),
         }],
     }
 }

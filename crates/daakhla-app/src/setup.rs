@@ -13,6 +13,7 @@ use ts_rs::TS;
 /// Who the server enrolled this device as, and the places it may sync, kept at enrolment.
 pub(crate) const ENROLLED_USER_KEY: &str = "app_enrolled_user";
 pub(crate) const ENROLLED_SCOPES_KEY: &str = "app_enrolled_scopes";
+pub(crate) const ENROLLED_ROLE_KEY: &str = "app_enrolled_role";
 const DEMO_CHOSEN_KEY: &str = "app_setup_demo_chosen";
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -7,7 +7,7 @@ use daakhla_domain::codes::{
     ReasonOutOfSchool, RelationToHead, RespondentRelation, RetentionMilestone, SchoolGender,
     SchoolLevel, SchoolingStatus, Severity,
 };
-use daakhla_domain::lifecycle::Stage;
+use daakhla_domain::lifecycle::{Stage, VisitDue};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -33,6 +33,7 @@ pub struct Vocabulary {
     pub outcome_kind: Vec<Choice>,
     pub retention_milestone: Vec<Choice>,
     pub stage: Vec<Choice>,
+    pub visit_due: Vec<Choice>,
     pub school_level: Vec<Choice>,
     pub school_gender: Vec<Choice>,
     pub need_category: Vec<Choice>,
@@ -65,6 +66,7 @@ pub fn vocabulary() -> Vocabulary {
         outcome_kind: choices::<OutcomeKind>(),
         retention_milestone: choices::<RetentionMilestone>(),
         stage: choices::<Stage>(),
+        visit_due: choices::<VisitDue>(),
         school_level: choices::<SchoolLevel>(),
         school_gender: choices::<SchoolGender>(),
         need_category: choices::<NeedCategory>(),
@@ -92,6 +94,7 @@ pub(crate) fn code_unions() -> String {
         union::<OutcomeKind>("OutcomeKind"),
         union::<RetentionMilestone>("RetentionMilestone"),
         union::<Stage>("Stage"),
+        union::<VisitDue>("VisitDue"),
         union::<SchoolLevel>("SchoolLevel"),
         union::<SchoolGender>("SchoolGender"),
         union::<NeedCategory>("NeedCategory"),

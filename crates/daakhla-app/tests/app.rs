@@ -91,6 +91,11 @@ fn a_surveyed_household_s_out_of_school_children_are_followed_up_until_enrolled(
         "follow_up_list",
         json!({"uc_code": null, "village_code": null}),
     );
+    assert_eq!(osc["total"], 2);
+    assert_eq!(osc["due"], 0, "surveyed today: a visit falls due in a week");
+    let osc = &osc["rows"];
+    assert_eq!(osc[0]["due"], "not_yet");
+    assert!(osc[0]["village_en"].as_str().is_some_and(|v| !v.is_empty()));
     let names: Vec<&str> = osc
         .as_array()
         .unwrap()
@@ -123,12 +128,100 @@ fn a_surveyed_household_s_out_of_school_children_are_followed_up_until_enrolled(
         json!({"uc_code": null, "village_code": null}),
     );
     assert_eq!(
-        osc.as_array().unwrap().len(),
+        osc["rows"].as_array().unwrap().len(),
         1,
         "Sana is enrolled, Bilal is left"
     );
     let hits = call(&app, "search", json!({"text": "sana"}));
-    assert_eq!(hits[0]["child_name"], "Sana");
+    assert_eq!(hits["hits"][0]["child_name"], "Sana");
+    assert_eq!(hits["total"], 1);
+}
+
+#[test]
+fn a_saved_survey_is_edited_field_by_field_and_a_child_removed_is_a_tombstone() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    call(
+        &app,
+        "save_settings",
+        json!({"lang": null, "surveyor_name": "Ayesha", "uc_code": null, "server_url": null, "token": null}),
+    );
+    let saved = call(&app, "save_survey", survey(&app, "17", sana_bilal_hina()));
+    let id = saved["id"].as_str().unwrap();
+    let ids: Vec<&str> = saved["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+
+    let mut form = call(&app, "survey_for_edit", json!({"id": id}));
+    assert_eq!(form["input"]["household"]["head_name"], "Muhammad Aslam");
+    assert_eq!(form["input"]["children"][0]["id"], ids[0]);
+    assert_eq!(form["input"]["children"][2]["school_name"], "GGPS Goth");
+    // A typo fixed, Bilal removed, a child added.
+    let input = &mut form["input"];
+    input["household"]["head_name"] = json!("Muhammad Aslam Khan");
+    input["children"][0]["name"] = json!("Sanaa");
+    let children = input["children"].as_array_mut().unwrap();
+    children.remove(1);
+    children.push(child("Zainab", "girl", 6, "never_enrolled"));
+    let edited = call(
+        &app,
+        "edit_survey",
+        json!({"household_id": id, "survey": form["input"]}),
+    );
+    assert_eq!(edited["head_name"], "Muhammad Aslam Khan");
+    assert_eq!(edited["surveyed_on"], saved["surveyed_on"]);
+    let names: Vec<(&str, &str)> = edited["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names[..2], [(ids[0], "Sanaa"), (ids[2], "Hina")]);
+    assert_eq!(names[2].1, "Zainab");
+
+    let fields = |doc: &str| -> Vec<Value> {
+        call(&app, "record_history", json!({"doc_id": doc}))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["fields"].clone())
+            .collect()
+    };
+    assert_eq!(fields(id).last().unwrap(), &json!(["head_name"]));
+    assert_eq!(fields(ids[0]).last().unwrap(), &json!(["name"]));
+    assert_eq!(fields(ids[1]).last().unwrap(), &json!(["deleted"]));
+    assert_eq!(fields(ids[2]).len(), 1, "Hina is unchanged");
+    let history = call(&app, "record_history", json!({"doc_id": id}));
+    assert_eq!(history[0]["author"], "Ayesha");
+    assert_eq!(history[0]["this_device"], true);
+
+    let osc = call(
+        &app,
+        "follow_up_list",
+        json!({"uc_code": null, "village_code": null}),
+    );
+    let listed: Vec<&str> = osc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["Sanaa", "Zainab"], "Bilal is gone from the list");
+
+    // An edit that breaks a rule names the form's field and changes nothing.
+    let mut form = call(&app, "survey_for_edit", json!({"id": id}));
+    form["input"]["children"][0]["age_years"] = json!(19);
+    let error = refused(
+        &app,
+        "edit_survey",
+        json!({"household_id": id, "survey": form["input"]}),
+    );
+    assert_eq!(error.kind, ErrorKind::Invalid);
+    assert_eq!(error.fields[0].path, "children[0].age_years");
+    assert_eq!(fields(ids[0]).len(), 2);
 }
 
 #[test]
@@ -257,7 +350,11 @@ fn sync_without_a_server_says_so_in_both_languages_and_unknown_commands_are_refu
         json!({"server_url": "http://127.0.0.1:9", "token": "t"}),
     );
     assert_eq!(err.kind, ErrorKind::Sync);
-    assert!(err.ur.contains("سرور"));
+    assert_eq!(
+        err.en,
+        "No connection – nothing is waiting to be sent. Sync again when you have signal."
+    );
+    assert!(err.ur.contains("رابطہ نہیں"), "{}", err.ur);
     assert_eq!(call(&app, "sync_progress", json!({}))["running"], false);
     assert_eq!(
         refused(&app, "no_such_command", json!({})).kind,
@@ -526,16 +623,40 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
     assert_eq!(row["kind"], "household");
     assert_eq!(row["field"], "head_name");
     assert_eq!(row["household_number"], "12");
-    assert_eq!(row["record_name"], row["values"][0]);
+    assert_eq!(row["record_name"], row["values"][0]["value"]);
     assert!(!row["village_ur"].as_str().unwrap().is_empty());
-    let mut values: Vec<String> = row["values"]
+    // Each value with who wrote it, on which device.
+    let mut values: Vec<(String, String, bool)> = row["values"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap().to_string())
+        .map(|v| {
+            let by = &v["by"];
+            (
+                v["value"].as_str().unwrap().to_string(),
+                by["author"].as_str().unwrap().to_string(),
+                by["this_device"].as_bool().unwrap(),
+            )
+        })
         .collect();
     values.sort();
-    assert_eq!(values, ["Muhammad Aslam Khan", "محمد اسلم"]);
+    assert_eq!(
+        values,
+        [
+            (
+                "Muhammad Aslam Khan".to_string(),
+                "ayesha".to_string(),
+                true
+            ),
+            ("محمد اسلم".to_string(), "naila".to_string(), false)
+        ]
+    );
+    assert!(
+        row["values"][1]["by"]["at"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
     let authors: Vec<&str> = row["history"]
         .as_array()
         .unwrap()
@@ -548,7 +669,7 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
     );
 
     // The coordinator keeps the value that is not shown now: written again, the conflict goes.
-    let chosen = row["values"][1].clone();
+    let chosen = row["values"][1]["value"].clone();
     let left = call(
         &app,
         "resolve_conflict",
@@ -804,7 +925,7 @@ fn the_progress_screen_counts_the_device_s_surveys_girls_and_boys_apart_down_to_
         "follow_up_list",
         json!({"uc_code": null, "village_code": null}),
     );
-    let sana = osc
+    let sana = osc["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -910,4 +1031,132 @@ fn the_progress_screen_counts_the_device_s_surveys_girls_and_boys_apart_down_to_
     let error = refused(&app, "report_child", json!({"id": "no-such-child"}));
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(error.fields[0].path, "id");
+}
+
+#[test]
+fn each_survey_step_is_checked_by_the_store_s_rules_for_its_own_fields_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    call(&app, "save_survey", survey(&app, "5", vec![]));
+    // The place step, with the number taken: refused there, by the store's own rule, and
+    // nothing about the roster (whose ages are wrong) or the household step.
+    let mut form = survey(&app, "5", vec![child("Zara", "girl", 17, "never_enrolled")]);
+    form["household"]["head_name"] = Value::Null;
+    let place = json!([
+        "household.uc_code",
+        "household.village_code",
+        "household.household_number"
+    ]);
+    let found = call(
+        &app,
+        "check_survey_step",
+        json!({"survey": form, "fields": place}),
+    );
+    let paths: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["household.household_number"]);
+    assert_eq!(found[0]["rule"], "household_number_taken");
+    assert_eq!(found[0]["field_en"], "Household › Household number");
+
+    // The roster step: the age of 17, in the store's sentence, and not the schooling the
+    // next step asks for.
+    form["household"]["household_number"] = json!("6");
+    form["children"][0]["schooling"] = Value::Null;
+    let roster = json!([
+        "children[0].name",
+        "children[0].sex",
+        "children[0].age_years"
+    ]);
+    let found = call(
+        &app,
+        "check_survey_step",
+        json!({"survey": form.clone(), "fields": roster}),
+    );
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["path"], "children[0].age_years");
+    let saved = refused(&app, "save_survey", form);
+    let at_save = saved
+        .fields
+        .iter()
+        .find(|f| f.path == "children[0].age_years")
+        .unwrap();
+    assert_eq!(
+        found[0]["en"],
+        at_save.en.as_str(),
+        "the same sentence as saving"
+    );
+    assert_eq!(found[0]["ur"], at_save.ur.as_str());
+    // A refused save names the first field broken in its message.
+    assert!(saved.en.contains("Household › Head's name"), "{}", saved.en);
+    assert!(saved.ur.contains("سربراہ کا نام"), "{}", saved.ur);
+}
+
+/// A server that takes connections and never answers: a link with no signal behind it.
+fn silent_server() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+#[test]
+fn a_sync_nobody_answers_gives_up_and_says_what_is_safe_on_the_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir);
+    call(&app, "save_survey", survey(&app, "8", sana_bilal_hina()));
+    let (_listener, url) = silent_server();
+    app.set_sync_timeout(std::time::Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let err = refused(&app, "sync", json!({"server_url": url, "token": "t"}));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(err.kind, ErrorKind::Sync);
+    assert_eq!(
+        err.en,
+        "No answer from the office in 1 seconds – your 1 household and 3 children are safe on this phone. Try again where the signal is better."
+    );
+    assert!(!err.en.contains("127.0.0.1") && !err.ur.contains("127.0.0.1"));
+    assert!(err.ur.contains("1 گھرانہ اور 3 بچے"), "{}", err.ur);
+    assert_eq!(call(&app, "sync_progress", json!({}))["running"], false);
+
+    // Nothing was marked sent: home still counts it all, in records.
+    let today = call(&app, "today_work", json!({}));
+    assert_eq!(today["waiting_to_send"]["households"], 1);
+    assert_eq!(today["waiting_to_send"]["children"], 3);
+    assert_eq!(today["waiting_to_send"]["en"], "1 household and 3 children");
+}
+
+#[test]
+fn a_sync_is_cancelled_at_once_while_it_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = std::sync::Arc::new(app(&dir));
+    call(&app, "save_survey", survey(&app, "9", vec![]));
+    let (_listener, url) = silent_server();
+    let syncing = {
+        let app = std::sync::Arc::clone(&app);
+        std::thread::spawn(move || app.call("sync", json!({"server_url": url, "token": "t"})))
+    };
+    // The progress shows it running, waiting for the server, before cancel is pressed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while call(&app, "sync_progress", json!({}))["running"] != true {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let progress = call(&app, "sync_progress", json!({}));
+    assert_eq!(progress["stage"], "connecting");
+    assert_eq!(progress["records_to_send"], 1);
+    assert_eq!(progress["timeout_seconds"], 30);
+    let pressed = std::time::Instant::now();
+    assert_eq!(call(&app, "cancel_sync", json!({}))["cancelling"], true);
+    let err = syncing.join().unwrap().expect_err("cancelled");
+    assert!(pressed.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(
+        err.en,
+        "Sync stopped – your 1 household is safe on this phone. Sync again when you are ready."
+    );
 }

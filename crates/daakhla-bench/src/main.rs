@@ -22,6 +22,7 @@ use std::time::Instant;
 
 mod app;
 mod duplicates;
+mod lists;
 mod reports;
 
 /// The heading of BENCHMARKS.md's section on the field app, which this bench keeps.
@@ -83,6 +84,10 @@ fn main() {
         })
     };
     let flag = |name: &str| std::env::args().any(|a| a == name);
+    // The browser's render time of the follow-up list, as the e2e test left it.
+    let render = arg("--render").or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("followups-render.json"))
+    });
     let report = if flag("--only-reports") {
         // Only one section is measured again; the others stay as they were.
         splice(
@@ -92,6 +97,12 @@ fn main() {
         )
     } else if flag("--only-duplicates") {
         splice(&old, duplicates::HEADING, &duplicates::section(&daakhla))
+    } else if flag("--only-lists") {
+        splice(
+            &old,
+            lists::HEADING,
+            &lists::section(&daakhla, render.as_deref()),
+        )
     } else if flag("--only-app") {
         splice(
             &old,
@@ -101,8 +112,9 @@ fn main() {
     } else {
         let reports = reports::section(quick.then_some(4));
         let duplicates = duplicates::section(&daakhla);
+        let lists = lists::section(&daakhla, render.as_deref());
         let report = format!(
-            "{}\n\n{reports}\n{duplicates}",
+            "{}\n\n{reports}\n{duplicates}\n{lists}",
             run(&sizes, &daakhla, peer.as_deref()).trim_end()
         );
         let kept = old.find(APP_SECTION).map(|at| old[at..].to_string());

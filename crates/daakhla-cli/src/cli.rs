@@ -106,15 +106,19 @@ pub enum Command {
         /// The server's address, when a code alone is given.
         #[arg(long)]
         server: Option<String>,
+        #[command(flatten)]
+        trust: TrustArgs,
     },
     /// Send this device's changes to the server and receive everyone else's.
     Sync {
-        /// The server's address, e.g. http://192.168.1.10:8080 (remembered after the first sync).
+        /// The server's address, e.g. https://192.168.1.10:8080 (remembered after the first sync).
         #[arg(long)]
         server: Option<String>,
         /// This device's token from the server (remembered after the first sync).
         #[arg(long)]
         token: Option<String>,
+        #[command(flatten)]
+        trust: TrustArgs,
     },
     /// Sync packs: carry changes by file (USB, SD card, chat app) when there is no network.
     #[command(subcommand)]
@@ -148,6 +152,23 @@ pub enum PackCommand {
         #[command(flatten)]
         enrolment: PackEnrolment,
     },
+}
+
+/// How this device trusts the server: the CA and the fingerprint are remembered with it
+/// (as at enrolment); `--insecure` holds for this run only.
+#[derive(Args, Debug, Default, Clone)]
+pub struct TrustArgs {
+    /// Trust the server's certificate from this certificate authority (PEM) besides the web's.
+    #[arg(long, env = "DAAKHLA_CA_FILE", value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Trust only the server certificate with this SHA-256 fingerprint (a hub's link carries
+    /// it as `fp=`).
+    #[arg(long, value_name = "SHA256")]
+    pub fingerprint: Option<String>,
+    /// Allow plain http:// to an address beyond this machine and private networks: anyone
+    /// on the way can read the token and the records.
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// Who this device is on the server: both are printed by `daakhla-server device add`, and

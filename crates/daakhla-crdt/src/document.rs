@@ -45,10 +45,22 @@ impl RecordDoc {
         }
     }
 
+    /// A saved document. Bytes that make Automerge panic are an error, never a panic.
     pub fn load(bytes: &[u8], actor: &ActorId) -> Result<RecordDoc, CrdtError> {
+        let doc = guarded(|| AutoCommit::load(bytes)).map_err(CrdtError::Unloadable)??;
         Ok(RecordDoc {
-            doc: AutoCommit::load(bytes)?.with_actor(actor.clone()),
+            doc: doc.with_actor(actor.clone()),
         })
+    }
+
+    /// Whether the document, saved, loads again: a change can apply cleanly and still leave a
+    /// document whose saved bytes Automerge cannot load (or panics on), found by fuzzing.
+    fn reloads(&mut self) -> Result<(), String> {
+        let bytes = guarded(|| self.doc.save())?;
+        match guarded(|| AutoCommit::load(&bytes))? {
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("the document would not load again: {e}")),
+        }
     }
 
     pub fn save(&mut self) -> Vec<u8> {
@@ -90,12 +102,51 @@ impl RecordDoc {
         Ok(committed.and_then(|_| self.doc.get_last_local_change()))
     }
 
-    /// Applies changes from elsewhere. Changes already applied are ignored; changes whose
-    /// dependencies are missing wait inside the document until those arrive. A change the
-    /// document refuses (another change with the same writer and number, which a restored
-    /// backup of an older build can make) is left out without stopping the others: `has`
-    /// tells which were taken, and the caller keeps the rest to try again.
-    pub fn apply(&mut self, changes: Vec<Change>) {
+    /// The document saved as `saved` (a new one if none) with `changes` from elsewhere
+    /// applied. Changes already applied are ignored; changes whose dependencies are missing
+    /// wait inside the document until those arrive. A change the document refuses (another
+    /// change with the same writer and number, which a restored backup of an older build can
+    /// make) is left out without stopping the others: `has` tells which were taken, and the
+    /// caller keeps the rest to try again.
+    ///
+    /// A change that makes Automerge panic (one crafted to point at operations the document
+    /// lacks, say) never harms the document or the caller: the document is opened again from
+    /// `saved`, the changes are tried one at a time, and each that panics is returned,
+    /// never applied. So is a change after which the document, saved, would not load again
+    /// (a crafted change can apply to a record's document without a panic and leave it so):
+    /// the document returned always saves into bytes that load.
+    pub fn load_and_apply(
+        saved: Option<&[u8]>,
+        actor: &ActorId,
+        changes: Vec<Change>,
+    ) -> Result<(RecordDoc, Vec<Unappliable>), CrdtError> {
+        let open = || match saved {
+            Some(bytes) => RecordDoc::load(bytes, actor),
+            None => Ok(RecordDoc::new(actor)),
+        };
+        let mut doc = open()?;
+        if guarded(|| doc.apply(changes.clone())).is_ok() && doc.reloads().is_ok() {
+            return Ok((doc, Vec::new()));
+        }
+        let mut doc = open()?;
+        let mut taken: Vec<Change> = Vec::new();
+        let mut unappliable = Vec::new();
+        for change in changes {
+            let hash = change.hash();
+            match guarded(|| doc.apply(vec![change.clone()])).and_then(|()| doc.reloads()) {
+                Ok(()) => taken.push(change),
+                Err(why) => {
+                    unappliable.push(Unappliable { hash, why });
+                    // The change left the document in no known state: rebuild it.
+                    doc = open()?;
+                    doc.apply(taken.clone());
+                }
+            }
+        }
+        Ok((doc, unappliable))
+    }
+
+    fn apply(&mut self, changes: Vec<Change>) {
         if self.doc.apply_changes(changes.clone()).is_err() {
             for change in changes {
                 let _ = self.doc.apply_changes([change]);
@@ -147,9 +198,60 @@ impl RecordDoc {
     }
 }
 
+/// A change Automerge could not apply without panicking, and what it said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unappliable {
+    pub hash: ChangeHash,
+    pub why: String,
+}
+
+/// Runs `work`, turning a panic inside it into an error with the panic's message.
+fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "Automerge panicked".into())
+    })
+}
+
 /// Reads a change from bytes.
 pub fn change_from_bytes(bytes: Vec<u8>) -> Result<Change, CrdtError> {
     Ok(Change::from_bytes(bytes)?)
+}
+
+/// A top-level field a change writes: its new value, or none where the change removes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldWritten {
+    pub field: String,
+    pub value: Option<Value>,
+}
+
+/// The top-level fields a change writes, in order, with the values it gives them. Records are
+/// flat maps of scalars (objects and lists travel as JSON bytes): a change that makes an
+/// object of its own (an Automerge Text for a string, as JavaScript Automerge writes one),
+/// writes inside one, or cannot be decoded, is refused with the field it touches.
+pub fn fields_written(change: &Change) -> Result<Vec<FieldWritten>, CrdtError> {
+    use automerge::legacy::{Key, ObjectId, OpType};
+    let decoded = guarded(|| change.decode()).map_err(CrdtError::Undecodable)?;
+    let mut fields = Vec::new();
+    for op in decoded.operations {
+        let field = match &op.key {
+            Key::Map(key) => key.to_string(),
+            Key::Seq(_) => String::new(),
+        };
+        if op.obj != ObjectId::Root || field.is_empty() {
+            return Err(CrdtError::NestedObject { field });
+        }
+        let value = match op.action {
+            OpType::Put(scalar) => Some(from_scalar(&scalar)),
+            OpType::Delete => None,
+            _ => return Err(CrdtError::NestedObject { field }),
+        };
+        fields.push(FieldWritten { field, value });
+    }
+    Ok(fields)
 }
 
 /// The stamp a change carries, if it was made by this crate.
@@ -160,7 +262,10 @@ pub fn stamp_of(change: &Change) -> Option<Stamp> {
 /// The record fields a change writes or removes, each once, in order.
 pub fn fields_of(change: &Change) -> Vec<String> {
     let mut fields: Vec<String> = Vec::new();
-    for op in change.decode().operations {
+    let Ok(decoded) = guarded(|| change.decode()) else {
+        return fields;
+    };
+    for op in decoded.operations {
         if let automerge::legacy::Key::Map(key) = op.key
             && !fields.iter().any(|f| *f == key)
         {
@@ -349,5 +454,129 @@ mod tests {
             (&fields["members"], &fields["landmark"]),
             (&json!(9), &json!("By the canal"))
         );
+    }
+
+    /// A change with a valid checksum that writes over `first`'s operations without naming
+    /// `first` as a dependency: what a hostile device can send.
+    pub(crate) fn poison() -> (Change, Change) {
+        let (mut a, _) = two_devices();
+        let first = a.changes().remove(0);
+        let mut b = RecordDoc::load(&a.save(), &ActorId::from(&[2u8; 16][..])).unwrap();
+        let mut edited = household();
+        edited["members"] = json!(7);
+        let edit = b.write(&edited, &stamp("naila", 2)).unwrap().unwrap();
+        let mut expanded = edit.decode();
+        expanded.deps.clear();
+        (first, Change::from(expanded))
+    }
+
+    #[test]
+    fn a_change_that_makes_automerge_panic_is_left_out_and_the_rest_applied() {
+        let (first, poison) = poison();
+        assert!(poison.deps().is_empty());
+        let actor = ActorId::from(&[9u8; 16][..]);
+        let other = RecordDoc::new(&ActorId::from(&[3u8; 16][..]))
+            .write(
+                &json!({"id": "s1", "name": "GPS Basti"}),
+                &stamp("naila", 5),
+            )
+            .unwrap()
+            .unwrap();
+        let (mut doc, unappliable) =
+            RecordDoc::load_and_apply(None, &actor, vec![poison.clone(), other.clone()]).unwrap();
+        assert_eq!(
+            unappliable.iter().map(|u| u.hash).collect::<Vec<_>>(),
+            [poison.hash()]
+        );
+        assert!(!unappliable[0].why.is_empty());
+        assert!(doc.has(&other.hash()) && !doc.has(&poison.hash()));
+        assert_eq!(doc.read().unwrap().fields["name"], json!("GPS Basti"));
+        // The document stays whole: it saves, loads and takes the honest first change.
+        let saved = doc.save();
+        let (mut again, none) =
+            RecordDoc::load_and_apply(Some(&saved), &actor, vec![first.clone()]).unwrap();
+        assert!(none.is_empty() && again.has(&first.hash()));
+    }
+
+    #[test]
+    fn fields_written_names_each_field_and_refuses_nested_objects() {
+        let (mut a, _) = two_devices();
+        let mut edited = household();
+        edited["members"] = json!(7);
+        edited.as_object_mut().unwrap().remove("gps");
+        let change = a.write(&edited, &stamp("ayesha", 2)).unwrap().unwrap();
+        let written = fields_written(&change).unwrap();
+        assert!(written.contains(&FieldWritten {
+            field: "members".into(),
+            value: Some(json!(7))
+        }));
+        assert!(written.contains(&FieldWritten {
+            field: "gps".into(),
+            value: None
+        }));
+
+        // A string as an Automerge Text object, the way JavaScript Automerge writes one.
+        let mut js = AutoCommit::new().with_actor(ActorId::from(&[4u8; 16][..]));
+        let text = js
+            .put_object(ROOT, "head_name", automerge::ObjType::Text)
+            .unwrap();
+        js.splice_text(&text, 0, 0, "Aslam").unwrap();
+        js.commit();
+        let change = js.get_last_local_change().unwrap().clone();
+        match fields_written(&change) {
+            Err(CrdtError::NestedObject { field }) => assert_eq!(field, "head_name"),
+            other => panic!("expected a refusal naming head_name, got {other:?}"),
+        }
+    }
+
+    /// The change of `daakhla-sync`'s `tests/fixtures/poison-household.change`: two fields put
+    /// with predecessors it does not name as dependencies. Alone it makes Automerge panic (and
+    /// is refused); the fuzz target `automerge_change` found that onto a record's document it
+    /// applies without a panic and leaves a document whose saved bytes do not load (Automerge
+    /// panics on them, or refuses them), so the record could never be read or edited again.
+    const POISON: &[u8] = &[
+        0x85, 0x6f, 0x4a, 0x83, 0xda, 0xa9, 0x2b, 0x12, 0x01, 0x91, 0x01, 0x00, 0x10, 0x02, 0x02,
+        0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x01,
+        0x0a, 0x02, 0x36, 0x7b, 0x22, 0x61, 0x75, 0x74, 0x68, 0x6f, 0x72, 0x22, 0x3a, 0x22, 0x61,
+        0x74, 0x74, 0x61, 0x63, 0x6b, 0x65, 0x72, 0x22, 0x2c, 0x22, 0x64, 0x65, 0x76, 0x69, 0x63,
+        0x65, 0x22, 0x3a, 0x22, 0x61, 0x74, 0x74, 0x61, 0x63, 0x6b, 0x65, 0x72, 0x2d, 0x70, 0x68,
+        0x6f, 0x6e, 0x65, 0x22, 0x2c, 0x22, 0x61, 0x74, 0x22, 0x3a, 0x32, 0x7d, 0x01, 0x10, 0x01,
+        0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+        0x08, 0x15, 0x11, 0x34, 0x01, 0x42, 0x02, 0x56, 0x03, 0x57, 0x04, 0x70, 0x02, 0x71, 0x02,
+        0x73, 0x03, 0x7e, 0x07, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73, 0x07, 0x75, 0x63, 0x5f,
+        0x63, 0x6f, 0x64, 0x65, 0x02, 0x02, 0x01, 0x7e, 0x14, 0x36, 0x07, 0x55, 0x43, 0x31, 0x02,
+        0x01, 0x02, 0x01, 0x7e, 0x05, 0x03,
+    ];
+
+    #[test]
+    fn a_change_that_leaves_a_document_unloadable_is_refused() {
+        let poison = change_from_bytes(POISON.to_vec()).unwrap();
+        let mut a = RecordDoc::new(&ActorId::from(&[1u8; 16][..]));
+        let first = a.write(&household(), &stamp("ayesha", 1)).unwrap().unwrap();
+        let scratch = ActorId::from(&[0u8; 16][..]);
+
+        // Applied by Automerge alone, the document it makes cannot be loaded again.
+        let mut raw = AutoCommit::load(&a.save()).unwrap();
+        raw.apply_changes([poison.clone()]).unwrap();
+        let broken = raw.save();
+        assert!(
+            RecordDoc::load(&broken, &scratch).is_err(),
+            "an error, not a panic"
+        );
+
+        // As the server checks a push (every change of the record in a scratch document) and
+        // as a store takes a pulled change onto the record's saved document: refused.
+        for (saved, changes) in [
+            (None, vec![first.clone(), poison.clone()]),
+            (Some(a.save()), vec![poison.clone()]),
+        ] {
+            let (mut doc, refused) =
+                RecordDoc::load_and_apply(saved.as_deref(), &scratch, changes).unwrap();
+            assert_eq!(refused.len(), 1);
+            assert_eq!(refused[0].hash, poison.hash());
+            assert!(!doc.has(&poison.hash()) && doc.has(&first.hash()));
+            let again = RecordDoc::load(&doc.save(), &scratch).unwrap();
+            assert_eq!(again.read().unwrap(), a.read().unwrap());
+        }
     }
 }

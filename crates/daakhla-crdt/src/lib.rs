@@ -16,7 +16,8 @@ mod value;
 
 pub use automerge::{ActorId, Change, ChangeHash};
 pub use document::{
-    Conflict, Materialised, RecordDoc, Stamp, change_from_bytes, fields_of, stamp_of,
+    Conflict, FieldWritten, Materialised, RecordDoc, Stamp, Unappliable, change_from_bytes,
+    fields_of, fields_written, stamp_of,
 };
 
 /// What can go wrong with documents and changes.
@@ -28,4 +29,12 @@ pub enum CrdtError {
     Change(#[from] automerge::LoadChangeError),
     #[error("a record must be a JSON object")]
     NotAnObject,
+    #[error("a document could not be loaded: {0}")]
+    Unloadable(String),
+    #[error("a change could not be decoded: {0}")]
+    Undecodable(String),
+    #[error(
+        "field {field:?}: a record's fields must be plain values (strings as scalars, not Automerge Text or other objects)"
+    )]
+    NestedObject { field: String },
 }

@@ -30,6 +30,35 @@ impl Stage {
     }
 }
 
+/// Days after the last contact (the survey, or the latest visit) when an out-of-school
+/// child is due another visit, and when that visit is overdue.
+pub const VISIT_DUE_DAYS: u64 = 7;
+pub const VISIT_OVERDUE_DAYS: u64 = 14;
+
+coded_enum! {
+    /// Whether an out-of-school child is due a visit, for the resource person's list.
+    pub enum VisitDue {
+        Overdue = ("overdue", "Visit overdue", "ملاقات میں تاخیر"),
+        Due = ("due", "Visit due", "ملاقات کا وقت"),
+        NotYet = ("not_yet", "Visited recently", "حال ہی میں ملاقات ہوئی"),
+    }
+}
+
+/// The date a child last seen on `last_contact` is due a visit, and where that leaves it on
+/// `today`.
+pub fn visit_due(last_contact: NaiveDate, today: NaiveDate) -> (NaiveDate, VisitDue) {
+    let due_on = last_contact + chrono::Days::new(VISIT_DUE_DAYS);
+    let overdue_on = last_contact + chrono::Days::new(VISIT_OVERDUE_DAYS);
+    let state = if today >= overdue_on {
+        VisitDue::Overdue
+    } else if today >= due_on {
+        VisitDue::Due
+    } else {
+        VisitDue::NotYet
+    };
+    (due_on, state)
+}
+
 /// One retention check and when it falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RetentionDue {

@@ -361,12 +361,28 @@ fn similarity(a: &Name, b: &Name) -> f64 {
     by_word.max(word_similarity(&a.whole, &b.whole))
 }
 
-fn telling_words(name: &str) -> Vec<Vec<char>> {
-    let words: Vec<String> = name
-        .split(|c: char| c.is_whitespace() || c == '.' || c == '-' || c == ',')
+/// A name's words as skeletons, in order, empty ones (all vowels) left out.
+fn skeleton_words(name: &str) -> Vec<String> {
+    name.split(|c: char| c.is_whitespace() || c == '.' || c == '-' || c == ',')
         .map(skeleton)
         .filter(|w| !w.is_empty())
-        .collect();
+        .collect()
+}
+
+/// A name as search compares it: every word's skeleton (common names kept), each between
+/// spaces (" sn bb " for "Sana Bibi", "ثنا بی بی" and "Sanaa Bibi" alike), so a stored key
+/// is searched for a whole word as `" sn "` and for a word's start as `" sn"`. Empty when
+/// the name has no consonant.
+pub fn search_key(name: &str) -> String {
+    let words = skeleton_words(name);
+    if words.is_empty() {
+        return String::new();
+    }
+    format!(" {} ", words.join(" "))
+}
+
+fn telling_words(name: &str) -> Vec<Vec<char>> {
+    let words = skeleton_words(name);
     let telling: Vec<Vec<char>> = words
         .iter()
         .filter(|w| !COMMON_NAMES.contains(&w.as_str()))

@@ -15,6 +15,19 @@ pub enum RecordKind {
     Need,
 }
 
+/// What puts a record in a union council: a field of its own naming the union council, or
+/// the field naming the record it hangs on, whose union council it shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    UnionCouncil {
+        field: &'static str,
+    },
+    Parent {
+        field: &'static str,
+        kind: RecordKind,
+    },
+}
+
 impl RecordKind {
     /// In the order records depend on each other: a child needs its household first, a need
     /// its school.
@@ -25,6 +38,28 @@ impl RecordKind {
         RecordKind::School,
         RecordKind::Need,
     ];
+
+    /// Where a record of this kind is: a household and a school name their union council; a
+    /// child is its household's, a follow-up its child's, a need its school's.
+    pub fn placement(self) -> Placement {
+        match self {
+            RecordKind::Household | RecordKind::School => {
+                Placement::UnionCouncil { field: "uc_code" }
+            }
+            RecordKind::Child => Placement::Parent {
+                field: "household_id",
+                kind: RecordKind::Household,
+            },
+            RecordKind::FollowUp => Placement::Parent {
+                field: "child_id",
+                kind: RecordKind::Child,
+            },
+            RecordKind::Need => Placement::Parent {
+                field: "school_id",
+                kind: RecordKind::School,
+            },
+        }
+    }
 
     pub fn code(self) -> &'static str {
         match self {

@@ -2,13 +2,16 @@
 //! needs) for people who work in spreadsheets and maps: CSV (UTF-8 with a byte-order mark, so
 //! Excel reads Urdu), XLSX (written here: a zip of a few XML parts) and GeoJSON (households and
 //! schools with a GPS fix, as points). One row per record, with column headers and closed-list
-//! values as labels in English or Urdu, and place codes resolved to names.
+//! values as labels in English or Urdu, and place codes resolved to names. The same rows also
+//! make the CSV for scripts (`Exporter::for_scripts`, `daakhla export csv`): headers as keys,
+//! closed-list values as codes or labels. Every CSV and XLSX cell is formula-safe (`formula`).
 //!
 //! Records come in as `StoredRecord`s, one at a time, from a device store or the server's
 //! data alike; rows go straight out to the writer (XLSX keeps its compressed sheet in memory
 //! until the end).
 
 mod csv;
+mod formula;
 mod geojson;
 mod places;
 mod rows;
@@ -16,6 +19,8 @@ mod xlsx;
 
 pub use places::PlaceNames;
 pub use rows::Cell;
+
+use rows::Layout;
 
 use daakhla_domain::{Lang, RecordKind, record::StoredRecord};
 use std::io::Write;
@@ -224,6 +229,14 @@ pub fn parse_lang(code: &str) -> Result<Lang, ExportError> {
     }
 }
 
+/// How a CSV for scripts writes closed-list values: as their stable codes, or as labels in a
+/// language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    Codes,
+    Labels(Lang),
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exported {
@@ -242,7 +255,9 @@ enum Sink<W: Write> {
 /// Writes one export, a record at a time.
 pub struct Exporter<'a, W: Write> {
     request: ExportRequest,
+    layout: Layout,
     places: &'a PlaceNames,
+    rosters: rows::Rosters,
     sink: Sink<W>,
     exported: Exported,
 }
@@ -254,11 +269,46 @@ impl<'a, W: Write> Exporter<'a, W> {
         places: &'a PlaceNames,
         out: W,
     ) -> Result<Exporter<'a, W>, ExportError> {
+        let layout = Layout::People(request.lang);
+        Exporter::start(request, layout, places, out)
+    }
+
+    /// A CSV for scripts (`daakhla export csv`): the columns it has always had, headed by their
+    /// keys, closed-list values as `values` says, yes/no as `true`/`false`, classes as numbers,
+    /// places as codes, no byte-order mark. Formula-safe like every CSV. Households count
+    /// their rosters: pass each child to `count_child` before the households.
+    pub fn for_scripts(
+        kind: ExportKind,
+        values: Values,
+        places: &'a PlaceNames,
+        out: W,
+    ) -> Result<Exporter<'a, W>, ExportError> {
+        let lang = match values {
+            Values::Labels(lang) => lang,
+            Values::Codes => Lang::En,
+        };
+        let request = ExportRequest {
+            kind,
+            format: Format::Csv,
+            lang,
+            uc: None,
+        };
+        Exporter::start(request, Layout::Scripts(values), places, out)
+    }
+
+    fn start(
+        request: ExportRequest,
+        layout: Layout,
+        places: &'a PlaceNames,
+        out: W,
+    ) -> Result<Exporter<'a, W>, ExportError> {
         request.check(places)?;
-        let columns = rows::columns(request.kind);
-        let headers: Vec<&str> = columns.iter().map(|c| c.label(request.lang)).collect();
+        let headers: Vec<&str> = rows::columns(request.kind, layout)
+            .map(|c| c.header(layout))
+            .collect();
+        let for_people = matches!(layout, Layout::People(_));
         let sink = match request.format {
-            Format::Csv => Sink::Csv(csv::CsvWriter::new(out, &headers)?),
+            Format::Csv => Sink::Csv(csv::CsvWriter::new(out, &headers, for_people)?),
             Format::Xlsx => Sink::Xlsx(Box::new(xlsx::XlsxWriter::new(
                 out,
                 request.kind.label(request.lang),
@@ -269,7 +319,9 @@ impl<'a, W: Write> Exporter<'a, W> {
         };
         Ok(Exporter {
             request,
+            layout,
             places,
+            rosters: rows::Rosters::default(),
             sink,
             exported: Exported {
                 rows: 0,
@@ -287,7 +339,13 @@ impl<'a, W: Write> Exporter<'a, W> {
                 found: record.kind.code(),
             });
         }
-        let row = rows::row(self.request.kind, record, self.request.lang, self.places)?;
+        let row = rows::row(
+            self.request.kind,
+            record,
+            self.layout,
+            self.places,
+            &self.rosters,
+        )?;
         match &mut self.sink {
             Sink::Csv(w) => w.write_row(&row.cells)?,
             Sink::Xlsx(w) => w.write_row(&row.cells)?,
@@ -296,12 +354,24 @@ impl<'a, W: Write> Exporter<'a, W> {
                     self.exported.skipped += 1;
                     return Ok(());
                 };
-                let keys = rows::columns(self.request.kind).iter().map(|c| c.key);
+                let keys = rows::columns(self.request.kind, self.layout).map(|c| c.key);
                 w.write_feature(point, keys.zip(&row.cells))?;
             }
         }
         self.exported.rows += 1;
         Ok(())
+    }
+
+    /// Counts a child on its household's roster, for the `children` and `out_of_school`
+    /// columns of households for scripts.
+    pub fn count_child(&mut self, child: &StoredRecord) -> Result<(), ExportError> {
+        if child.kind != RecordKind::Child {
+            return Err(ExportError::WrongKind {
+                expected: RecordKind::Child.code(),
+                found: child.kind.code(),
+            });
+        }
+        self.rosters.add(child)
     }
 
     /// Writes every record of an iterator.

@@ -1,7 +1,9 @@
 //! One row per record: the columns of each kind, with headers in English and Urdu, and the
-//! cells of a record (closed-list values as labels, places as names).
+//! cells of a record (closed-list values as labels, places as names). A CSV for scripts
+//! (`Layout::Scripts`) shows the columns `daakhla export csv` has always written, headed by
+//! their keys, from the same rows.
 
-use crate::{ExportError, ExportKind, PlaceNames};
+use crate::{ExportError, ExportKind, PlaceNames, Values};
 use daakhla_domain::Lang;
 use daakhla_domain::child::{Child, Class, Schooling};
 use daakhla_domain::codes::{Coded, ReasonOutOfSchool};
@@ -12,6 +14,7 @@ use daakhla_domain::lifecycle::Stage;
 use daakhla_domain::record::StoredRecord;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 
 /// One cell of a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,11 +47,22 @@ impl Cell {
     }
 }
 
-/// A column: a stable key (GeoJSON property names) and its header in each language.
+/// A column: a stable key (GeoJSON property names, the header of a CSV for scripts), its
+/// header in each language, and the layouts that show it.
 pub struct Column {
     pub key: &'static str,
     en: &'static str,
     ur: &'static str,
+    shown: Shown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Both,
+    /// Places by name: people read names, scripts join on codes.
+    People,
+    /// Kept for the scripts that read `daakhla export csv` since before exports for people.
+    Scripts,
 }
 
 impl Column {
@@ -58,21 +72,51 @@ impl Column {
             Lang::Ur => self.ur,
         }
     }
+
+    /// The header this column has in `layout`.
+    pub fn header(&self, layout: Layout) -> &'static str {
+        match layout {
+            Layout::People(lang) => self.label(lang),
+            Layout::Scripts(_) => self.key,
+        }
+    }
+}
+
+/// Who a file is for: people (headers and labels in a language, places by name) or scripts
+/// (headers as keys, closed-list values as `Values` says, yes/no as true/false, classes as
+/// numbers, places as codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    People(Lang),
+    Scripts(Values),
+}
+
+impl Layout {
+    fn shows(self, column: &Column) -> bool {
+        match (self, column.shown) {
+            (_, Shown::Both) => true,
+            (Layout::People(_), shown) => shown == Shown::People,
+            (Layout::Scripts(_), shown) => shown == Shown::Scripts,
+        }
+    }
 }
 
 macro_rules! columns {
-    ($($key:literal => ($en:literal, $ur:literal)),+ $(,)?) => {
-        &[$(Column { key: $key, en: $en, ur: $ur }),+]
+    (@shown) => { Shown::Both };
+    (@shown people) => { Shown::People };
+    (@shown scripts) => { Shown::Scripts };
+    ($($key:literal => ($en:literal, $ur:literal) $($only:ident)?),+ $(,)?) => {
+        &[$(Column { key: $key, en: $en, ur: $ur, shown: columns!(@shown $($only)?) }),+]
     };
 }
 
 const HOUSEHOLDS: &[Column] = columns![
     "id" => ("ID", "آئی ڈی"),
-    "district" => ("District", "ضلع"),
+    "district" => ("District", "ضلع") people,
     "uc_code" => ("UC code", "یونین کونسل کوڈ"),
-    "uc" => ("Union council", "یونین کونسل"),
+    "uc" => ("Union council", "یونین کونسل") people,
     "village_code" => ("Village code", "گاؤں کوڈ"),
-    "village" => ("Village / mohalla", "گاؤں / محلہ"),
+    "village" => ("Village / mohalla", "گاؤں / محلہ") people,
     "household_number" => ("Household number", "گھرانہ نمبر"),
     "landmark" => ("Landmark", "نشانی"),
     "consent" => ("Consent", "رضامندی"),
@@ -89,15 +133,18 @@ const HOUSEHOLDS: &[Column] = columns![
     "members" => ("Members", "افراد"),
     "surveyed_by" => ("Surveyed by", "سروے کنندہ"),
     "surveyed_on" => ("Surveyed on", "تاریخ سروے"),
+    "children" => ("Children", "بچے") scripts,
+    "out_of_school" => ("Out of school", "اسکول سے باہر") scripts,
 ];
 
 const CHILDREN: &[Column] = columns![
     "id" => ("ID", "آئی ڈی"),
     "household_id" => ("Household ID", "گھرانہ آئی ڈی"),
-    "district" => ("District", "ضلع"),
-    "uc_code" => ("UC code", "یونین کونسل کوڈ"),
-    "uc" => ("Union council", "یونین کونسل"),
-    "village" => ("Village / mohalla", "گاؤں / محلہ"),
+    "district" => ("District", "ضلع") people,
+    "uc_code" => ("UC code", "یونین کونسل کوڈ") people,
+    "uc" => ("Union council", "یونین کونسل") people,
+    "village_code" => ("Village code", "گاؤں کوڈ") scripts,
+    "village" => ("Village / mohalla", "گاؤں / محلہ") people,
     "household_number" => ("Household number", "گھرانہ نمبر"),
     "name" => ("Name", "نام"),
     "sex" => ("Sex", "جنس"),
@@ -119,9 +166,9 @@ const CHILDREN: &[Column] = columns![
 const FOLLOW_UPS: &[Column] = columns![
     "id" => ("ID", "آئی ڈی"),
     "child_id" => ("Child ID", "بچے کی آئی ڈی"),
-    "child" => ("Child", "بچہ"),
-    "uc_code" => ("UC code", "یونین کونسل کوڈ"),
-    "uc" => ("Union council", "یونین کونسل"),
+    "child" => ("Child", "بچہ") people,
+    "uc_code" => ("UC code", "یونین کونسل کوڈ") people,
+    "uc" => ("Union council", "یونین کونسل") people,
     "visited_on" => ("Visited on", "تاریخ ملاقات"),
     "visited_by" => ("Visited by", "ملاقات کنندہ"),
     "outcome" => ("Outcome", "نتیجہ"),
@@ -180,7 +227,12 @@ const NEEDS: &[Column] = columns![
     "resolved_on" => ("Resolved on", "حل ہونے کی تاریخ"),
 ];
 
-pub fn columns(kind: ExportKind) -> &'static [Column] {
+/// The columns `layout` shows of `kind`, in order.
+pub fn columns(kind: ExportKind, layout: Layout) -> impl Iterator<Item = &'static Column> {
+    all_columns(kind).iter().filter(move |c| layout.shows(c))
+}
+
+fn all_columns(kind: ExportKind) -> &'static [Column] {
     match kind {
         ExportKind::Households => HOUSEHOLDS,
         ExportKind::Children => CHILDREN,
@@ -196,15 +248,58 @@ pub struct Row {
     pub point: Option<(f64, f64)>,
 }
 
-/// Labels closed-list values, yes/no and places in one language.
+/// How many children each household has on its roster and how many of them are out of
+/// school, for the `children` and `out_of_school` columns of households for scripts.
+#[derive(Debug, Default)]
+pub(crate) struct Rosters(HashMap<String, [u32; 2]>);
+
+impl Rosters {
+    pub fn add(&mut self, child: &StoredRecord) -> Result<(), ExportError> {
+        let c: Child = parse(&child.body, &record_id(child))?;
+        let counts = self.0.entry(c.household_id.to_string()).or_default();
+        counts[0] += 1;
+        counts[1] += u32::from(c.is_out_of_school());
+        Ok(())
+    }
+
+    fn of(&self, household: &Household) -> [Cell; 2] {
+        let [children, out_of_school] = self
+            .0
+            .get(&household.id.to_string())
+            .copied()
+            .unwrap_or_default();
+        [
+            Cell::Number(children.into()),
+            Cell::Number(out_of_school.into()),
+        ]
+    }
+}
+
+/// Labels closed-list values, yes/no and places as `layout` wants them.
 struct Labels<'a> {
-    lang: Lang,
+    layout: Layout,
     places: &'a PlaceNames,
 }
 
 impl Labels<'_> {
+    /// The language of labels and place names (codes and places alike in English for scripts).
+    fn lang(&self) -> Lang {
+        match self.layout {
+            Layout::People(lang) | Layout::Scripts(Values::Labels(lang)) => lang,
+            Layout::Scripts(Values::Codes) => Lang::En,
+        }
+    }
+
+    /// A closed-list value's code or label.
+    fn word<T: Coded>(&self, value: T) -> &'static str {
+        match self.layout {
+            Layout::Scripts(Values::Codes) => value.code(),
+            _ => value.label(self.lang()),
+        }
+    }
+
     fn of<T: Coded>(&self, value: T) -> Cell {
-        Cell::text(value.label(self.lang))
+        Cell::text(self.word(value))
     }
 
     fn opt<T: Coded>(&self, value: Option<T>) -> Cell {
@@ -212,29 +307,35 @@ impl Labels<'_> {
     }
 
     fn yes_no(&self, value: bool) -> Cell {
-        Cell::text(match (value, self.lang) {
-            (true, Lang::En) => "Yes",
-            (false, Lang::En) => "No",
-            (true, Lang::Ur) => "ہاں",
-            (false, Lang::Ur) => "نہیں",
+        Cell::text(match (value, self.layout) {
+            (true, Layout::Scripts(_)) => "true",
+            (false, Layout::Scripts(_)) => "false",
+            (true, Layout::People(Lang::En)) => "Yes",
+            (false, Layout::People(Lang::En)) => "No",
+            (true, Layout::People(Lang::Ur)) => "ہاں",
+            (false, Layout::People(Lang::Ur)) => "نہیں",
         })
     }
 
     fn reasons(&self, reasons: &[ReasonOutOfSchool]) -> Cell {
-        let labels: Vec<&str> = reasons.iter().map(|r| r.label(self.lang)).collect();
-        Cell::text(labels.join(if self.lang == Lang::Ur { "؛ " } else { "; " }))
+        let labels: Vec<&str> = reasons.iter().map(|r| self.word(*r)).collect();
+        let urdu = self.layout == Layout::People(Lang::Ur);
+        Cell::text(labels.join(if urdu { "؛ " } else { "; " }))
     }
 
     fn class(&self, class: Option<Class>) -> Cell {
-        Cell::opt_text(class.map(|c| c.label(self.lang)))
+        match self.layout {
+            Layout::People(lang) => Cell::opt_text(class.map(|c| c.label(lang))),
+            Layout::Scripts(_) => Cell::number(class.map(|c| c.0)),
+        }
     }
 
     fn place(&self, code: &str) -> Cell {
-        Cell::text(self.places.name(code, self.lang))
+        Cell::text(self.places.name(code, self.lang()))
     }
 
     fn district(&self, code: &str) -> Cell {
-        Cell::text(self.places.above(code, Level::District, self.lang))
+        Cell::text(self.places.above(code, Level::District, self.lang()))
     }
 }
 
@@ -261,14 +362,37 @@ fn gps_cells(gps: Option<GpsFix>) -> [Cell; 2] {
     ]
 }
 
-pub fn row(
+/// A record's row as `layout` shows it; households for scripts count their rosters in
+/// `rosters`.
+pub(crate) fn row(
     kind: ExportKind,
     record: &StoredRecord,
-    lang: Lang,
+    layout: Layout,
     places: &PlaceNames,
+    rosters: &Rosters,
+) -> Result<Row, ExportError> {
+    let Row { cells, point } = every_cell(kind, record, layout, places, rosters)?;
+    let columns = all_columns(kind);
+    debug_assert_eq!(cells.len(), columns.len(), "{kind:?}");
+    let cells = cells
+        .into_iter()
+        .zip(columns)
+        .filter(|(_, column)| layout.shows(column))
+        .map(|(cell, _)| cell)
+        .collect();
+    Ok(Row { cells, point })
+}
+
+/// A record's cell for every column of its kind, whichever layouts show it.
+fn every_cell(
+    kind: ExportKind,
+    record: &StoredRecord,
+    layout: Layout,
+    places: &PlaceNames,
+    rosters: &Rosters,
 ) -> Result<Row, ExportError> {
     let id = record_id(record);
-    let l = Labels { lang, places };
+    let l = Labels { layout, places };
     let parent = |what: &str| {
         record
             .parent
@@ -282,6 +406,10 @@ pub fn row(
         ExportKind::Households => {
             let h: Household = parse(&record.body, &id)?;
             let [latitude, longitude] = gps_cells(h.gps);
+            let [children, out_of_school] = match layout {
+                Layout::Scripts(_) => rosters.of(&h),
+                Layout::People(_) => [Cell::Empty, Cell::Empty],
+            };
             Row {
                 point: h.gps.map(|g| (g.latitude, g.longitude)),
                 cells: vec![
@@ -307,6 +435,8 @@ pub fn row(
                     Cell::number(h.members),
                     Cell::text(h.surveyed_by),
                     Cell::date(Some(h.surveyed_on)),
+                    children,
+                    out_of_school,
                 ],
             }
         }
@@ -334,6 +464,7 @@ pub fn row(
                     l.district(&h.uc_code),
                     Cell::text(&h.uc_code),
                     l.place(&h.uc_code),
+                    Cell::text(&h.village_code),
                     l.place(&h.village_code),
                     Cell::text(&h.household_number),
                     Cell::text(&c.name),
@@ -476,12 +607,42 @@ mod tests {
     #[test]
     fn every_kind_has_unique_keys_and_both_headers() {
         for kind in ExportKind::ALL {
-            let cols = columns(kind);
+            let cols = all_columns(kind);
             let mut keys: Vec<_> = cols.iter().map(|c| c.key).collect();
             keys.sort();
             keys.dedup();
             assert_eq!(keys.len(), cols.len(), "{kind:?}");
             assert!(cols.iter().all(|c| !c.en.is_empty() && !c.ur.is_empty()));
         }
+    }
+
+    fn script_headers(kind: ExportKind) -> Vec<&'static str> {
+        columns(kind, Layout::Scripts(Values::Codes))
+            .map(|c| c.header(Layout::Scripts(Values::Codes)))
+            .collect()
+    }
+
+    /// What `daakhla export csv` has written since before exports for people: scripts read
+    /// these columns by name and by position.
+    #[test]
+    fn scripts_keep_their_columns() {
+        assert_eq!(
+            script_headers(ExportKind::Households).join(","),
+            "id,uc_code,village_code,household_number,landmark,consent,latitude,longitude,\
+             respondent_name,respondent_relation,respondent_phone,head_name,head_sex,\
+             mother_schooling,father_schooling,house_type,members,surveyed_by,surveyed_on,\
+             children,out_of_school"
+        );
+        assert_eq!(
+            script_headers(ExportKind::Children).join(","),
+            "id,household_id,village_code,household_number,name,sex,age_years,date_of_birth,\
+             relation_to_head,father_name,schooling,class,last_class_passed,year_left,\
+             reasons_out_of_school,other_reason,willing_to_enrol,stage,enrolled_on"
+        );
+        assert_eq!(
+            script_headers(ExportKind::FollowUps).join(","),
+            "id,child_id,visited_on,visited_by,outcome,school,class,admitted_on,why,milestone,\
+             attending_regularly,days_attended_last_week,dropped_out,dropout_reasons,notes"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! A one-sheet XLSX workbook, written here rather than with a spreadsheet crate: an .xlsx is a
 //! zip of a few XML parts. The sheet is deflated as rows arrive (its CRC-32 kept alongside), and
 //! the zip is written at the end, when its sizes are known. Text cells are inline strings,
-//! numbers are numbers; the header row is bold and frozen; Urdu sheets read right to left.
+//! numbers are numbers (never formulas: no cell has an `<f>`); text a spreadsheet would read
+//! as a formula also carries the quote prefix (style 2), so editing it in Excel keeps it text;
+//! the header row is bold and frozen; Urdu sheets read right to left.
 
 use crate::Cell;
 use flate2::Compression;
@@ -70,10 +72,17 @@ impl<W: Write> XlsxWriter<W> {
                     xml.push_str(&format!("<c r=\"{at}\"{style}><v>{n}</v></c>"));
                 }
                 Cell::Number(_) => continue,
-                Cell::Text(text) => xml.push_str(&format!(
-                    "<c r=\"{at}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
-                    escape(text)
-                )),
+                Cell::Text(text) => {
+                    let style = if !bold && crate::formula::is_formula_like(text) {
+                        " s=\"2\""
+                    } else {
+                        style
+                    };
+                    xml.push_str(&format!(
+                        "<c r=\"{at}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+                        escape(text)
+                    ))
+                }
             }
         }
         xml.push_str("</row>");
@@ -303,8 +312,9 @@ const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\
 <fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>\
 <borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
-<cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
-<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>\
+<cellXfs count=\"3\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
+<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>\
+<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" quotePrefix=\"1\"/></cellXfs>\
 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
 </styleSheet>";
 
@@ -319,6 +329,25 @@ mod tests {
             .map(column_name)
             .collect();
         assert_eq!(names, ["A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+
+    #[test]
+    fn formula_like_text_is_a_string_with_the_quote_prefix_never_a_formula() {
+        use std::io::Read;
+        let mut writer = XlsxWriter::new(Vec::new(), "T", false, &["Name"]).unwrap();
+        let cells = [Cell::text("=1+1"), Cell::text("Sana"), Cell::Number(-2.0)];
+        writer.write_row(&cells).unwrap();
+        let deflated = writer.sheet.finish().unwrap();
+        let mut sheet = String::new();
+        flate2::read::DeflateDecoder::new(&deflated[..])
+            .read_to_string(&mut sheet)
+            .unwrap();
+        assert!(sheet.contains(
+            "<c r=\"A2\" s=\"2\" t=\"inlineStr\"><is><t xml:space=\"preserve\">=1+1</t></is></c>"
+        ));
+        assert!(sheet.contains("<c r=\"B2\" t=\"inlineStr\">"), "{sheet}");
+        assert!(sheet.contains("<c r=\"C2\"><v>-2</v></c>"), "{sheet}");
+        assert!(!sheet.contains("<f"), "{sheet}");
     }
 
     #[test]

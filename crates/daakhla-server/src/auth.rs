@@ -1,5 +1,7 @@
 //! Devices and their tokens. A token is shown once, when the device is added; the server
-//! keeps only its SHA-256.
+//! keeps only its SHA-256. A device lost or replaced is revoked (kept, marked, never deleted:
+//! the log still names it) or given a new token under the same id (`rotate`); a token that no
+//! longer works is remembered as revoked, so its device hears why rather than "unknown".
 
 use crate::ServerError;
 use serde::{Deserialize, Serialize};
@@ -25,7 +27,47 @@ pub struct Device {
     pub scopes: Vec<String>,
 }
 
+/// A device as `device list` shows it: who, since when, last sync, and whether revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceEntry {
+    #[serde(flatten)]
+    pub device: Device,
+    /// When it was added (seconds since 1970, UTC).
+    pub created_at: i64,
+    /// When it last pushed or pulled here; none if never.
+    pub last_seen: Option<i64>,
+    /// When it was revoked; none while its token works.
+    pub revoked_at: Option<i64>,
+    /// For a phone enrolled at a hub (not here): the hub, a device of this server, that
+    /// revoked it and reported it upstream.
+    pub hub: Option<HubOf>,
+}
+
+/// The hub a reported phone belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubOf {
+    pub id: String,
+    pub user: String,
+}
+
+/// Whose a token is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOwner {
+    Active(Device),
+    /// A revoked device's token, or a token a `rotate` replaced.
+    Revoked {
+        device: String,
+        at: i64,
+    },
+    Unknown,
+}
+
 impl Role {
+    /// Whether people in this role record anything: supervisors only read.
+    pub fn records(self) -> bool {
+        !matches!(self, Role::Supervisor)
+    }
+
     /// How the role is stored and shown in JSON.
     pub fn code(self) -> &'static str {
         match self {
@@ -38,6 +80,13 @@ impl Role {
 }
 
 impl Device {
+    /// A device as a log stores it, by its columns' text (`from_columns`), with the role
+    /// given as its code.
+    pub(crate) fn role_from_code(code: &str) -> Result<Role, ServerError> {
+        serde_json::from_value(serde_json::Value::String(code.to_string()))
+            .map_err(|e| ServerError::Internal(e.to_string()))
+    }
+
     /// A new device, with a new id.
     pub(crate) fn new(user: &str, role: Role, scopes: &[String]) -> Device {
         Device {
@@ -60,8 +109,7 @@ impl Device {
         role: String,
         scopes: String,
     ) -> Result<Device, ServerError> {
-        let role = serde_json::from_value(serde_json::Value::String(role))
-            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        let role = Device::role_from_code(&role)?;
         let scopes =
             serde_json::from_str(&scopes).map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok(Device {
@@ -89,17 +137,30 @@ fn hex(bytes: impl Iterator<Item = u8>) -> String {
 }
 
 /// Letters and digits that cannot be misread for one another (no 0/O, 1/I/L).
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub(crate) const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Characters in an enrolment code (dashes aside).
+pub(crate) const CODE_LENGTH: usize = 12;
 
 /// A new enrolment code: 12 characters (about 59 bits) in groups of four, easy to read out
 /// or type on a phone, and carried in the hub's QR code.
 pub fn new_enrolment_code() -> String {
-    // Hashed, because a UUID's version and variant bits are not random.
-    let random = Sha256::digest(uuid::Uuid::new_v4().as_bytes());
-    let chars: Vec<char> = random[..12]
-        .iter()
-        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
-        .collect();
+    // Hashed, because a UUID's version and variant bits are not random (122 of its bits
+    // are, more than the code's 59). Bytes of 248 and above are skipped, so that each letter
+    // is equally likely (256 is not a multiple of 31).
+    let fair = 256 - 256 % CODE_ALPHABET.len();
+    let mut chars: Vec<char> = Vec::with_capacity(CODE_LENGTH);
+    while chars.len() < CODE_LENGTH {
+        let random = Sha256::digest(uuid::Uuid::new_v4().as_bytes());
+        chars.extend(
+            random
+                .iter()
+                .map(|b| usize::from(*b))
+                .filter(|&b| b < fair)
+                .take(CODE_LENGTH - chars.len())
+                .map(|b| CODE_ALPHABET[b % CODE_ALPHABET.len()] as char),
+        );
+    }
     chars
         .chunks(4)
         .map(|group| group.iter().collect::<String>())

@@ -3,7 +3,7 @@
 //! behind these two traits, so scopes, push, pull and the HTTP API are written once.
 
 use crate::ServerError;
-use crate::auth::{Device, Enrolment, Role};
+use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
 use daakhla_domain::RecordKind;
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::record::StoredRecord;
@@ -67,6 +67,20 @@ pub struct Logged {
     pub change: WireChange,
 }
 
+/// A pushed change kept apart because Automerge could not apply it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Quarantined {
+    pub doc_id: String,
+    pub kind: Kind,
+    /// The union council the record is in.
+    pub scope: String,
+    /// The device that sent it.
+    pub device: String,
+    /// Seconds since 1970 (UTC).
+    pub received_at: i64,
+    pub why: String,
+}
+
 /// Every change any device sent, once, in the order the server took it; and the devices.
 ///
 /// Invariant: a position is never committed after a higher one, so a pull that passed
@@ -75,14 +89,36 @@ pub trait ChangeLog: Send {
     /// Keeps a new device with its token's hash.
     fn add_device(&mut self, device: &Device, token_hash: &str) -> Result<(), ServerError>;
 
-    /// The device a token hash belongs to.
-    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError>;
+    /// Whose a token hash is: a device whose token works, a revoked device's (or a token
+    /// `replace_token` replaced), or nobody's. Read from the data at every call: a revocation
+    /// holds from the next request on.
+    fn device(&mut self, token_hash: &str) -> Result<TokenOwner, ServerError>;
 
     /// Notes that a device synced at `now` (seconds); at most once a minute is written.
     fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError>;
 
-    /// Every device with when it last synced (none if never), by user.
-    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError>;
+    /// Every device enrolled here, revoked ones included, by user (`hub` is none).
+    fn devices(&mut self) -> Result<Vec<DeviceEntry>, ServerError>;
+
+    /// Marks a device revoked at `now` (a device already revoked keeps its first time). The
+    /// device stays, so the log's `device` column still names it. False if there is none.
+    fn revoke_device(&mut self, id: &str, now: i64) -> Result<bool, ServerError>;
+
+    /// Gives a device that is not revoked a new token hash, in one transaction keeping the
+    /// old hash as revoked at `now`. False if there is no such device, or it is revoked.
+    fn replace_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, ServerError>;
+
+    /// Keeps what a hub (a device here) reported of its phones it revoked; a phone reported
+    /// again is written again.
+    fn note_hub_revoked(
+        &mut self,
+        hub: &str,
+        phones: &[DeviceEntry],
+        now: i64,
+    ) -> Result<(), ServerError>;
+
+    /// Every phone hubs reported revoked, with the hub's device id, by hub and user.
+    fn hub_revoked(&mut self) -> Result<Vec<(String, DeviceEntry)>, ServerError>;
 
     /// Keeps an enrolment code (as its hash) for a device to come, until `expires_at`.
     fn add_enrolment(
@@ -97,7 +133,8 @@ pub trait ChangeLog: Send {
     /// Takes an enrolment code: valid once, before it expires. Taking it marks it used.
     fn take_enrolment(&mut self, code_hash: &str, now: i64) -> Result<Enrolment, ServerError>;
 
-    /// A device by its id, with its token's hash (the key its sync packs are sealed with).
+    /// A device by its id, with its token's hash (the key its sync packs are sealed with);
+    /// none if it is revoked.
     fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError>;
 
     /// The kind and union council a document was first sent with.
@@ -105,6 +142,24 @@ pub trait ChangeLog: Send {
 
     /// Appends the changes the log does not have yet, all or none. Returns how many were new.
     fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError>;
+
+    /// The position of the last logged change (0 for an empty log).
+    fn end(&mut self) -> Result<u64, ServerError>;
+
+    /// Every logged change of one document, in log order: what a pushed change is tried on.
+    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError>;
+
+    /// Keeps a pushed change that Automerge cannot apply apart from the log: never handed
+    /// out and never materialised, but listed with its reason. Kept once.
+    fn quarantine(
+        &mut self,
+        device: &str,
+        change: &WireChange,
+        why: &str,
+    ) -> Result<(), ServerError>;
+
+    /// The changes kept apart, oldest first.
+    fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError>;
 
     /// A value the server keeps for itself (a hub's relay positions), if set.
     fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError>;

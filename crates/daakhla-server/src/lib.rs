@@ -5,28 +5,35 @@
 mod auth;
 mod backend;
 mod dashboard;
+mod devices;
 mod error;
 mod http;
+pub mod limit;
 mod packs;
 mod pg;
+mod placing;
 pub mod reference;
 mod relay;
 #[cfg(feature = "scratch")]
 pub mod scratch;
+mod serving;
 mod sqlite;
+pub mod tls;
 
-pub use auth::{Device, Role};
-pub use backend::{Location, RowsOnly};
+pub use auth::{Device, DeviceEntry, HubOf, Role};
+pub use backend::{Location, Quarantined, RowsOnly};
 pub use error::ServerError;
-pub use http::{Running, router, spawn};
+pub use http::{MAX_QUERY_BYTES, SMALL_BODY_BYTES, router};
 pub use packs::{PackImported, PackWritten, ServerPackError};
 pub use relay::{DeviceSeen, HubStatus, RelayError, Relayed, UPSTREAM};
+pub use serving::{Running, ServeLimits, spawn, spawn_serving, spawn_tls, spawn_with_limits};
+pub use tls::{Identity, TlsError};
 
 use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_reports::{ChildRow, ChildStory, Report, ReportRequest, Visible};
 use daakhla_store::FieldConflict;
-use daakhla_wire::{Pull, Push};
+use daakhla_wire::{Pull, Push, WireChange};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
@@ -40,11 +47,16 @@ pub struct Pushed {
     pub received: usize,
     /// Of those, changes the server did not have yet.
     pub new: usize,
+    /// Of those, changes that made Automerge panic: kept apart, never handed out. (A change
+    /// numbered like another by the same writer is logged and waits, as on devices.)
+    pub quarantined: usize,
 }
 
 pub struct Server {
     log: Mutex<Box<dyn ChangeLog>>,
     records: Mutex<Box<dyn Records>>,
+    /// How often enrolment codes may be tried (`enrol`).
+    enrolments: limit::Limiter,
 }
 
 impl Server {
@@ -69,6 +81,7 @@ impl Server {
         let server = Server {
             log: Mutex::new(log),
             records: Mutex::new(records),
+            enrolments: limit::Limiter::enrolments(),
         };
         server.materialise()?;
         Ok(server)
@@ -112,8 +125,17 @@ impl Server {
         Ok(code)
     }
 
-    /// Enrols a device with an enrolment code: returns the device and its token.
-    pub fn enrol(&self, code: &str) -> Result<(Device, String), ServerError> {
+    /// Enrols a device with an enrolment code tried from the address `client`: returns the
+    /// device and its token. Attempts are limited per address and for all together
+    /// (`limit`), so codes cannot be guessed; one over the limit is refused untried.
+    pub fn enrol(
+        &self,
+        code: &str,
+        client: std::net::IpAddr,
+    ) -> Result<(Device, String), ServerError> {
+        self.enrolments
+            .take(client, std::time::Instant::now())
+            .map_err(|retry_after| ServerError::TooManyEnrolments { retry_after })?;
         let now = chrono::Utc::now().timestamp();
         let taken = self
             .log()
@@ -126,64 +148,81 @@ impl Server {
         }
     }
 
-    /// The device a token belongs to.
+    /// The device a token belongs to, read anew at every request: a revoked device's token
+    /// (or one a rotation replaced) is refused as revoked from the next request on, and
+    /// told so; a token never issued, as unknown.
     pub fn authenticate(&self, token: &str) -> Result<Device, ServerError> {
-        self.log()
-            .device(&auth::hash_token(token))?
-            .ok_or(ServerError::Unauthorized)
+        match self.log().device(&auth::hash_token(token))? {
+            auth::TokenOwner::Active(device) => Ok(device),
+            auth::TokenOwner::Revoked { .. } => Err(ServerError::Revoked),
+            auth::TokenOwner::Unknown => Err(ServerError::Unauthorized),
+        }
     }
 
-    /// Takes a device's changes. Every change is checked first: one outside the device's union
-    /// councils, or claiming a document is something it is not, refuses the whole push and
-    /// nothing is logged. A change the log already has is taken again without effect.
+    /// Takes a device's changes. Every change is checked first, its union council read from
+    /// the record itself (`placing`): one outside the device's union councils, hanging on a
+    /// record outside them, or claiming a document is something or somewhere it is not,
+    /// refuses the whole push and nothing is logged. Each document's new changes are then
+    /// tried on what the log holds for it: a change Automerge cannot apply is kept apart in
+    /// the quarantine, never logged, and the others are. A change the log already has is
+    /// taken again without effect. Roles that do not record (supervisors) may not push.
     pub fn push(&self, device: &Device, push: &Push) -> Result<Pushed, ServerError> {
+        if !device.role.records() {
+            return Err(ServerError::Forbidden);
+        }
         self.log()
             .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
         let mut log = self.log();
-        for change in &push.changes {
-            let doc_id = change.doc_id.to_string();
-            if let Some((kind, scope)) = log.document(&doc_id)?
-                && (kind != change.kind || scope != change.scope)
-            {
-                return Err(ServerError::Mismatch {
-                    doc_id,
-                    known: format!("{kind:?}").to_lowercase(),
-                    known_scope: scope,
-                });
-            }
-            if allowed
-                .as_ref()
-                .is_some_and(|ucs| !ucs.contains(&change.scope))
-            {
-                return Err(ServerError::OutOfScope {
-                    doc_id,
-                    scope: change.scope.clone(),
-                });
-            }
+        let read = placing::place_push(&mut **log, allowed.as_ref(), &push.changes)?;
+        let unappliable = unappliable_changes(&mut **log, &push.changes, read)?;
+        let mut taken = Vec::with_capacity(push.changes.len());
+        let mut quarantined = 0;
+        for (change, why) in push.changes.iter().zip(unappliable) {
+            let Some(why) = why else {
+                taken.push(change.clone());
+                continue;
+            };
+            eprintln!(
+                "quarantined a change to {} {} from device {}: {why}",
+                change.kind.code(),
+                change.doc_id,
+                device.id
+            );
+            log.quarantine(&device.id, change, &why)?;
+            quarantined += 1;
         }
-        let new = log.append(&device.id, &push.changes)?;
+        let new = log.append(&device.id, &taken)?;
         drop(log);
         self.materialise()?;
         Ok(Pushed {
             received: push.changes.len(),
             new,
+            quarantined,
         })
     }
 
     /// The changes after `after` in the device's union councils, the device's own included: a
     /// store restored from a backup, or copied to a second phone, gets back what it sent since;
-    /// a device that has them skips them by hash.
+    /// a device that has them skips them by hash. The cursor answered is never beyond the
+    /// log's end.
     pub fn pull(&self, device: &Device, after: u64, limit: usize) -> Result<Pull, ServerError> {
         self.log()
             .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
         let limit = limit.clamp(1, PULL_LIMIT);
-        let rows = self.log().read(after, scopes.as_deref(), limit + 1)?;
+        let mut log = self.log();
+        let rows = log.read(after, scopes.as_deref(), limit + 1)?;
         let more = rows.len() > limit;
         let rows = &rows[..rows.len().min(limit)];
-        let cursor = rows.last().map_or(after, |r| r.seq);
+        // A device ahead of the log (the server was restored from a backup) is sent back to
+        // its end, or it would skip the changes logged next under positions it has passed.
+        let cursor = match rows.last() {
+            Some(last) => last.seq,
+            None => after.min(log.end()?),
+        };
+        drop(log);
         let changes = rows.iter().map(|r| r.change.clone()).collect();
         Ok(Pull {
             cursor,
@@ -340,13 +379,52 @@ impl Server {
 }
 
 impl Server {
+    // A request that panicked while holding a lock must not stop every later one: each write
+    // is a transaction of its own, so the data behind a poisoned lock is whole.
     fn log(&self) -> std::sync::MutexGuard<'_, Box<dyn ChangeLog>> {
-        self.log.lock().expect("log lock")
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn records(&self) -> std::sync::MutexGuard<'_, Box<dyn Records>> {
-        self.records.lock().expect("records lock")
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// For each pushed change, why Automerge cannot apply it (none if it can): each document's new
+/// changes are tried on every change the log holds for it, in a scratch document.
+fn unappliable_changes(
+    log: &mut dyn ChangeLog,
+    changes: &[WireChange],
+    read: Vec<daakhla_crdt::Change>,
+) -> Result<Vec<Option<String>>, ServerError> {
+    let hashes: Vec<daakhla_crdt::ChangeHash> = read.iter().map(|c| c.hash()).collect();
+    let mut by_doc: BTreeMap<String, Vec<daakhla_crdt::Change>> = BTreeMap::new();
+    for (change, parsed) in changes.iter().zip(read) {
+        by_doc
+            .entry(change.doc_id.to_string())
+            .or_default()
+            .push(parsed);
+    }
+    let scratch = daakhla_crdt::ActorId::from(&[0u8; 16][..]);
+    let mut refused = std::collections::HashMap::new();
+    for (doc_id, new) in by_doc {
+        let mut all = log
+            .changes_of(&doc_id)?
+            .into_iter()
+            .map(daakhla_crdt::change_from_bytes)
+            .collect::<Result<Vec<_>, _>>()?;
+        all.extend(new);
+        let (_, unappliable) = daakhla_crdt::RecordDoc::load_and_apply(None, &scratch, all)?;
+        refused.extend(unappliable.into_iter().map(|u| (u.hash, u.why)));
+    }
+    Ok(hashes
+        .iter()
+        .map(|hash| refused.get(hash).cloned())
+        .collect())
 }
 
 /// The places every server starts with.

@@ -26,10 +26,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Answer devices over HTTP.
+    /// Answer devices over HTTP, or HTTPS with a certificate.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Serve HTTPS with this certificate chain (PEM, the server's own first).
+        #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve HTTPS with a self-signed certificate kept in DIR (made there the first time,
+        /// the same one after): for an office hub, whose phones pin its fingerprint
+        /// (`enrolment add --tls-cert DIR/cert.pem` puts it in the link).
+        #[arg(long, value_name = "DIR")]
+        tls_self_signed: Option<PathBuf>,
         /// Run as a union council hub: relay to the central server at this address whenever
         /// it can be reached.
         #[arg(long, requires = "upstream_token")]
@@ -40,11 +51,32 @@ enum Command {
         /// Seconds between relay rounds.
         #[arg(long, default_value_t = 30)]
         relay_every: u64,
+        /// Trust the central server's certificate from this certificate authority (PEM)
+        /// besides the web's.
+        #[arg(long, env = "DAAKHLA_CA_FILE", value_name = "FILE")]
+        upstream_ca_file: Option<PathBuf>,
+        /// Trust only the central server certificate with this SHA-256 fingerprint.
+        #[arg(long, value_name = "SHA256")]
+        upstream_fingerprint: Option<String>,
+        /// Allow a plain http:// upstream beyond loopback and private networks.
+        #[arg(long)]
+        upstream_insecure: bool,
         /// The built dashboard to serve at `/` (default: the repository's ui/dist if present).
         #[arg(long, env = "DAAKHLA_DASHBOARD")]
         dashboard: Option<std::path::PathBuf>,
+        /// Connections served at once (more wait briefly, then are answered 503).
+        #[arg(long, default_value_t = daakhla_server::ServeLimits::default().max_connections)]
+        max_connections: usize,
+        /// Connections from one IP address at once. Behind a reverse proxy every connection
+        /// comes from the proxy: set this to --max-connections there.
+        #[arg(
+            long,
+            default_value_t = daakhla_server::ServeLimits::default().max_connections_per_address
+        )]
+        max_connections_per_address: usize,
     },
-    /// Enrol a device: prints the token it syncs with (shown only once).
+    /// Devices: enrol one (prints the token it syncs with, shown only once), list them,
+    /// revoke a lost one or give one a new token.
     #[command(subcommand)]
     Device(DeviceCommand),
     /// Enrolment codes: a phone exchanges one for its token (`daakhla enrol`), once.
@@ -122,14 +154,19 @@ enum EnrolmentCommand {
         /// Hours the code stays valid.
         #[arg(long, default_value_t = 72)]
         valid_hours: u64,
-        /// This server's address as phones reach it, e.g. http://192.168.1.5:8080.
+        /// This server's address as phones reach it, e.g. https://192.168.1.5:8080.
         #[arg(long)]
         server: Option<String>,
+        /// The certificate the server serves (PEM; `DIR/cert.pem` of `serve
+        /// --tls-self-signed DIR`): its fingerprint goes into the link, and the phone pins it.
+        #[arg(long, requires = "server", value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
     },
 }
 
 #[derive(Subcommand)]
 enum DeviceCommand {
+    /// Enrol a device: prints its id and the token it syncs with (shown only once).
     Add {
         #[arg(long)]
         user: String,
@@ -140,6 +177,20 @@ enum DeviceCommand {
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },
+    /// Every device: id, user, role, places, when added, last sync, and whether revoked
+    /// (phones a hub revoked too, with their hub).
+    List {
+        /// One JSON list instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A lost or stolen phone: its token is refused from the next request on. The device
+    /// is kept, marked revoked; a phone found again is enrolled anew with a new code and
+    /// then sends what it holds.
+    Revoke { id: String },
+    /// A new token for the same device id (its history and sync packs stay its own); the
+    /// old token is refused from the next request on. Prints the new token (shown only once).
+    Rotate { id: String },
 }
 
 fn main() -> ExitCode {
@@ -155,8 +206,7 @@ fn main() -> ExitCode {
 
 /// A hub's relay: a round every `every` seconds; a failed round (no internet) is reported and
 /// tried again at the next.
-fn relay_forever(server: &Server, url: &str, token: &str, every: u64) {
-    let upstream = daakhla_sync::Remote::new(url, token);
+fn relay_forever(server: &Server, upstream: daakhla_sync::Remote, every: u64) {
     loop {
         match server.relay(&upstream) {
             Ok(relayed) if relayed.sent + relayed.received + relayed.held_back > 0 => println!(
@@ -176,31 +226,95 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Serve {
             listen,
+            tls_cert,
+            tls_key,
+            tls_self_signed,
             upstream,
             upstream_token,
             relay_every,
+            upstream_ca_file,
+            upstream_fingerprint,
+            upstream_insecure,
             dashboard,
+            max_connections,
+            max_connections_per_address,
         } => {
+            let identity = match (tls_cert, tls_key, tls_self_signed) {
+                (Some(cert), Some(key), _) => Some(
+                    daakhla_server::Identity::from_pem_files(&cert, &key)
+                        .map_err(|e| e.to_string())?,
+                ),
+                (_, _, Some(dir)) => {
+                    let host = listen.rsplit_once(':').map_or(listen.as_str(), |(h, _)| h);
+                    let host = host.trim_start_matches('[').trim_end_matches(']');
+                    let names: Vec<String> = match host.parse::<std::net::IpAddr>() {
+                        Ok(ip) if ip.is_unspecified() => Vec::new(),
+                        _ => vec![host.to_string()],
+                    };
+                    Some(
+                        daakhla_server::Identity::self_signed(&dir, &names)
+                            .map_err(|e| e.to_string())?,
+                    )
+                }
+                _ => None,
+            };
+            // The upstream's trust is checked before serving: a CA file that cannot be read
+            // stops the start rather than every round.
+            let upstream = match (upstream, upstream_token) {
+                (Some(url), Some(token)) => {
+                    let trust = daakhla_sync::Trust {
+                        ca_pem: upstream_ca_file
+                            .map(|file| {
+                                std::fs::read_to_string(&file)
+                                    .map_err(|e| format!("{}: {e}", file.display()))
+                            })
+                            .transpose()?,
+                        fingerprint: upstream_fingerprint,
+                        insecure: upstream_insecure,
+                    };
+                    let remote = daakhla_sync::Remote::with_trust(&url, &token, &trust)
+                        .map_err(|e| e.to_string())?;
+                    Some((url, remote))
+                }
+                _ => None,
+            };
             if let Some(dir) = dashboard {
                 // SAFETY: set before the server's threads start; `dashboard::folder` reads it.
                 unsafe { std::env::set_var("DAAKHLA_DASHBOARD", dir) };
             }
             let server = Arc::new(server);
-            let running = daakhla_server::spawn(server.clone(), &listen)
-                .map_err(|e| format!("{listen}: {e}"))?;
+            let limits = daakhla_server::ServeLimits {
+                max_connections: max_connections.max(1),
+                max_connections_per_address: max_connections_per_address.max(1),
+                ..daakhla_server::ServeLimits::default()
+            };
+            let running =
+                daakhla_server::spawn_serving(server.clone(), &listen, limits, identity.as_ref())
+                    .map_err(|e| format!("{listen}: {e}"))?;
             println!(
                 "Daakhla server listening on {} (data in {})",
                 running.url(),
                 location
             );
-            if let (Some(url), Some(token)) = (upstream, upstream_token) {
+            if let Some(fingerprint) = &running.fingerprint {
+                println!("TLS certificate SHA-256 fingerprint: {fingerprint}");
+            }
+            if let Some((url, remote)) = upstream {
                 println!("Relaying to {url} every {relay_every} s");
-                std::thread::spawn(move || relay_forever(&server, &url, &token, relay_every));
+                std::thread::spawn(move || relay_forever(&server, remote, relay_every));
             }
-            // Serve until killed; the log makes a kill at any point safe.
-            loop {
-                std::thread::park();
-            }
+            // Serve until Ctrl+C (or a kill: the log makes one at any point safe), then let
+            // the requests in flight finish.
+            let signals = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            signals
+                .block_on(tokio::signal::ctrl_c())
+                .map_err(|e| e.to_string())?;
+            println!("Stopping");
+            drop(running);
+            Ok(())
         }
         Command::Enrolment(EnrolmentCommand::Add {
             user,
@@ -208,12 +322,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scopes,
             valid_hours,
             server: address,
+            tls_cert,
         }) => {
+            let fingerprint = tls_cert
+                .map(|file| daakhla_server::tls::fingerprint_of_pem_file(&file))
+                .transpose()
+                .map_err(|e| e.to_string())?;
             let valid_for = std::time::Duration::from_secs(valid_hours * 3600);
             let code = server
                 .add_enrolment(&user, role, &scopes, valid_for)
                 .map_err(|e| e.to_string())?;
-            let link = address.map(|url| daakhla_sync::enrolment_link(&url, &code));
+            let link = address
+                .map(|url| daakhla_sync::enrolment_link(&url, &code, fingerprint.as_deref()));
             println!(
                 "{}",
                 serde_json::json!({ "code": code, "valid_hours": valid_hours, "link": link })
@@ -224,6 +344,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (device, token) = server
                 .add_device(&user, role, &scopes)
                 .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::json!({ "device": device, "token": token })
+            );
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List { json }) => {
+            let devices = server.devices().map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::json!(devices));
+            } else {
+                print!("{}", device_table(&devices));
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Revoke { id }) => {
+            let device = server.revoke_device(&id).map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({ "device": device }));
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Rotate { id }) => {
+            let (device, token) = server.rotate_device(&id).map_err(|e| e.to_string())?;
             println!(
                 "{}",
                 serde_json::json!({ "device": device, "token": token })
@@ -303,4 +445,59 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
         })
         .and_then(|()| std::fs::rename(&partial, file))
         .map_err(|e| format!("{}: {e}", file.display()).into())
+}
+
+/// `device list` as a table: one device a line, columns padded to their widest cell.
+fn device_table(devices: &[daakhla_server::DeviceEntry]) -> String {
+    let when = |at: Option<i64>| {
+        at.and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+            .map_or_else(
+                || "-".to_string(),
+                |t| t.format("%Y-%m-%d %H:%M").to_string(),
+            )
+    };
+    let mut rows = vec![
+        [
+            "ID",
+            "USER",
+            "ROLE",
+            "SCOPES",
+            "CREATED",
+            "LAST SEEN",
+            "REVOKED",
+        ]
+        .map(String::from),
+    ];
+    for entry in devices {
+        let revoked = match (&entry.revoked_at, &entry.hub) {
+            (None, _) => "no".to_string(),
+            (Some(at), None) => when(Some(*at)),
+            (Some(at), Some(hub)) => {
+                format!("{} at hub {} ({})", when(Some(*at)), hub.user, hub.id)
+            }
+        };
+        rows.push([
+            entry.device.id.clone(),
+            entry.device.user.clone(),
+            entry.device.role.code().to_string(),
+            entry.device.scopes.join(","),
+            when(Some(entry.created_at)),
+            when(entry.last_seen),
+            revoked,
+        ]);
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }

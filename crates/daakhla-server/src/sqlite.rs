@@ -6,8 +6,8 @@
 //! one.
 
 use crate::ServerError;
-use crate::auth::{Device, Enrolment, Role};
-use crate::backend::{ChangeLog, Logged, Records};
+use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
+use crate::backend::{ChangeLog, Logged, Quarantined, Records};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::validation::Context;
 use daakhla_store::{FieldConflict, IncomingChange, PlaceRow, Store};
@@ -28,6 +28,18 @@ CREATE TABLE IF NOT EXISTS log (
     received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_by_scope ON log(scope, seq);
+CREATE INDEX IF NOT EXISTS log_by_doc ON log(doc_id, seq);
+-- Pushed changes Automerge could not apply: kept apart, never handed out.
+CREATE TABLE IF NOT EXISTS quarantine (
+    hash        BLOB PRIMARY KEY,
+    doc_id      TEXT NOT NULL,
+    kind        INTEGER NOT NULL,
+    scope       TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    device      TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    why         TEXT NOT NULL
+);
 -- A document's kind and union council, fixed by its first change.
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -56,7 +68,39 @@ CREATE TABLE IF NOT EXISTS devices (
     scopes     TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+-- Tokens that no longer work because a `rotate` replaced them, kept so that a device hears
+-- it was revoked rather than that its token is unknown. (A revoked device's own token stays
+-- in `devices`, with `revoked_at`.)
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    token_hash TEXT PRIMARY KEY,
+    device     TEXT NOT NULL,
+    revoked_at INTEGER NOT NULL
+);
+-- Phones enrolled at a hub (a device here) that the hub revoked and reported upstream.
+CREATE TABLE IF NOT EXISTS hub_revoked (
+    hub         TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    scopes      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    last_seen   INTEGER,
+    revoked_at  INTEGER NOT NULL,
+    reported_at INTEGER NOT NULL,
+    PRIMARY KEY (hub, id)
+);
 ";
+
+/// Adds a column to a table of a log written before the column was.
+fn add_column(conn: &Connection, table: &str, column: &str, kind: &str) -> rusqlite::Result<()> {
+    let has: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .exists([table, column])?;
+    if !has {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+    }
+    Ok(())
+}
 
 pub struct SqliteLog {
     conn: Connection,
@@ -70,13 +114,9 @@ impl SqliteLog {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        // Logs written before devices' last sync was kept.
-        let has_last_seen: bool = conn
-            .prepare("SELECT 1 FROM pragma_table_info('devices') WHERE name = 'last_seen'")?
-            .exists([])?;
-        if !has_last_seen {
-            conn.execute_batch("ALTER TABLE devices ADD COLUMN last_seen INTEGER")?;
-        }
+        // Logs written before devices' last sync, and revocations, were kept.
+        add_column(&conn, "devices", "last_seen", "INTEGER")?;
+        add_column(&conn, "devices", "revoked_at", "INTEGER")?;
         Ok(SqliteLog { conn })
     }
 }
@@ -97,17 +137,35 @@ impl ChangeLog for SqliteLog {
         Ok(())
     }
 
-    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
-        let row: Option<(String, String, String, String)> = self
+    fn device(&mut self, token_hash: &str) -> Result<TokenOwner, ServerError> {
+        let row: Option<(String, String, String, String, Option<i64>)> = self
             .conn
-            .query_row(
-                "SELECT id, user, role, scopes FROM devices WHERE token_hash = ?1",
-                [token_hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .prepare_cached(
+                "SELECT id, user, role, scopes, revoked_at FROM devices WHERE token_hash = ?1",
+            )?
+            .query_row([token_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .optional()?;
-        row.map(|(id, user, role, scopes)| Device::from_columns(id, user, role, scopes))
-            .transpose()
+        match row {
+            Some((id, user, role, scopes, None)) => Ok(TokenOwner::Active(Device::from_columns(
+                id, user, role, scopes,
+            )?)),
+            Some((device, .., Some(at))) => Ok(TokenOwner::Revoked { device, at }),
+            None => Ok(self
+                .conn
+                .prepare_cached(
+                    "SELECT device, revoked_at FROM revoked_tokens WHERE token_hash = ?1",
+                )?
+                .query_row([token_hash], |r| {
+                    Ok(TokenOwner::Revoked {
+                        device: r.get(0)?,
+                        at: r.get(1)?,
+                    })
+                })
+                .optional()?
+                .unwrap_or(TokenOwner::Unknown)),
+        }
     }
 
     fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError> {
@@ -119,16 +177,120 @@ impl ChangeLog for SqliteLog {
         Ok(())
     }
 
-    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, user, role, scopes, last_seen FROM devices ORDER BY user, id")?;
+    fn devices(&mut self) -> Result<Vec<DeviceEntry>, ServerError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, user, role, scopes, created_at, last_seen, revoked_at FROM devices ORDER BY user, id",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                (r.get(4)?, r.get(5)?, r.get(6)?),
+            ))
         })?;
         rows.map(|row| {
-            let (id, user, role, scopes, last_seen) = row?;
-            Ok((Device::from_columns(id, user, role, scopes)?, last_seen))
+            let ((id, user, role, scopes), (created_at, last_seen, revoked_at)) = row?;
+            Ok(DeviceEntry {
+                device: Device::from_columns(id, user, role, scopes)?,
+                created_at,
+                last_seen,
+                revoked_at,
+                hub: None,
+            })
+        })
+        .collect()
+    }
+
+    fn revoke_device(&mut self, id: &str, now: i64) -> Result<bool, ServerError> {
+        self.conn.execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now],
+        )?;
+        Ok(self
+            .conn
+            .prepare("SELECT 1 FROM devices WHERE id = ?1")?
+            .exists([id])?)
+    }
+
+    fn replace_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, ServerError> {
+        let tx = self.conn.transaction()?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT token_hash FROM devices WHERE id = ?1 AND revoked_at IS NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(old) = old else {
+            return Ok(false);
+        };
+        tx.execute(
+            "INSERT INTO revoked_tokens (token_hash, device, revoked_at) VALUES (?1, ?2, ?3)",
+            params![old, id, now],
+        )?;
+        tx.execute(
+            "UPDATE devices SET token_hash = ?2 WHERE id = ?1",
+            params![id, token_hash],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn note_hub_revoked(
+        &mut self,
+        hub: &str,
+        phones: &[DeviceEntry],
+        now: i64,
+    ) -> Result<(), ServerError> {
+        let tx = self.conn.transaction()?;
+        for phone in phones {
+            tx.prepare_cached(
+                "INSERT INTO hub_revoked (hub, id, user, role, scopes, created_at, last_seen, revoked_at, reported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (hub, id) DO UPDATE SET user = excluded.user, role = excluded.role,
+                   scopes = excluded.scopes, created_at = excluded.created_at, last_seen = excluded.last_seen,
+                   revoked_at = excluded.revoked_at, reported_at = excluded.reported_at",
+            )?
+            .execute(params![
+                hub,
+                phone.device.id,
+                phone.device.user,
+                phone.device.role.code(),
+                phone.device.scopes_json(),
+                phone.created_at,
+                phone.last_seen,
+                phone.revoked_at.unwrap_or(now),
+                now
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn hub_revoked(&mut self) -> Result<Vec<(String, DeviceEntry)>, ServerError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT hub, id, user, role, scopes, created_at, last_seen, revoked_at FROM hub_revoked ORDER BY hub, user, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                (r.get(5)?, r.get(6)?, r.get(7)?),
+            ))
+        })?;
+        rows.map(|row| {
+            let ((hub, id, user, role, scopes), (created_at, last_seen, revoked_at)): (
+                (String, _, _, _, _),
+                (i64, Option<i64>, i64),
+            ) = row?;
+            Ok((
+                hub,
+                DeviceEntry {
+                    device: Device::from_columns(id, user, role, scopes)?,
+                    created_at,
+                    last_seen,
+                    revoked_at: Some(revoked_at),
+                    hub: None,
+                },
+            ))
         })
         .collect()
     }
@@ -188,7 +350,7 @@ impl ChangeLog for SqliteLog {
         let row: Option<(String, String, String, String)> = self
             .conn
             .query_row(
-                "SELECT user, role, scopes, token_hash FROM devices WHERE id = ?1",
+                "SELECT user, role, scopes, token_hash FROM devices WHERE id = ?1 AND revoked_at IS NULL",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -241,6 +403,75 @@ impl ChangeLog for SqliteLog {
         }
         tx.commit()?;
         Ok(new)
+    }
+
+    fn end(&mut self) -> Result<u64, ServerError> {
+        let end: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| r.get(0))?;
+        Ok(end as u64)
+    }
+
+    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM log WHERE doc_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([doc_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn quarantine(
+        &mut self,
+        device: &str,
+        change: &WireChange,
+        why: &str,
+    ) -> Result<(), ServerError> {
+        let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())?.hash();
+        self.conn.execute(
+            "INSERT OR IGNORE INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                hash.0.to_vec(),
+                change.doc_id.to_string(),
+                change.kind.wire_code(),
+                change.scope,
+                change.bytes,
+                device,
+                chrono::Utc::now().timestamp(),
+                why
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, kind, scope, device, received_at, why FROM quarantine ORDER BY received_at, doc_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u8>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (doc_id, kind, scope, device, received_at, why) = row?;
+            Ok(Quarantined {
+                kind: Kind::from_wire_code(kind).ok_or_else(|| {
+                    ServerError::Internal(format!("bad kind {kind} in the quarantine"))
+                })?,
+                doc_id,
+                scope,
+                device,
+                received_at,
+                why,
+            })
+        })
+        .collect()
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError> {

@@ -94,27 +94,28 @@ impl Editor<'_> {
     }
 
     /// Applies changes received for document `id` (and any received earlier that were
-    /// waiting for these), saves it, and returns the record it now holds.
+    /// waiting for these), saves it, and returns the record it now holds with how many of the
+    /// changes could not be applied at all (kept, marked, never tried again).
     pub fn receive(
         &self,
         kind: RecordKind,
         id: &str,
         incoming: Vec<Change>,
-    ) -> Result<Value, StoreError> {
-        let mut doc = match self.stored_doc(id)? {
-            Some(bytes) => RecordDoc::load(&bytes, &self.identity.actor)?,
-            None => RecordDoc::new(&self.identity.actor),
-        };
+    ) -> Result<(Value, usize), StoreError> {
         let waiting: Vec<Vec<u8>> = self
             .tx
-            .prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 AND NOT applied")?
+            .prepare_cached(
+                "SELECT bytes FROM changes WHERE doc_id = ?1 AND NOT applied AND unappliable IS NULL",
+            )?
             .query_map([id], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         let mut all = incoming.clone();
         for bytes in waiting {
             all.push(daakhla_crdt::change_from_bytes(bytes)?);
         }
-        doc.apply(all.clone());
+        let saved = self.stored_doc(id)?;
+        let (mut doc, unappliable) =
+            RecordDoc::load_and_apply(saved.as_deref(), &self.identity.actor, all.clone())?;
         for change in &incoming {
             let stamp = daakhla_crdt::stamp_of(change).unwrap_or(Stamp {
                 author: String::new(),
@@ -136,8 +137,13 @@ impl Editor<'_> {
                     .execute([change.hash().0.to_vec()])?;
             }
         }
+        for refused in &unappliable {
+            self.tx
+                .prepare_cached("UPDATE changes SET unappliable = ?2 WHERE hash = ?1")?
+                .execute(params![refused.hash.0.to_vec(), refused.why])?;
+        }
         self.save_doc(kind, id, &mut doc)?;
-        Ok(Value::Object(doc.read()?.fields))
+        Ok((Value::Object(doc.read()?.fields), unappliable.len()))
     }
 
     /// The record a stored document holds now.

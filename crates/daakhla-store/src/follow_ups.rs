@@ -39,6 +39,8 @@ pub struct FollowUpDue {
     pub stage: Stage,
     pub last_visit: Option<String>,
     pub reasons: Vec<ReasonOutOfSchool>,
+    /// The household's survey date, as stored (`YYYY-MM-DD`).
+    pub surveyed_on: String,
 }
 
 /// Writes a child's row, with its lifecycle read from the follow-ups already stored.
@@ -60,13 +62,13 @@ pub(crate) fn write_child_row(
     let age = child.age_on(surveyed_on).unwrap_or_default();
     tx.prepare_cached(
         "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted,
-                               reasons)
-         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                               reasons, name_key)
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
              origin_household_id = excluded.origin_household_id, name = excluded.name, sex = excluded.sex,
              age_years = excluded.age_years, schooling = excluded.schooling,
              out_of_school = excluded.out_of_school, body = excluded.body, deleted = excluded.deleted,
-             reasons = excluded.reasons",
+             reasons = excluded.reasons, name_key = excluded.name_key",
     )?
     .execute(params![
         child.id.to_string(),
@@ -79,6 +81,7 @@ pub(crate) fn write_child_row(
         serde_json::to_string(child)?,
         child.deleted,
         child.reason_codes(),
+        daakhla_domain::likeness::search_key(&child.name),
     ])?;
     Ok(())
 }
@@ -314,59 +317,42 @@ impl Store {
     }
 
     /// The out-of-school children still to be visited in a union council or village, by
-    /// village and household number: the resource person's to-do list.
+    /// village and household number: the resource person's to-do list. Read from the
+    /// children's own columns (their place and survey date are copies of the household's),
+    /// never from a record's body.
     pub fn follow_ups_due(
         &self,
         uc: Option<&str>,
         village: Option<&str>,
     ) -> Result<Vec<FollowUpDue>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.name, c.sex, c.age_years, h.id, h.village_code, h.household_number, h.head_name,
-                    c.stage, c.last_visit, c.body
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, c.name, c.sex, c.age_years, h.id, c.village_code, h.household_number, h.head_name,
+                    c.stage, c.last_visit, c.reasons, c.surveyed_on
                FROM children c JOIN households h ON h.id = c.household_id
-              WHERE c.stage IN ('out_of_school', 'following_up', 'dropped_out_again')
-                AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
-                AND (?1 IS NULL OR h.uc_code = ?1) AND (?2 IS NULL OR h.village_code = ?2)
-              ORDER BY h.village_code, length(h.household_number), h.household_number, c.rowid",
+              WHERE c.stage IN ('out_of_school', 'following_up', 'dropped_out_again') AND c.shown
+                AND (?1 IS NULL OR c.uc_code = ?1) AND (?2 IS NULL OR c.village_code = ?2)
+              ORDER BY c.village_code, length(h.household_number), h.household_number, c.rowid",
         )?;
         let rows = stmt.query_map(params![uc, village], |row| {
-            Ok((
-                id_column::<HouseholdId>(row, 4)?,
-                row.get::<_, u8>(3)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, String>(6)?,
-                row.get::<_, Option<String>>(7)?,
-                coded_column::<Stage>(row, 8)?,
-                row.get::<_, Option<String>>(9)?,
-                row.get::<_, String>(10)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (
-                household_id,
-                age_years,
-                village_code,
-                household_number,
-                head_name,
-                stage,
-                last_visit,
-                body,
-            ) = row?;
-            let child: Child = serde_json::from_str(&body)?;
+            let reasons: String = row.get(10)?;
             Ok(FollowUpDue {
-                child_id: child.id,
-                name: child.name,
-                sex: child.sex,
-                age_years,
-                household_id,
-                village_code,
-                household_number,
-                head_name,
-                stage,
-                last_visit,
-                reasons: child.reasons_out_of_school,
+                child_id: id_column(row, 0)?,
+                name: row.get(1)?,
+                sex: coded_column(row, 2)?,
+                age_years: row.get(3)?,
+                household_id: id_column(row, 4)?,
+                village_code: row.get(5)?,
+                household_number: row.get(6)?,
+                head_name: row.get(7)?,
+                stage: coded_column(row, 8)?,
+                last_visit: row.get(9)?,
+                reasons: reasons
+                    .split(',')
+                    .filter_map(ReasonOutOfSchool::from_code)
+                    .collect(),
+                surveyed_on: row.get(11)?,
             })
-        })
-        .collect()
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -25,8 +25,10 @@ pub use duplicates::{DuplicatePair, LikelyDuplicate};
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
 pub use geography::{PlaceRow, place_names};
-pub use surveys::{HouseholdSummary, Saved, SearchHit};
-pub use sync::{FieldConflict, HistoryEntry, IncomingChange, OutgoingChange, Received};
+pub use surveys::{HouseholdSummary, Saved, SearchHit, SearchPage};
+pub use sync::{
+    FieldConflict, HistoryEntry, IncomingChange, OutgoingChange, Received, UnsentRecord,
+};
 
 use documents::{Editor, Identity};
 use rusqlite::{Connection, OpenFlags};

@@ -47,6 +47,14 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0008_distinct_households.sql"),
         then: None,
     },
+    Migration {
+        sql: include_str!("migrations/0009_unappliable_changes.sql"),
+        then: None,
+    },
+    Migration {
+        sql: include_str!("migrations/0010_search_keys.sql"),
+        then: Some(crate::surveys::backfill_search_keys),
+    },
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@ use crate::follow_ups::write_child;
 use crate::{Store, StoreError, id_column, write_in_chunks};
 use daakhla_domain::household::{Household, HouseholdSurvey};
 use daakhla_domain::ids::{ChildId, HouseholdId};
+use daakhla_domain::likeness::search_key;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -37,6 +38,17 @@ pub struct SearchHit {
     /// Set when the match was a child's name.
     pub child_id: Option<String>,
     pub child_name: Option<String>,
+    /// How it matched: 0 the household number, 1 the whole name, 2 every word of the search
+    /// a word of the name, 3 the start of one, 4 the text as typed.
+    pub rank: u8,
+}
+
+/// A page of search hits, best first, and how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub total: u32,
 }
 
 /// What a save did.
@@ -65,6 +77,26 @@ impl Store {
         progress: &mut dyn FnMut(usize),
     ) -> Result<Saved, StoreError> {
         self.save_surveys(surveys, Save::Add, ctx, progress)
+    }
+
+    /// Checks new surveys by every rule `add_surveys` applies, the store's own included (a
+    /// household number taken in the village, unknown places), and writes nothing: a form
+    /// checked step by step says what saving would say.
+    pub fn check_new_surveys(
+        &self,
+        surveys: &[HouseholdSurvey],
+        ctx: &Context,
+    ) -> Result<(), StoreError> {
+        self.check_surveys(surveys, Save::Add, ctx).map(|_| ())
+    }
+
+    /// Checks edited surveys by every rule `replace_surveys` applies, and writes nothing.
+    pub fn check_replaced_surveys(
+        &self,
+        surveys: &[HouseholdSurvey],
+        ctx: &Context,
+    ) -> Result<(), StoreError> {
+        self.check_surveys(surveys, Save::Replace, ctx).map(|_| ())
     }
 
     /// Replaces stored surveys with edited versions of them (see
@@ -321,12 +353,45 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Households whose number is `text`, or whose head's or a child's name contains it
-    /// (ignoring case in Latin script).
+    /// The households whose survey was written on `device` or by one of `people`: their
+    /// document's first change says so (its stamp's device and author).
+    pub fn households_surveyed_by(
+        &self,
+        device: &str,
+        people: &[String],
+    ) -> Result<HashSet<HouseholdId>, StoreError> {
+        let people = serde_json::to_string(people)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id FROM documents d
+               JOIN changes first ON first.seq = (SELECT min(seq) FROM changes WHERE doc_id = d.id)
+              WHERE d.kind = 'household'
+                AND (first.device = ?1 OR first.author IN (SELECT value FROM json_each(?2)))",
+        )?;
+        let ids = stmt.query_map(params![device, people], |row| id_column(row, 0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// The first `limit` hits of `search_page`.
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        Ok(self.search_page(text, 0, limit)?.hits)
+    }
+
+    /// Households whose number is `text`, and households and children whose name sounds like
+    /// it: compared as the duplicate check compares names (`likeness::search_key`: Urdu
+    /// script and Roman Urdu, ي or ی, ك or ک alike), each word of `text` a whole word of the
+    /// name or, when it has two consonants or more, the start of one; or whose name contains
+    /// `text` as typed (ignoring case in Latin script). Ranked: the number, the whole name,
+    /// every word whole, words begun, then text contained; `total` counts every hit, the page
+    /// is `limit` of them from `offset`.
+    pub fn search_page(
+        &self,
+        text: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchPage, StoreError> {
         let text = text.trim();
         if text.is_empty() {
-            return Ok(Vec::new());
+            return Ok(SearchPage::default());
         }
         let pattern = format!(
             "%{}%",
@@ -334,27 +399,84 @@ impl Store {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        let mut stmt = self.conn.prepare(
-            "SELECT h.id, h.village_code, h.household_number, h.head_name, NULL, NULL
-               FROM households h
-              WHERE (h.household_number = ?1 OR h.head_name LIKE ?2 ESCAPE '\\') AND NOT h.deleted AND h.merged_into IS NULL
-             UNION ALL
-             SELECT h.id, h.village_code, h.household_number, h.head_name, c.id, c.name
-               FROM children c JOIN households h ON h.id = c.household_id
-              WHERE c.name LIKE ?2 ESCAPE '\\' AND NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
-             LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![text, pattern, limit as i64], |row| {
-            Ok(SearchHit {
-                household_id: id_column(row, 0)?,
-                village_code: row.get(1)?,
-                household_number: row.get(2)?,
-                head_name: row.get(3)?,
-                child_id: row.get(4)?,
-                child_name: row.get(5)?,
-            })
+        let key = search_key(text);
+        let words: Vec<&str> = key.split_whitespace().collect();
+        // ?1 the text, ?2 the pattern, ?3 the whole key, then each word.
+        let mut args: Vec<String> = vec![text.into(), pattern, key.clone()];
+        let mut whole = Vec::new();
+        let mut begun = Vec::new();
+        for word in &words {
+            args.push(word.to_string());
+            let at = args.len();
+            whole.push(format!("instr(k, ' ' || ?{at} || ' ') > 0"));
+            begun.push(if word.chars().count() >= 2 {
+                format!("instr(k, ' ' || ?{at}) > 0")
+            } else {
+                format!("instr(k, ' ' || ?{at} || ' ') > 0")
+            });
+        }
+        let sounds = if words.is_empty() {
+            // Nothing to sound out ("a", "%"): the text as typed only (?3 is empty).
+            "WHEN ?3 != '' THEN NULL".to_string()
+        } else {
+            format!(
+                "WHEN k = ?3 THEN 1 WHEN {} THEN 2 WHEN {} THEN 3",
+                whole.join(" AND "),
+                begun.join(" AND ")
+            )
+        };
+        let sql = format!(
+            "WITH named AS (
+                 SELECT h.id AS household_id, h.village_code, h.household_number, h.head_name,
+                        NULL AS child_id, NULL AS child_name, h.head_key AS k, h.head_name AS name,
+                        h.household_number = ?1 AS by_number
+                   FROM households h
+                  WHERE NOT h.deleted AND h.merged_into IS NULL
+                 UNION ALL
+                 SELECT h.id, h.village_code, h.household_number, h.head_name, c.id, c.name,
+                        c.name_key, c.name, 0
+                   FROM children c JOIN households h ON h.id = c.household_id
+                  WHERE NOT c.deleted AND NOT h.deleted AND h.merged_into IS NULL
+             ),
+             ranked AS (
+                 SELECT *, CASE WHEN by_number THEN 0 {sounds}
+                                WHEN name LIKE ?2 ESCAPE '\\' THEN 4 END AS rank
+                   FROM named
+             )
+             SELECT household_id, village_code, household_number, head_name, child_id, child_name, rank,
+                    count(*) OVER ()
+               FROM ranked WHERE rank IS NOT NULL
+              ORDER BY rank, name NOT LIKE ?2 ESCAPE '\\', name, length(household_number),
+                       household_number, child_id
+              LIMIT {limit} OFFSET {offset}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut total = 0;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&args), |row| {
+            Ok((
+                SearchHit {
+                    household_id: id_column(row, 0)?,
+                    village_code: row.get(1)?,
+                    household_number: row.get(2)?,
+                    head_name: row.get(3)?,
+                    child_id: row.get(4)?,
+                    child_name: row.get(5)?,
+                    rank: row.get(6)?,
+                },
+                row.get::<_, u32>(7)?,
+            ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut hits = Vec::new();
+        for row in rows {
+            let (hit, count) = row?;
+            total = count;
+            hits.push(hit);
+        }
+        if hits.is_empty() && offset > 0 {
+            // Past the end: the total is still what it is.
+            total = self.search_page(text, 0, 1)?.total;
+        }
+        Ok(SearchPage { hits, total })
     }
 }
 
@@ -377,13 +499,13 @@ pub(crate) fn write_household_row(
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body,
-                                 deleted, merge_target)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                 deleted, merge_target, head_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
              household_number = excluded.household_number, head_name = excluded.head_name,
              consent = excluded.consent, surveyed_on = excluded.surveyed_on,
              surveyed_by = excluded.surveyed_by, body = excluded.body,
-             deleted = excluded.deleted, merge_target = excluded.merge_target",
+             deleted = excluded.deleted, merge_target = excluded.merge_target, head_key = excluded.head_key",
     )?
     .execute(params![
         h.id.to_string(),
@@ -397,6 +519,26 @@ pub(crate) fn write_household_row(
         serde_json::to_string(h)?,
         h.deleted,
         h.merged_into.map(|id| id.to_string()),
+        search_key(h.head_name.as_deref().unwrap_or_default()),
     ])?;
+    Ok(())
+}
+
+/// Schema 10's Rust step: the search keys of the names already stored.
+pub(crate) fn backfill_search_keys(tx: &rusqlite::Transaction) -> Result<(), StoreError> {
+    for table in ["households", "children"] {
+        let (key, name) = match table {
+            "households" => ("head_key", "head_name"),
+            _ => ("name_key", "name"),
+        };
+        let rows: Vec<(String, Option<String>)> = tx
+            .prepare(&format!("SELECT id, {name} FROM {table}"))?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut update = tx.prepare(&format!("UPDATE {table} SET {key} = ?2 WHERE id = ?1"))?;
+        for (id, text) in rows {
+            update.execute(params![id, search_key(text.as_deref().unwrap_or_default())])?;
+        }
+    }
     Ok(())
 }

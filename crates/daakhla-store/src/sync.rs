@@ -49,6 +49,20 @@ pub struct Received {
     /// This device's own changes that came back, so the server holds them: marked as sent,
     /// however they came (a pull, or a sync pack from the server).
     pub acknowledged: usize,
+    /// Changes Automerge could not apply at all (crafted, or from a broken build): kept,
+    /// marked, and never applied; the rest of the batch is.
+    pub unappliable: usize,
+}
+
+/// A record with changes not yet acknowledged by the server (`Store::unsent_records`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsentRecord {
+    pub doc_id: String,
+    pub kind: RecordKind,
+    /// The household a household, child or visit record belongs to.
+    pub household_id: Option<String>,
+    /// The server's reason, when it refused the record from this device.
+    pub held_back: Option<String>,
 }
 
 /// A field in conflict, for a coordinator to resolve.
@@ -130,6 +144,39 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every record with local changes the server has not acknowledged: its kind, the
+    /// household it belongs to (a child's or a visit's; none for schools and needs), and the
+    /// server's reason when it is held back. What the app counts as waiting, in records.
+    pub fn unsent_records(&self) -> Result<Vec<UnsentRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.doc_id, d.kind, max(c.held_back),
+                    CASE d.kind
+                      WHEN 'household' THEN c.doc_id
+                      WHEN 'child' THEN (SELECT household_id FROM children WHERE id = c.doc_id)
+                      WHEN 'follow_up' THEN (SELECT ch.household_id FROM follow_ups f
+                                              JOIN children ch ON ch.id = f.child_id WHERE f.id = c.doc_id)
+                    END
+               FROM changes c JOIN documents d ON d.id = c.doc_id
+              WHERE c.local AND NOT c.pushed GROUP BY c.doc_id ORDER BY min(c.seq)",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            let kind: String = row.get(1)?;
+            Ok(UnsentRecord {
+                doc_id: row.get(0)?,
+                kind: RecordKind::from_code(&kind).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        kind.into(),
+                    )
+                })?,
+                held_back: row.get(2)?,
+                household_id: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many local changes wait to be sent.
     pub fn changes_waiting_to_push(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
@@ -147,6 +194,24 @@ impl Store {
             .prepare("SELECT DISTINCT doc_id FROM changes WHERE local AND NOT pushed")?;
         let ids = stmt.query_map([], |row| row.get(0))?;
         Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// Which of `ids` have local changes not yet sent: for one page of a list, without
+    /// reading every record's changes.
+    pub fn not_yet_sent_of(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE doc_id = ?1 AND local AND NOT pushed)",
+        )?;
+        let mut found = std::collections::HashSet::new();
+        for id in ids {
+            if stmt.query_row([id], |row| row.get::<_, bool>(0))? {
+                found.insert(id.clone());
+            }
+        }
+        Ok(found)
     }
 
     /// Marks local changes up to `seq` as received by the server.
@@ -226,7 +291,8 @@ impl Store {
             ..Received::default()
         };
         for (doc_id, kind, doc_changes) in by_doc.into_values() {
-            let record = editor.receive(kind, doc_id, doc_changes)?;
+            let (record, unappliable) = editor.receive(kind, doc_id, doc_changes)?;
+            received.unappliable += unappliable;
             match write_row(&tx, kind, record) {
                 Ok(()) => {
                     editor.mark_unreadable(doc_id, None)?;
@@ -342,6 +408,62 @@ impl Store {
             })
         })
         .collect()
+    }
+
+    /// Who wrote each of `values` into `field` of a record, when and on which device: for
+    /// each, the latest applied change of the record that gave the field that value (read
+    /// from the changes' own bytes, not the document). None for a value no change held
+    /// (never for a conflict's).
+    pub fn value_sources(
+        &self,
+        doc_id: &str,
+        field: &str,
+        values: &[Value],
+    ) -> Result<Vec<Option<HistoryEntry>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, author, device, fields, local, bytes FROM changes
+              WHERE doc_id = ?1 AND applied AND instr(fields, ?2) > 0
+              ORDER BY at DESC, seq DESC",
+        )?;
+        let quoted = serde_json::to_string(field)?;
+        let rows = stmt.query_map(params![doc_id, quoted], |row| {
+            Ok((
+                HistoryEntry {
+                    at: row.get(0)?,
+                    author: row.get(1)?,
+                    device: row.get(2)?,
+                    fields: serde_json::from_str(&row.get::<_, String>(3)?).unwrap_or_default(),
+                    local: row.get(4)?,
+                },
+                row.get::<_, Vec<u8>>(5)?,
+            ))
+        })?;
+        let mut found: Vec<Option<HistoryEntry>> = vec![None; values.len()];
+        for row in rows {
+            let (entry, bytes) = row?;
+            let Ok(change) = daakhla_crdt::change_from_bytes(bytes) else {
+                continue;
+            };
+            let Ok(written) = daakhla_crdt::fields_written(&change) else {
+                continue;
+            };
+            let Some(value) = written
+                .into_iter()
+                .find(|w| w.field == field)
+                .and_then(|w| w.value)
+            else {
+                continue;
+            };
+            for (slot, wanted) in found.iter_mut().zip(values) {
+                if slot.is_none() && *wanted == value {
+                    *slot = Some(entry.clone());
+                }
+            }
+            if found.iter().all(Option::is_some) {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     /// Every document's record as this store shows it, by id, with where it is shown (the

@@ -376,6 +376,56 @@ fn search_finds_numbers_heads_and_children_in_either_script() {
     assert!(heads("%").is_empty(), "wildcards are taken literally");
 }
 
+#[test]
+fn search_compares_names_as_the_duplicate_check_does_ranked_and_counted_whole() {
+    let (_dir, mut store) = store();
+    add(
+        &mut store,
+        &[
+            survey("V1", "1", "Sana Ullah", json!([osc("ثنا", "girl", 9)])),
+            survey("V1", "2", "علي رضا", json!([osc("Sanaa", "girl", 7)])),
+            survey("V1", "3", "Ghulam Rasool", json!([osc("Hassan", "boy", 8)])),
+            survey("V1", "4", "Karim Bakhsh", json!([osc("كريم", "boy", 10)])),
+        ],
+    )
+    .unwrap();
+    let names = |page: daakhla_store::SearchPage| -> Vec<String> {
+        page.hits
+            .into_iter()
+            .map(|h| h.child_name.or(h.head_name).unwrap_or_default())
+            .collect()
+    };
+    for text in ["Sana", "ثنا", "SANAA"] {
+        let page = store.search_page(text, 0, 10).unwrap();
+        assert_eq!(page.total, 3, "{text}");
+        let found = names(page);
+        // The whole name first (either script), then a name with it as one of its words.
+        assert_eq!(found.len(), 3);
+        assert!(found[..2].contains(&"ثنا".to_string()), "{text}: {found:?}");
+        assert!(
+            found[..2].contains(&"Sanaa".to_string()),
+            "{text}: {found:?}"
+        );
+        assert_eq!(found[2], "Sana Ullah");
+    }
+    // Arabic and Urdu ye and kaf alike; the start of a word with two consonants or more.
+    // (One consonant, l: Ullah sounds the same.)
+    assert!(names(store.search_page("علی", 0, 10).unwrap()).contains(&"علي رضا".to_string()));
+    assert_eq!(
+        names(store.search_page("کریم", 0, 10).unwrap()),
+        ["كريم", "Karim Bakhsh"]
+    );
+    assert_eq!(
+        names(store.search_page("Ras", 0, 10).unwrap()),
+        ["Ghulam Rasool"]
+    );
+    // A page, and the count of every hit.
+    let page = store.search_page("sana", 1, 1).unwrap();
+    assert_eq!((page.hits.len(), page.total), (1, 3));
+    let past = store.search_page("sana", 5, 1).unwrap();
+    assert_eq!((past.hits.len(), past.total), (0, 3));
+}
+
 /// Every row of every table, as text: what "nothing was written" is checked against.
 fn dump(store: &Store) -> Vec<String> {
     let conn = rusqlite::Connection::open_with_flags(

@@ -22,7 +22,7 @@ struct Got {
 }
 
 fn get(world: &World, token: &str, path: &str) -> Got {
-    let response = reqwest::blocking::Client::new()
+    let response = daakhla_sync::tls::http_client()
         .get(format!("{}{path}", world.running.url()))
         .bearer_auth(token)
         .send()
@@ -183,7 +183,10 @@ fn exports_follow_the_tokens_scope(scratch: Scratch) {
     let not_on_map = get(&world, &admin, "/v1/export/follow-ups.geojson");
     assert_eq!(not_on_map.status, 400);
     assert!(text(&not_on_map).contains("GeoJSON"));
-    let no_token = reqwest::blocking::get(format!("{url}/v1/export/children.csv")).unwrap();
+    let no_token = daakhla_sync::tls::http_client()
+        .get(format!("{url}/v1/export/children.csv"))
+        .send()
+        .unwrap();
     assert_eq!(no_token.status().as_u16(), 401);
 }
 

@@ -9,6 +9,7 @@
 use crate::codec::{Reader, compress, decompress, put_changes, put_varint};
 use crate::{MAX_MESSAGE_BYTES, WireChange, WireError};
 use daakhla_domain::Lang;
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 /// The first bytes of every pack: "Daakhla sync pack".
@@ -219,7 +220,7 @@ pub fn encode_pack(pack: &Pack, key: &PackKey) -> Vec<u8> {
     }
     let length = (out.len() + MAC_BYTES) as u64;
     out[5..PREFIX_BYTES].copy_from_slice(&length.to_le_bytes());
-    let mac = hmac_sha256(&key.0, &out);
+    let mac = hmac_sha256(key, &out);
     out.extend(mac);
     out
 }
@@ -293,7 +294,12 @@ impl SealedPack<'_> {
     /// or that changed by one bit since, is refused before its sections are inflated.
     pub fn unseal(self, key: &PackKey) -> Result<Pack, PackError> {
         let (sealed, mac) = self.bytes.split_at(self.bytes.len() - MAC_BYTES);
-        if !same_bytes(&hmac_sha256(&key.0, sealed), mac) {
+        // In constant time: where a forged seal first differs must not show.
+        if seal_mac(key)
+            .chain_update(sealed)
+            .verify_slice(mac)
+            .is_err()
+        {
             return Err(PackError::Tampered);
         }
         let changes = read_sections(&sealed[self.body_at..]).map_err(PackError::Damaged)?;
@@ -369,29 +375,17 @@ fn read_sections(body: &[u8]) -> Result<Vec<WireChange>, WireError> {
     Ok(changes)
 }
 
-/// HMAC-SHA256 (RFC 2104) for a key of at most one block (64 bytes).
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    assert!(key.len() <= 64, "keys here are 32 bytes");
-    let mut inner_pad = [0x36u8; 64];
-    let mut outer_pad = [0x5cu8; 64];
-    for (i, byte) in key.iter().enumerate() {
-        inner_pad[i] ^= byte;
-        outer_pad[i] ^= byte;
-    }
-    let inner = Sha256::new()
-        .chain_update(inner_pad)
-        .chain_update(data)
-        .finalize();
-    Sha256::new()
-        .chain_update(outer_pad)
-        .chain_update(inner)
-        .finalize()
-        .into()
+/// The seal's MAC: HMAC-SHA256 keyed with the hash of the device's token.
+fn seal_mac(key: &PackKey) -> Hmac<Sha256> {
+    <Hmac<Sha256> as KeyInit>::new_from_slice(&key.0).expect("HMAC takes a key of any length")
 }
 
-/// Compares in time that does not depend on where the bytes differ.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+fn hmac_sha256(key: &PackKey, data: &[u8]) -> [u8; MAC_BYTES] {
+    seal_mac(key)
+        .chain_update(data)
+        .finalize()
+        .into_bytes()
+        .into()
 }
 
 #[cfg(test)]
@@ -435,7 +429,12 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc_4231() {
-        let mac = hmac_sha256(&[0x0b; 20], b"Hi There");
+        let mac: [u8; 32] = Hmac::<Sha256>::new_from_slice(&[0x0b; 20])
+            .unwrap()
+            .chain_update(b"Hi There")
+            .finalize()
+            .into_bytes()
+            .into();
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
@@ -532,7 +531,7 @@ mod tests {
         out.push(PACK_VERSION);
         out.extend(((PREFIX_BYTES + header_and_body.len() + MAC_BYTES) as u64).to_le_bytes());
         out.extend(header_and_body);
-        let mac = hmac_sha256(&key().0, &out);
+        let mac = hmac_sha256(&key(), &out);
         out.extend(mac);
         out
     }

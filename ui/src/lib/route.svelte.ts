@@ -5,6 +5,7 @@ export type Route =
   | { screen: 'followups' }
   | { screen: 'child'; id: string }
   | { screen: 'household'; id: string }
+  | { screen: 'edit'; id: string }
   | { screen: 'search' }
   | { screen: 'sync' }
   | { screen: 'settings' }
@@ -40,8 +41,11 @@ function parse(hash: string): Route {
     case 'need':
       if (id && sub) return { screen, id, need: sub };
       break;
-    case 'child':
     case 'household':
+      if (id && sub === 'edit') return { screen: 'edit', id };
+      if (id) return { screen, id };
+      break;
+    case 'child':
       if (id) return { screen, id };
   }
   return { screen: 'home' };

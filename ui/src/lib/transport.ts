@@ -11,6 +11,15 @@ declare global {
 
 export const insideTauri = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 
+/**
+ * The bridge runs a command only with the secret it made at its start, which it writes into
+ * the `index.html` it serves: another site's page can neither read it nor send the header
+ * without a CORS preflight the bridge never grants.
+ */
+function bridgeSecret(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="daakhla-secret"]')?.content ?? '';
+}
+
 export class CommandError extends Error {
   constructor(public readonly error: AppError) {
     super(error.en);
@@ -31,7 +40,7 @@ export async function call<K extends keyof Commands>(
   }
   const response = await fetch(`/api/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-daakhla-secret': bridgeSecret() },
     body: JSON.stringify(request),
   });
   const body = await response.json();

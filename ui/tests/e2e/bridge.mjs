@@ -15,20 +15,39 @@ export function startBridge(store) {
     const timer = setTimeout(() => reject(new Error(`${binary} did not start`)), 20000);
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
+    child.stdout.on('data', async (chunk) => {
       const found = String(chunk).match(/listening on (http:\/\/\S+)/);
       if (found) {
         clearTimeout(timer);
         const url = found[1];
-        resolve({ url, stop: () => child.kill(), api: (command, request) => call(url, command, request) });
+        try {
+          const secret = await pageSecret(url);
+          const api = (command, request) => call(url, secret, command, request);
+          resolve({ url, secret, stop: () => child.kill(), api });
+        } catch (error) {
+          child.kill();
+          reject(error);
+        }
       }
     });
   });
 }
 
-/** Runs a command over the bridge; a refusal fails the test with the app's answer. */
-async function call(url, command, request) {
-  const response = await fetch(`${url}/api/${command}`, { method: 'POST', body: JSON.stringify(request) });
+/** The secret the bridge made at its start, from its `index.html` as the browser gets it. */
+async function pageSecret(url) {
+  const page = await (await fetch(url)).text();
+  const found = page.match(/<meta name="daakhla-secret" content="([0-9a-f]+)"/);
+  if (!found) throw new Error(`${url} served no secret: is the UI built?`);
+  return found[1];
+}
+
+/** Runs a command over the bridge as the app's page does; a refusal fails the test with the app's answer. */
+async function call(url, secret, command, request) {
+  const response = await fetch(`${url}/api/${command}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-daakhla-secret': secret },
+    body: JSON.stringify(request),
+  });
   const body = await response.json();
   if (!response.ok) throw new Error(`${command}: ${JSON.stringify(body)}`);
   return body;

@@ -1,7 +1,8 @@
 // Conflict review in a real browser. Two app stores enrolled with a real `daakhla-server`
 // share a household; each renames its head (with the `daakhla` command line, the app having
 // no household edit yet) before syncing again: a real conflict. The coordinator sees both
-// names with who changed what, chooses one, and the list is empty.
+// names, each with who wrote it on which device, and the history in the reader's language;
+// chooses one, and the list is empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -71,6 +72,10 @@ test('a field two phones changed is shown with both values and resolved by choos
   });
   await sync(a);
   assert.equal((await sync(b)).received, 1);
+  // Home counts each worker's own work: the household is Ayesha's, not Naila's.
+  assert.equal((await a.api('today_work', {})).households, 1);
+  assert.equal((await b.api('today_work', {})).households, 0);
+  assert.equal((await b.api('households', { uc_code: null, village_code: null })).length, 1, 'Naila still has it');
 
   // Both phones rename the head while apart.
   await close(a);
@@ -93,8 +98,22 @@ test('a field two phones changed is shown with both values and resolved by choos
   assert.match(text, /Muhammad Aslam Khan/);
   assert.match(text, /محمد اسلم/);
   assert.match(text, new RegExp(village.en.replace(/[()]/g, '.')));
+  // Each value with who wrote it, on which device, when.
+  const authors = await page.locator('[data-testid=value-author]').allInnerTexts();
+  assert.equal(authors.length, 2);
+  const byValue = Object.fromEntries(
+    await Promise.all((await page.locator('[data-testid=choose-value]').all()).map(async (b) => [await b.innerText(), b])),
+  );
+  const khan = Object.keys(byValue).find((v) => v.includes('Muhammad Aslam Khan'));
+  const urdu = Object.keys(byValue).find((v) => v.includes('محمد اسلم'));
+  assert.match(khan, /written by ayesha on this device/);
+  assert.match(urdu, /written by naila on device [0-9a-f]{6}/);
   await page.click('[data-testid=conflict] summary');
-  assert.match(await card.innerText(), /ayesha[\s\S]*naila|naila[\s\S]*ayesha/);
+  const history = await page.innerText('[data-testid=conflict-history]');
+  assert.match(history, /ayesha[\s\S]*naila|naila[\s\S]*ayesha/);
+  assert.doesNotMatch(history, /unknown/, 'the survey was saved by the enrolled user');
+  assert.doesNotMatch(history, /head_name|household_number/, 'fields by their labels');
+  assert.match(history, /Head of household's name/);
 
   for (const lang of ['en', 'ur']) {
     await page.goto(`${a.url}/#/settings`);
@@ -105,6 +124,22 @@ test('a field two phones changed is shown with both values and resolved by choos
     await page.evaluate(() => document.fonts.ready);
     // The history (whose moments are new on every run) stays folded in the screenshot.
     await page.screenshot({ path: join(shots, `conflicts-${lang}.png`) });
+    if (lang === 'ur') {
+      await page.click('[data-testid=conflict] summary');
+      const told = await page.innerText('[data-testid=conflict]');
+      assert.match(told, /یہ آلہ/);
+      assert.match(told, /سربراہ/, told);
+      assert.doesNotMatch(told, /unknown|head_name|written by|this device/);
+      await page.screenshot({ path: join(shots, 'conflicts-history-ur.png'), fullPage: true });
+      await page.goto(`${a.url}/#/settings`);
+      await page.click('[data-field=lang] button >> nth=0');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      await page.goto(`${a.url}/#/conflicts`);
+      await card.waitFor();
+      await page.click('[data-testid=conflict] summary');
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: join(shots, 'conflicts-history-en.png'), fullPage: true });
+    }
   }
 
   // The coordinator chooses the Urdu spelling: the list is empty, the household has it, and

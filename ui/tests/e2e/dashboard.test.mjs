@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPhone } from './phone.mjs';
+import { fillDate } from './dates.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const shots = join(root, 'docs/screenshots');
@@ -174,14 +175,14 @@ test('a supervisor signs in, drills down to a child and back, filters by date, r
   await page.click('[data-testid=lang]');
 
   // A date range before anyone was surveyed: nothing found.
-  await page.fill('[name=from]', '2020-01-01');
-  await page.fill('[name=to]', '2020-01-31');
+  await fillDate(page, 'from', '2020-01-01');
+  await fillDate(page, 'to', '2020-01-31');
   await page.click('[data-testid=apply]');
   await page.waitForFunction(() => document.querySelector('[data-testid=osc] strong')?.textContent === '0');
 
   // Another district is refused, with the server's reason.
-  await page.fill('[name=from]', '');
-  await page.fill('[name=to]', '');
+  await fillDate(page, 'from', '');
+  await fillDate(page, 'to', '');
   const other = (await api(admin, `/v1/report?area=${province}`)).body.parts.find((p) => p.place.code !== district.code).place.code;
   const session = await page.evaluate(() => localStorage.getItem('daakhla.dashboard.token'));
   const refused = await api(session, `/v1/report?area=${other}`);

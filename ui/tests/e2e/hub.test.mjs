@@ -2,6 +2,7 @@
 // `daakhla-server`, the coordinator's app (through `daakhla-app-http`) enrolled there, the hub
 // switched on from the screen, a QR code made for a phone, and a phone that enrols at the hub
 // and syncs (over its HTTP protocol). Screenshots hub-en.png and hub-ur.png at 360×640.
+import { request as httpsRequest } from 'node:https';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -65,6 +66,32 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// The phone enrolled in the first test: where it syncs, its token and the pinned certificate.
+let ayesha;
+
+/** A request to the hub as a phone makes it: over HTTPS, trusting only the certificate whose
+ *  SHA-256 fingerprint the enrolment link pins (the hub's own, self-signed). */
+function pinned(url, fingerprint, { method = 'GET', headers = {}, body } = {}) {
+  const want = fingerprint.replace(/:/g, '').toLowerCase();
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, headers, rejectUnauthorized: false }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (data += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, ok: res.statusCode < 300, json: () => JSON.parse(data) }));
+    });
+    req.on('socket', (socket) =>
+      socket.once('secureConnect', () => {
+        const got = socket.getPeerCertificate().fingerprint256.replace(/:/g, '').toLowerCase();
+        if (got !== want) req.destroy(new Error(`the link pins ${want}; the hub showed ${got}`));
+      }),
+    );
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
 test('the hub is switched on, a phone enrols by its QR link and syncs, the screen shows who synced when', async () => {
   await page.goto(`${bridge.url}/#/settings`);
   await page.click('[data-testid=open-hub]');
@@ -80,11 +107,15 @@ test('the hub is switched on, a phone enrols by its QR link and syncs, the scree
   const link = await page.getAttribute('[data-testid=hub-phone-code] .qr', 'aria-label');
   const params = new URLSearchParams(link.replace('daakhla://enrol?', ''));
   // The phone exchanges the code at the hub and syncs once.
-  const enrolled = await (
-    await fetch(`${params.get('server')}/v1/enrol`, { method: 'POST', body: JSON.stringify({ code: params.get('code') }) })
+  assert.match(params.get('server'), /^https:/);
+  const fp = params.get('fp');
+  assert.ok(fp, 'the link pins the hub certificate');
+  const enrolled = (
+    await pinned(`${params.get('server')}/v1/enrol`, fp, { method: 'POST', body: JSON.stringify({ code: params.get('code') }) })
   ).json();
   assert.equal(enrolled.device.user, 'Ayesha');
-  const pulled = await fetch(`${params.get('server')}/v1/pull?after=0`, {
+  ayesha = { server: params.get('server'), token: enrolled.token, fp };
+  const pulled = await pinned(`${params.get('server')}/v1/pull?after=0`, fp, {
     headers: { authorization: `Bearer ${enrolled.token}` },
   });
   assert.ok(pulled.ok);
@@ -107,5 +138,28 @@ test('the hub is switched on, a phone enrols by its QR link and syncs, the scree
   await page.waitForSelector('[data-testid=hub-devices] >> text=ریسورس پرسن');
   await top();
   await page.screenshot({ path: join(shots, 'hub-ur.png'), mask, maskColor: '#c9d3cf' });
+  await page.click('[data-testid=switch-language]');
+});
+
+test('a lost phone is revoked on the hub: its token is refused at once, and the screen says so', async () => {
+  await page.click('[data-testid=hub-devices] >> [data-testid=hub-revoke]');
+  await page.waitForSelector('[data-testid=hub-revoke-confirm] >> text=Ayesha');
+  await page.click('[data-testid=hub-revoke-yes]');
+  await page.waitForSelector('[data-testid=hub-revoked]');
+  assert.match(await page.textContent('[data-testid=hub-devices]'), /revoked now/);
+  const refused = await pinned(`${ayesha.server}/v1/pull?after=0`, ayesha.fp, {
+    headers: { authorization: `Bearer ${ayesha.token}` },
+  });
+  assert.equal(refused.status, 401);
+  const why = refused.json();
+  assert.match(why.error, /revoked/);
+  assert.doesNotMatch(why.error_ur, /[A-Za-z]{3}/);
+  const mask = [page.locator('[data-testid=hub-address]')];
+  await page.locator('[data-testid=hub-revoked]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'hub-revoked-en.png'), mask, maskColor: '#c9d3cf' });
+  await page.click('[data-testid=switch-language]');
+  await page.waitForSelector('[data-testid=hub-revoked] >> text=منسوخ');
+  await page.locator('[data-testid=hub-revoked]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'hub-revoked-ur.png'), mask, maskColor: '#c9d3cf' });
   await page.click('[data-testid=switch-language]');
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPhone } from './phone.mjs';
 import { startBridge } from './bridge.mjs';
+import { fillDate } from './dates.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const shots = join(root, 'docs/screenshots');
@@ -114,13 +115,13 @@ test('progress shows the device’s own figures, drills down to a child, and rea
   await shot('progress-en.png', '[data-testid=sex-chart]');
 
   // A date range the wrong way round: the field is named, the figures stay.
-  await page.fill('[name=from]', '2025-03-10');
-  await page.fill('[name=to]', '2025-03-01');
+  await fillDate(page, 'from', '2025-03-10');
+  await fillDate(page, 'to', '2025-03-01');
   await page.click('[data-testid=apply]');
   await page.waitForSelector('[data-testid=error]');
   assert.match(await page.textContent('[data-testid=error]'), /^To: the date range starts \(2025-03-10\) after it ends \(2025-03-01\)/);
-  await page.fill('[name=from]', '');
-  await page.fill('[name=to]', '');
+  await fillDate(page, 'from', '');
+  await fillDate(page, 'to', '');
   await page.click('[data-testid=apply]');
   await page.waitForSelector('[data-testid=error]', { state: 'detached' });
 

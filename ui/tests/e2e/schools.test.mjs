@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPhone } from './phone.mjs';
+import { fillDate } from './dates.mjs';
 import { startBridge } from './bridge.mjs';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -64,13 +65,13 @@ test('a school and its need are added, and dates out of order are refused under 
   await page.click('[data-field="need.category"] [data-code=latrines]');
   await page.click('[data-field="need.severity"] [data-code=urgent]');
   await page.fill('[name="need.description"]', 'No usable latrine for 96 girls');
-  await page.fill('[name="need.identified_on"]', '2025-03-10');
-  await page.fill('[name="need.raised_on"]', '2025-03-01');
+  await fillDate(page, 'need.identified_on', '2025-03-10');
+  await fillDate(page, 'need.raised_on', '2025-03-01');
   await page.click('[data-testid=save-need]');
   const error = page.locator('[data-error-for=raised_on]');
   await error.waitFor();
   assert.match(await error.innerText(), /identified/i);
-  await page.fill('[name="need.raised_on"]', '2025-03-12');
+  await fillDate(page, 'need.raised_on', '2025-03-12');
   await page.click('[data-testid=save-need]');
   await page.waitForSelector('[data-testid=open-need]');
   const listed = await page.locator('[data-testid=school-list]').innerText();
@@ -106,9 +107,9 @@ test('screenshots of the school list and its forms in both languages', async () 
   }
   // In Urdu the need's rule is explained in Urdu too.
   await open(need);
-  await page.waitForSelector('[name="need.resolved_on"]');
-  await page.fill('[name="need.resolved_on"]', '2025-03-11');
-  await page.fill('[name="need.promised_on"]', '2025-03-20');
+  await page.waitForSelector('[name="need.resolved_on.day"]');
+  await fillDate(page, 'need.resolved_on', '2025-03-11');
+  await fillDate(page, 'need.promised_on', '2025-03-20');
   await page.click('[data-testid=save-need]');
   const error = page.locator('[data-error-for=resolved_on]');
   await error.waitFor();

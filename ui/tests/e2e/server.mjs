@@ -7,8 +7,9 @@ import { homedir } from 'node:os';
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/daakhla/target');
 const binary = process.env.DAAKHLA_SERVER ?? join(target, 'debug/daakhla-server');
 
-export function startServer(data) {
-  const child = spawn(binary, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], {
+/** `listen` fixes the address (to start the same server again where phones know it). */
+export function startServer(data, listen = '127.0.0.1:0') {
+  const child = spawn(binary, ['--data', data, 'serve', '--listen', listen], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -21,12 +22,19 @@ export function startServer(data) {
       clearTimeout(timer);
       const url = found[1];
       /** A one-time code for `user` in `uc`, with the link its QR code carries. */
-      const enrolment = (user, uc) =>
+      const enrolment = (user, uc, role = 'resource-person') =>
         JSON.parse(
           execFileSync(binary, ['--data', data, 'enrolment', 'add', '--user', user,
-            '--role', 'resource-person', '--scope', uc, '--server', url], { encoding: 'utf8' }),
+            '--role', role, '--scope', uc, '--server', url], { encoding: 'utf8' }),
         );
-      resolve({ url, enrolment, stop: () => child.kill() });
+      // Stopping resolves once the server is gone, so it can start again on its address.
+      const stop = () =>
+        new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill();
+        });
+      resolve({ url, enrolment, stop });
     });
   });
 }

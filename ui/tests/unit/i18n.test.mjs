@@ -47,6 +47,22 @@ test('every key the screens use exists', () => {
   for (const key of used) assert.ok(key in en, `${key} is used but not defined`);
 });
 
+test('every count said with plural() has its one and other forms, each with {count}', () => {
+  const used = new Set();
+  for (const file of sources(src)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bplural\('([\w.]+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size >= 10, `found only ${used.size} counts`);
+  for (const base of used) {
+    for (const form of ['one', 'other']) {
+      assert.ok(`${base}.${form}` in en, `${base}.${form} is missing`);
+      assert.match(en[`${base}.${form}`], /\{count\}/, `${base}.${form} has no {count}`);
+    }
+  }
+  // English's forms differ: "1 child", "2 children".
+  for (const base of used) assert.notEqual(en[`${base}.one`], en[`${base}.other`], base);
+});
+
 test('every sync state has its words', () => {
   const bindings = read('lib/generated/bindings.ts');
   const states = bindings.match(/export type SyncState = ([^;]+);/)[1].match(/"(\w+)"/g);

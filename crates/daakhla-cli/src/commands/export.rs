@@ -1,24 +1,42 @@
-//! CSV exports, one kind of record per file. Closed-list values are written as their codes
-//! (stable, for scripts) or as labels in English or Urdu (for people).
+//! Exports. `daakhla export <kind>` is for people: labels and headers in the output's language,
+//! places by name. `daakhla export csv` is for scripts: the columns it has always had, headed by
+//! their keys, closed-list values as codes (stable) or labels in English or Urdu. Both are
+//! written by `daakhla_export`, so every file is formula-safe the same way.
 
 use crate::cli::{ExportKind, ValuesArg};
 use crate::error::CliError;
-use daakhla_domain::Lang;
-use daakhla_domain::child::{Class, Schooling};
-use daakhla_domain::codes::{Coded, ReasonOutOfSchool};
-use daakhla_domain::followup::Outcome;
-use daakhla_domain::lifecycle::lifecycle;
-use daakhla_store::{Store, StoreError};
-use std::collections::HashMap;
+use daakhla_domain::{Lang, RecordKind};
+use daakhla_export::{ExportError, Exporter, Values};
+use daakhla_store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// `daakhla export csv`: one kind of record as CSV for scripts, into `file` or standard output.
 pub fn csv(
     store: &Store,
     kind: ExportKind,
     file: Option<&Path>,
     values: ValuesArg,
 ) -> Result<(), CliError> {
+    let kind = match kind {
+        ExportKind::Households => daakhla_export::ExportKind::Households,
+        ExportKind::Children => daakhla_export::ExportKind::Children,
+        ExportKind::FollowUps => daakhla_export::ExportKind::FollowUps,
+    };
+    let values = match values {
+        ValuesArg::Codes => Values::Codes,
+        ValuesArg::En => Values::Labels(Lang::En),
+        ValuesArg::Ur => Values::Labels(Lang::Ur),
+    };
+    let places = store.place_names()?;
+    let target = file.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
+    let write_error = |e: ExportError| match e {
+        ExportError::Write(source) => CliError::Write {
+            path: target.clone(),
+            source,
+        },
+        other => CliError::from(other),
+    };
     let sink: Box<dyn Write> = match file {
         Some(path) => Box::new(
             std::fs::File::create(path).map_err(|source| CliError::Write {
@@ -28,254 +46,20 @@ pub fn csv(
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let target = file.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
-    let mut writer = csv::Writer::from_writer(sink);
-    let write_error = |e: csv::Error| CliError::Write {
-        path: target.clone(),
-        source: e.into(),
-    };
-    let v = Values(values);
-    let rows = match kind {
-        ExportKind::Households => households(store, &v)?,
-        ExportKind::Children => children(store, &v)?,
-        ExportKind::FollowUps => follow_ups(store, &v)?,
-    };
-    for row in rows {
-        writer.write_record(&row).map_err(write_error)?;
+    let mut exporter = Exporter::for_scripts(kind, values, &places, sink).map_err(write_error)?;
+    if kind == daakhla_export::ExportKind::Households {
+        store.for_each_stored(RecordKind::Child, None, |child| {
+            exporter.count_child(&child).map_err(write_error)
+        })?;
     }
-    writer.flush().map_err(|source| CliError::Write {
+    store.for_each_stored(kind.record_kind(), None, |record| {
+        exporter.push(&record).map_err(write_error)
+    })?;
+    let (mut sink, _) = exporter.finish().map_err(write_error)?;
+    sink.flush().map_err(|source| CliError::Write {
         path: target.clone(),
         source,
-    })?;
-    Ok(())
-}
-
-struct Values(ValuesArg);
-
-impl Values {
-    fn of<T: Coded>(&self, value: T) -> String {
-        match self.0 {
-            ValuesArg::Codes => value.code(),
-            ValuesArg::En => value.label(Lang::En),
-            ValuesArg::Ur => value.label(Lang::Ur),
-        }
-        .to_string()
-    }
-
-    fn opt<T: Coded>(&self, value: Option<T>) -> String {
-        value.map(|v| self.of(v)).unwrap_or_default()
-    }
-
-    fn reasons(&self, reasons: &[ReasonOutOfSchool]) -> String {
-        reasons
-            .iter()
-            .map(|r| self.of(*r))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-fn text(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn class(value: Option<Class>) -> String {
-    text(value.map(|c| c.0))
-}
-
-type Rows = Vec<Vec<String>>;
-
-fn header(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| n.to_string()).collect()
-}
-
-fn households(store: &Store, v: &Values) -> Result<Rows, StoreError> {
-    let mut rows = vec![header(&[
-        "id",
-        "uc_code",
-        "village_code",
-        "household_number",
-        "landmark",
-        "consent",
-        "latitude",
-        "longitude",
-        "respondent_name",
-        "respondent_relation",
-        "respondent_phone",
-        "head_name",
-        "head_sex",
-        "mother_schooling",
-        "father_schooling",
-        "house_type",
-        "members",
-        "surveyed_by",
-        "surveyed_on",
-        "children",
-        "out_of_school",
-    ])];
-    store.for_each_survey(|survey| {
-        let h = survey.household;
-        rows.push(vec![
-            h.id.to_string(),
-            h.uc_code,
-            h.village_code,
-            h.household_number,
-            text(h.landmark),
-            h.consent.to_string(),
-            text(h.gps.map(|g| g.latitude)),
-            text(h.gps.map(|g| g.longitude)),
-            text(h.respondent_name),
-            v.opt(h.respondent_relation),
-            text(h.respondent_phone),
-            text(h.head_name),
-            v.opt(h.head_sex),
-            v.opt(h.mother_schooling),
-            v.opt(h.father_schooling),
-            v.opt(h.house_type),
-            text(h.members),
-            h.surveyed_by,
-            h.surveyed_on.to_string(),
-            survey.children.len().to_string(),
-            survey
-                .children
-                .iter()
-                .filter(|c| c.is_out_of_school())
-                .count()
-                .to_string(),
-        ]);
-        Ok(())
-    })?;
-    Ok(rows)
-}
-
-fn children(store: &Store, v: &Values) -> Result<Rows, StoreError> {
-    let mut visits: HashMap<_, Vec<_>> = HashMap::new();
-    for follow_up in store.all_follow_ups()? {
-        visits
-            .entry(follow_up.child_id)
-            .or_default()
-            .push(follow_up);
-    }
-    let mut rows = vec![header(&[
-        "id",
-        "household_id",
-        "village_code",
-        "household_number",
-        "name",
-        "sex",
-        "age_years",
-        "date_of_birth",
-        "relation_to_head",
-        "father_name",
-        "schooling",
-        "class",
-        "last_class_passed",
-        "year_left",
-        "reasons_out_of_school",
-        "other_reason",
-        "willing_to_enrol",
-        "stage",
-        "enrolled_on",
-    ])];
-    store.for_each_survey(|survey| {
-        let h = &survey.household;
-        for child in &survey.children {
-            let life = lifecycle(child, visits.get(&child.id).map_or(&[][..], Vec::as_slice));
-            let (class_now, last_class, year_left) = match &child.schooling {
-                Schooling::Enrolled { class: c, .. } => (class(*c), String::new(), String::new()),
-                Schooling::DroppedOut {
-                    last_class_passed,
-                    year_left,
-                } => (String::new(), class(*last_class_passed), text(*year_left)),
-                Schooling::NeverEnrolled => Default::default(),
-            };
-            rows.push(vec![
-                child.id.to_string(),
-                h.id.to_string(),
-                h.village_code.clone(),
-                h.household_number.clone(),
-                child.name.clone(),
-                v.of(child.sex),
-                text(child.age_on(h.surveyed_on)),
-                text(child.date_of_birth),
-                v.opt(child.relation_to_head),
-                text(child.father_name.as_deref()),
-                v.of(child.schooling.status()),
-                class_now,
-                last_class,
-                year_left,
-                v.reasons(&child.reasons_out_of_school),
-                text(child.other_reason.as_deref()),
-                text(child.willing_to_enrol),
-                v.of(life.stage),
-                text(life.enrolled_on),
-            ]);
-        }
-        Ok(())
-    })?;
-    Ok(rows)
-}
-
-fn follow_ups(store: &Store, v: &Values) -> Result<Rows, StoreError> {
-    let mut rows = vec![header(&[
-        "id",
-        "child_id",
-        "visited_on",
-        "visited_by",
-        "outcome",
-        "school",
-        "class",
-        "admitted_on",
-        "why",
-        "milestone",
-        "attending_regularly",
-        "days_attended_last_week",
-        "dropped_out",
-        "dropout_reasons",
-        "notes",
-    ])];
-    for f in store.all_follow_ups()? {
-        let mut row = vec![
-            f.id.to_string(),
-            f.child_id.to_string(),
-            f.visited_on.to_string(),
-            f.visited_by.clone(),
-        ];
-        row.push(v.of(f.outcome.kind()));
-        let empty = || vec![String::new(); 9];
-        let mut detail = empty();
-        match &f.outcome {
-            Outcome::Enrolled {
-                school,
-                class: c,
-                admitted_on,
-            } => {
-                detail[0] = text(school.as_ref().map(|s| s.name.clone()));
-                detail[1] = class(*c);
-                detail[2] = text(*admitted_on);
-            }
-            Outcome::AdmissionPending { why } => detail[3] = why.clone(),
-            Outcome::Refused { why } => detail[3] = text(why.as_deref()),
-            Outcome::RetentionCheck {
-                milestone,
-                attending_regularly,
-                days_attended_last_week,
-                dropped_out,
-                dropout_reasons,
-            } => {
-                detail[4] = v.of(*milestone);
-                detail[5] = attending_regularly.to_string();
-                detail[6] = text(*days_attended_last_week);
-                detail[7] = dropped_out.to_string();
-                detail[8] = v.reasons(dropout_reasons);
-            }
-            Outcome::MovedAway | Outcome::ChildWorking | Outcome::NotFound => {}
-        }
-        row.extend(detail);
-        row.push(text(f.notes.as_deref()));
-        rows.push(row);
-    }
-    Ok(rows)
+    })
 }
 
 /// Exports for people (`daakhla export <kind>`): labels and headers in the output's language,
@@ -286,7 +70,7 @@ pub fn records(
     args: &crate::cli::ExportArgs,
     out: &crate::output::Output,
 ) -> Result<(), CliError> {
-    use daakhla_export::{ExportKind as Kind, ExportRequest, Exporter, Format};
+    use daakhla_export::{ExportKind as Kind, ExportRequest, Format};
     let format = match args.format {
         crate::cli::FormatArg::Csv => Format::Csv,
         crate::cli::FormatArg::Xlsx => Format::Xlsx,

@@ -97,8 +97,16 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
         Command::Demo(DemoCommand::Campaign { ucs, seed }) => {
             demo::campaign(&mut open(global)?, ucs, seed, out)
         }
-        Command::Enrol { code, server } => sync::enrol(&mut open(global)?, server, &code, out),
-        Command::Sync { server, token } => sync::sync(&mut open(global)?, server, token, out),
+        Command::Enrol {
+            code,
+            server,
+            trust,
+        } => sync::enrol(&mut open(global)?, server, &code, &trust, out),
+        Command::Sync {
+            server,
+            token,
+            trust,
+        } => sync::sync(&mut open(global)?, server, token, &trust, out),
         Command::Pack(PackCommand::Write { file, enrolment }) => {
             pack::write(&mut open(global)?, &file, enrolment, &global.author, out)
         }

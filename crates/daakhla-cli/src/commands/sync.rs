@@ -1,34 +1,62 @@
 //! Sync with the server, and the coordinator's review of what sync brought: conflicts and
 //! each record's history.
 
+use crate::cli::TrustArgs;
 use crate::error::CliError;
 use crate::output::{Output, table};
 use daakhla_domain::Lang;
 use daakhla_store::Store;
-use daakhla_sync::{Progress, Remote};
+use daakhla_sync::{Progress, Remote, SyncError, Trust};
 use indicatif::{ProgressBar, ProgressStyle};
 
 const SERVER_KEY: &str = "server_url";
 pub(super) const TOKEN_KEY: &str = "server_token";
 
+/// The CA file's certificates, read for `url`.
+fn read_ca(url: &str, given: &TrustArgs) -> Result<Option<String>, CliError> {
+    let Some(file) = &given.ca_file else {
+        return Ok(None);
+    };
+    let pem = std::fs::read_to_string(file).map_err(|e| SyncError::Trust {
+        url: url.to_string(),
+        why: format!("the certificate authority file {}: {e}", file.display()),
+    })?;
+    Ok(Some(pem))
+}
+
 /// Enrols this device with a code from the coordinator (or the link in a hub's QR code), and
-/// remembers the server, the token and the device's id for `sync` and `pack`.
+/// remembers the server, the token, how to trust the server (the link's pinned fingerprint,
+/// a CA file) and the device's id for `sync` and `pack`.
 pub fn enrol(
     store: &mut Store,
     server: Option<String>,
     code_or_link: &str,
+    given: &TrustArgs,
     out: &Output,
 ) -> Result<(), CliError> {
-    let (server, code) = match daakhla_sync::parse_enrolment_link(code_or_link) {
-        Some((server, code)) => (server, code),
+    let (server, code, pinned) = match daakhla_sync::parse_enrolment_link(code_or_link) {
+        Some(link) => (link.server, link.code, link.fingerprint),
         None => (
             server.ok_or(CliError::EnrolWithoutServer)?,
             code_or_link.to_string(),
+            None,
         ),
     };
-    let enrolled = Remote::enrol(&server, &code)?;
+    let trust = Trust {
+        ca_pem: read_ca(&server, given)?,
+        fingerprint: pinned.or_else(|| given.fingerprint.clone()),
+        insecure: given.insecure,
+    };
+    let enrolled = Remote::enrol_with(&server, &code, &trust)?;
     store.set_setting(SERVER_KEY, &enrolled.server)?;
     store.set_setting(TOKEN_KEY, &enrolled.token)?;
+    daakhla_sync::remember_trust(
+        store,
+        &Trust {
+            fingerprint: enrolled.fingerprint.clone(),
+            ..trust
+        },
+    )?;
     store.set_setting(super::pack::DEVICE_KEY, &enrolled.device_id)?;
     out.show(
         &serde_json::json!({ "server": enrolled.server, "device_id": enrolled.device_id, "user": enrolled.user }),
@@ -50,10 +78,18 @@ pub fn sync(
     store: &mut Store,
     server: Option<String>,
     token: Option<String>,
+    given: &TrustArgs,
     out: &Output,
 ) -> Result<(), CliError> {
     if let Some(server) = &server {
-        store.set_setting(SERVER_KEY, server)?;
+        // A pin belongs to one server: another address forgets it (unless given anew).
+        daakhla_sync::set_server(store, server)?;
+    }
+    if let Some(pem) = read_ca(server.as_deref().unwrap_or_default(), given)? {
+        store.set_setting(daakhla_sync::CA_PEM_KEY, &pem)?;
+    }
+    if let Some(fingerprint) = &given.fingerprint {
+        store.set_setting(daakhla_sync::FINGERPRINT_KEY, fingerprint)?;
     }
     if let Some(token) = &token {
         store.set_setting(TOKEN_KEY, token)?;
@@ -64,7 +100,10 @@ pub fn sync(
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("template is valid"));
     let lang = out.lang;
-    let summary = daakhla_sync::sync(store, &Remote::new(&url, &token), &mut |progress| {
+    let mut trust = daakhla_sync::stored_trust(store)?;
+    trust.insecure |= given.insecure;
+    let remote = Remote::with_trust(&url, &token, &trust)?;
+    let summary = daakhla_sync::sync(store, &remote, &mut |progress| {
         bar.set_message(match (progress, lang) {
             (Progress::Sent { sent, total }, Lang::En) => format!("sent {sent} of {total} changes"),
             (Progress::Sent { sent, total }, Lang::Ur) => {

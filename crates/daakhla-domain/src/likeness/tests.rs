@@ -327,3 +327,19 @@ fn edit_distance_counts_insertions_deletions_and_substitutions() {
     assert_eq!(edit_distance(&chars("abc"), &chars("")), 3);
     assert_eq!(edit_distance(&chars("slm"), &chars("slm")), 0);
 }
+
+#[test]
+fn a_search_key_is_the_same_for_a_name_in_either_script_and_either_ye_or_kaf() {
+    let sana = search_key("Sana");
+    assert_eq!(sana, " sn ");
+    for spelling in ["ثنا", "Sanaa", "SANA", "ثناء"] {
+        assert_eq!(search_key(spelling), sana, "{spelling}");
+    }
+    // Arabic and Urdu forms of ye and kaf: one key.
+    assert_eq!(search_key("علي"), search_key("علی"));
+    assert_eq!(search_key("كريم"), search_key("کریم"));
+    assert_eq!(search_key("Sana Bibi"), " sn b ");
+    assert_eq!(search_key("Muhammad Aslam"), " mhmd slm ");
+    assert_eq!(search_key("  "), "");
+    assert_eq!(search_key("Ai"), "");
+}

@@ -5,8 +5,8 @@
 
 use super::Sql;
 use crate::ServerError;
-use crate::auth::{Device, Enrolment, Role};
-use crate::backend::{ChangeLog, Logged};
+use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
+use crate::backend::{ChangeLog, Logged, Quarantined};
 use daakhla_wire::{Kind, WireChange};
 use postgres::Statement;
 use std::collections::HashMap;
@@ -48,15 +48,34 @@ impl ChangeLog for PgLog {
         Ok(())
     }
 
-    fn device(&mut self, token_hash: &str) -> Result<Option<Device>, ServerError> {
-        let Some(row) = self.sql().query_opt(
-            "SELECT id, user_name, role, scopes FROM devices WHERE token_hash = $1",
+    fn device(&mut self, token_hash: &str) -> Result<TokenOwner, ServerError> {
+        if let Some(row) = self.sql().query_opt(
+            "SELECT id, user_name, role, scopes, revoked_at FROM devices WHERE token_hash = $1",
             &[&token_hash],
-        )?
-        else {
-            return Ok(None);
-        };
-        Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3)).map(Some)
+        )? {
+            return match row.get::<_, Option<i64>>(4) {
+                None => Ok(TokenOwner::Active(Device::from_columns(
+                    row.get(0),
+                    row.get(1),
+                    row.get(2),
+                    row.get(3),
+                )?)),
+                Some(at) => Ok(TokenOwner::Revoked {
+                    device: row.get(0),
+                    at,
+                }),
+            };
+        }
+        Ok(self
+            .sql()
+            .query_opt(
+                "SELECT device, revoked_at FROM revoked_tokens WHERE token_hash = $1",
+                &[&token_hash],
+            )?
+            .map_or(TokenOwner::Unknown, |row| TokenOwner::Revoked {
+                device: row.get(0),
+                at: row.get(1),
+            }))
     }
 
     fn touch_device(&mut self, id: &str, now: i64) -> Result<(), ServerError> {
@@ -67,23 +86,128 @@ impl ChangeLog for PgLog {
         Ok(())
     }
 
-    fn devices(&mut self) -> Result<Vec<(Device, Option<i64>)>, ServerError> {
+    fn devices(&mut self) -> Result<Vec<DeviceEntry>, ServerError> {
         let mut devices = self
             .sql()
             .query(
-                "SELECT id, user_name, role, scopes, last_seen FROM devices",
+                "SELECT id, user_name, role, scopes, created_at, last_seen, revoked_at FROM devices",
+                &[],
+            )?
+            .into_iter()
+            .map(|row| {
+                Ok(DeviceEntry {
+                    device: Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3))?,
+                    created_at: row.get(4),
+                    last_seen: row.get(5),
+                    revoked_at: row.get(6),
+                    hub: None,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        // In Rust, as SQLite orders them: PostgreSQL's collation may differ.
+        devices.sort_by(|a, b| (&a.device.user, &a.device.id).cmp(&(&b.device.user, &b.device.id)));
+        Ok(devices)
+    }
+
+    fn revoke_device(&mut self, id: &str, now: i64) -> Result<bool, ServerError> {
+        self.sql().execute(
+            "UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            &[&id, &now],
+        )?;
+        Ok(self
+            .sql()
+            .query_opt("SELECT 1 FROM devices WHERE id = $1", &[&id])?
+            .is_some())
+    }
+
+    fn replace_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, ServerError> {
+        let mut tx = self.client.transaction()?;
+        // Locked, so two rotations at once cannot both keep a token.
+        let old: Option<String> = tx
+            .query_opt(
+                "SELECT token_hash FROM devices WHERE id = $1 AND revoked_at IS NULL FOR UPDATE",
+                &[&id],
+            )?
+            .map(|row| row.get(0));
+        let Some(old) = old else {
+            return Ok(false);
+        };
+        tx.execute(
+            "INSERT INTO revoked_tokens (token_hash, device, revoked_at) VALUES ($1, $2, $3)",
+            &[&old, &id, &now],
+        )?;
+        tx.execute(
+            "UPDATE devices SET token_hash = $2 WHERE id = $1",
+            &[&id, &token_hash],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn note_hub_revoked(
+        &mut self,
+        hub: &str,
+        phones: &[DeviceEntry],
+        now: i64,
+    ) -> Result<(), ServerError> {
+        let mut tx = self.client.transaction()?;
+        let upsert = tx.prepare(
+            "INSERT INTO hub_revoked (hub, id, user_name, role, scopes, created_at, last_seen, revoked_at, reported_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (hub, id) DO UPDATE SET user_name = excluded.user_name, role = excluded.role,
+               scopes = excluded.scopes, created_at = excluded.created_at, last_seen = excluded.last_seen,
+               revoked_at = excluded.revoked_at, reported_at = excluded.reported_at",
+        )?;
+        for phone in phones {
+            tx.execute(
+                &upsert,
+                &[
+                    &hub,
+                    &phone.device.id,
+                    &phone.device.user,
+                    &phone.device.role.code(),
+                    &phone.device.scopes_json(),
+                    &phone.created_at,
+                    &phone.last_seen,
+                    &phone.revoked_at.unwrap_or(now),
+                    &now,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn hub_revoked(&mut self) -> Result<Vec<(String, DeviceEntry)>, ServerError> {
+        let mut phones = self
+            .sql()
+            .query(
+                "SELECT hub, id, user_name, role, scopes, created_at, last_seen, revoked_at FROM hub_revoked",
                 &[],
             )?
             .into_iter()
             .map(|row| {
                 Ok((
-                    Device::from_columns(row.get(0), row.get(1), row.get(2), row.get(3))?,
-                    row.get(4),
+                    row.get::<_, String>(0),
+                    DeviceEntry {
+                        device: Device::from_columns(
+                            row.get(1),
+                            row.get(2),
+                            row.get(3),
+                            row.get(4),
+                        )?,
+                        created_at: row.get(5),
+                        last_seen: row.get(6),
+                        revoked_at: Some(row.get(7)),
+                        hub: None,
+                    },
                 ))
             })
             .collect::<Result<Vec<_>, ServerError>>()?;
-        devices.sort_by(|(a, _), (b, _)| (&a.user, &a.id).cmp(&(&b.user, &b.id)));
-        Ok(devices)
+        phones.sort_by(|(a_hub, a), (b_hub, b)| {
+            (a_hub, &a.device.user, &a.device.id).cmp(&(b_hub, &b.device.user, &b.device.id))
+        });
+        Ok(phones)
     }
 
     fn add_enrolment(
@@ -140,7 +264,7 @@ impl ChangeLog for PgLog {
 
     fn device_by_id(&mut self, id: &str) -> Result<Option<(Device, String)>, ServerError> {
         let Some(row) = self.sql().query_opt(
-            "SELECT user_name, role, scopes, token_hash FROM devices WHERE id = $1",
+            "SELECT user_name, role, scopes, token_hash FROM devices WHERE id = $1 AND revoked_at IS NULL",
             &[&id],
         )?
         else {
@@ -203,6 +327,68 @@ impl ChangeLog for PgLog {
         }
         tx.commit()?;
         Ok(new)
+    }
+
+    fn end(&mut self) -> Result<u64, ServerError> {
+        let end: i64 = self
+            .sql()
+            .query_opt("SELECT coalesce(max(seq), 0) FROM log", &[])?
+            .map_or(0, |row| row.get(0));
+        Ok(end as u64)
+    }
+
+    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError> {
+        let rows = self.sql().query(
+            "SELECT bytes FROM log WHERE doc_id = $1 ORDER BY seq",
+            &[&doc_id],
+        )?;
+        Ok(rows.into_iter().map(|row| row.get(0)).collect())
+    }
+
+    fn quarantine(
+        &mut self,
+        device: &str,
+        change: &WireChange,
+        why: &str,
+    ) -> Result<(), ServerError> {
+        let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())?.hash();
+        self.sql().execute(
+            "INSERT INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
+            &[
+                &hash.0.as_slice(),
+                &change.doc_id.to_string(),
+                &i16::from(change.kind.wire_code()),
+                &change.scope,
+                &change.bytes,
+                &device,
+                &chrono::Utc::now().timestamp(),
+                &why,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError> {
+        let rows = self.sql().query(
+            "SELECT doc_id, kind, scope, device, received_at, why FROM quarantine ORDER BY received_at, doc_id",
+            &[],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let kind: i16 = row.get(1);
+                Ok(Quarantined {
+                    doc_id: row.get(0),
+                    kind: Kind::from_wire_code(kind as u8).ok_or_else(|| {
+                        ServerError::Internal(format!("bad kind {kind} in the quarantine"))
+                    })?,
+                    scope: row.get(2),
+                    device: row.get(3),
+                    received_at: row.get(4),
+                    why: row.get(5),
+                })
+            })
+            .collect()
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, ServerError> {

@@ -14,8 +14,9 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use std::collections::HashMap;
 
-/// The schema this build writes; a database with a newer one is refused.
-const SCHEMA_VERSION: i32 = 3;
+/// The schema this build writes; a database with a newer one is refused. (4: revoked
+/// devices, which an older server would still let in.)
+const SCHEMA_VERSION: i32 = 4;
 
 /// Connects to the database at `url`, creating the tables the first time.
 pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {

@@ -332,10 +332,6 @@ fn receive(
             &[&doc_id],
         )?
         .map(|row| row.get(0));
-    let mut doc = match stored {
-        Some(bytes) => RecordDoc::load(&bytes, actor)?,
-        None => RecordDoc::new(actor),
-    };
     let waiting = sql.query(
         "SELECT bytes FROM waiting_changes WHERE doc_id = $1",
         &[&doc_id],
@@ -346,11 +342,13 @@ fn receive(
         .chain(waiting.into_iter().map(|row| row.get(0)))
         .map(daakhla_crdt::change_from_bytes)
         .collect::<Result<_, _>>()?;
-    doc.apply(changes.clone());
+    let (mut doc, unappliable) =
+        RecordDoc::load_and_apply(stored.as_deref(), actor, changes.clone())?;
     for (i, change) in changes.iter().enumerate() {
         let hash = change.hash().0.to_vec();
         let was_waiting = i >= fresh;
-        if doc.has(&change.hash()) {
+        // A change Automerge cannot apply at all never waits: it stays in the log only.
+        if doc.has(&change.hash()) || unappliable.iter().any(|u| u.hash == change.hash()) {
             if was_waiting {
                 sql.execute("DELETE FROM waiting_changes WHERE hash = $1", &[&hash])?;
             }

@@ -15,6 +15,18 @@ CREATE TABLE IF NOT EXISTS log (
     received_at bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_by_scope ON log (scope, seq);
+CREATE INDEX IF NOT EXISTS log_by_doc ON log (doc_id, seq);
+-- Pushed changes Automerge could not apply: kept apart, never handed out.
+CREATE TABLE IF NOT EXISTS quarantine (
+    hash        bytea PRIMARY KEY,
+    doc_id      text NOT NULL,
+    kind        smallint NOT NULL,
+    scope       text NOT NULL,
+    bytes       bytea NOT NULL,
+    device      text NOT NULL,
+    received_at bigint NOT NULL,
+    why         text NOT NULL
+);
 -- A document's kind and union council, fixed by its first change.
 CREATE TABLE IF NOT EXISTS log_documents (
     doc_id text PRIMARY KEY,
@@ -44,6 +56,28 @@ CREATE TABLE IF NOT EXISTS devices (
     created_at bigint NOT NULL
 );
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_seen bigint;
+-- Schema 4: revoked devices are kept, marked with when.
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_at bigint;
+-- Tokens a `rotate` replaced, so that a device hears it was revoked, not that its token is
+-- unknown.
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    token_hash text PRIMARY KEY,
+    device     text NOT NULL,
+    revoked_at bigint NOT NULL
+);
+-- Phones enrolled at a hub (a device here) that the hub revoked and reported upstream.
+CREATE TABLE IF NOT EXISTS hub_revoked (
+    hub         text NOT NULL,
+    id          text NOT NULL,
+    user_name   text NOT NULL,
+    role        text NOT NULL,
+    scopes      text NOT NULL,
+    created_at  bigint NOT NULL,
+    last_seen   bigint,
+    revoked_at  bigint NOT NULL,
+    reported_at bigint NOT NULL,
+    PRIMARY KEY (hub, id)
+);
 
 -- How far into the log the records are materialised; one row.
 CREATE TABLE IF NOT EXISTS materialised (

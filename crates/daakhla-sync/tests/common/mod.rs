@@ -71,6 +71,13 @@ impl Transport for FlakyLink<'_> {
         }
     }
 
+    fn report_revoked(&self, phones: &[daakhla_sync::RevokedPhone]) -> Result<(), SyncError> {
+        if self.rng.borrow_mut().chance(10) {
+            return Err(cut("dropped"));
+        }
+        self.remote.report_revoked(phones)
+    }
+
     fn pull(&self, after: u64) -> Result<(Pull, u64), SyncError> {
         let roll = self.rng.borrow_mut().below(100);
         let stale = self.last_pull.borrow().clone();

@@ -13,6 +13,7 @@ export type ReasonOutOfSchool = "cost" | "child_works" | "household_chores" | "s
 export type OutcomeKind = "enrolled" | "admission_pending" | "refused" | "moved_away" | "child_working" | "not_found" | "retention_check";
 export type RetentionMilestone = "1_month" | "3_months" | "6_months";
 export type Stage = "in_school" | "out_of_school" | "following_up" | "enrolled" | "retained" | "dropped_out_again" | "moved_away";
+export type VisitDue = "overdue" | "due" | "not_yet";
 export type SchoolLevel = "primary" | "middle" | "high" | "higher_secondary";
 export type SchoolGender = "girls" | "boys" | "mixed";
 export type NeedCategory = "boundary_wall" | "latrines" | "drinking_water" | "electricity" | "furniture" | "classrooms" | "building_repair" | "reopen_school" | "missing_teacher" | "other";
@@ -27,7 +28,11 @@ export type FieldError = {
 /**
  * The field's path in the command's input, e.g. `children[1].age_years`.
  */
-path: string, rule: string, en: string, ur: string, };
+path: string, rule: string, en: string, ur: string, 
+/**
+ * The field as a person names it: "Child 1 › Age in years".
+ */
+field_en: string, field_ur: string, };
 
 export type SyncState = "only_here" | "synced" | "conflict";
 
@@ -37,7 +42,7 @@ export type IdRequest = { id: string, };
 
 export type Choice = { code: string, en: string, ur: string, };
 
-export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, school_level: Array<Choice>, school_gender: Array<Choice>, need_category: Array<Choice>, severity: Array<Choice>, need_status: Array<Choice>, };
+export type Vocabulary = { child_sex: Array<Choice>, adult_sex: Array<Choice>, parent_schooling: Array<Choice>, house_type: Array<Choice>, respondent_relation: Array<Choice>, relation_to_head: Array<Choice>, schooling_status: Array<Choice>, reason_out_of_school: Array<Choice>, outcome_kind: Array<Choice>, retention_milestone: Array<Choice>, stage: Array<Choice>, visit_due: Array<Choice>, school_level: Array<Choice>, school_gender: Array<Choice>, need_category: Array<Choice>, severity: Array<Choice>, need_status: Array<Choice>, };
 
 export type ReportRequest = { 
 /**
@@ -187,13 +192,24 @@ union_council: string | null, };
 
 export type PlaceChoice = { code: string, en: string, ur: string, };
 
-export type SearchRequest = { text: string, };
+export type SearchRequest = { text: string, 
+/**
+ * The first hit of the page wanted; 0 when left out.
+ */
+offset?: number, };
 
 export type SearchHit = { household_id: string, village_code: string, household_number: string, head_name: string | null, 
 /**
  * Set when the match was a child's name.
  */
-child_id: string | null, child_name: string | null, };
+child_id: string | null, child_name: string | null, 
+/**
+ * How it matched: 0 the household number, 1 the whole name, 2 every word of the search
+ * a word of the name, 3 the start of one, 4 the text as typed.
+ */
+rank: number, };
+
+export type SearchPage = { hits: Array<SearchHit>, total: number, };
 
 export type HouseholdSummary = { id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, children: number, out_of_school: number, to_follow_up: number, };
 
@@ -209,17 +225,36 @@ osc_not_yet_visited: number,
 /**
  * Retention checks falling due within a week, and those past their date.
  */
-checks_due: Array<CheckDue>, checks_overdue: number, last_sync: SyncResult | null, changes_waiting_to_send: number, conflicts: number, };
+checks_due: Array<CheckDue>, checks_overdue: number, last_sync: SyncResult | null, changes_waiting_to_send: number, 
+/**
+ * What the next sync will send, in records.
+ */
+waiting_to_send: RecordCounts, 
+/**
+ * Households (or schools) the server would not take from this phone, each named, with
+ * what to do: never counted as waiting, never silent.
+ */
+held_back: Array<HeldBackNotice>, conflicts: number, };
 
 export type CheckDue = { child_id: string, name: string, village_code: string, household_number: string, milestone: Choice, due_on: string, overdue: boolean, };
 
 export type SurveyInput = { household: HouseholdInput, children: Array<ChildInput>, };
 
+export type StepCheck = { survey: SurveyInput, fields: Array<string>, 
+/**
+ * The saved household the form edits; none for a new survey.
+ */
+household_id: string | null, };
+
 export type HouseholdInput = { uc_code: string, village_code: string, household_number: string, landmark: string | null, consent: boolean, gps: GpsInput | null, respondent_name: string | null, respondent_relation: RespondentRelation | null, respondent_phone: string | null, head_name: string | null, head_sex: AdultSex | null, mother_schooling: ParentSchooling | null, father_schooling: ParentSchooling | null, house_type: HouseType | null, members: number | null, surveyed_by: string, };
 
 export type GpsInput = { latitude: number, longitude: number, accuracy_m: number | null, };
 
-export type ChildInput = { name: string, sex: ChildSex | null, age_years: number | null, relation_to_head: RelationToHead | null, father_name: string | null, schooling: SchoolingStatus | null, 
+export type ChildInput = { 
+/**
+ * A stored child's id when a saved survey is edited; none for a child added.
+ */
+id?: string, name: string, sex: ChildSex | null, age_years: number | null, relation_to_head: RelationToHead | null, father_name: string | null, schooling: SchoolingStatus | null, 
 /**
  * When enrolled: the school and class.
  */
@@ -229,6 +264,10 @@ school_name: string | null, class: number | null,
  */
 last_class_passed: number | null, year_left: number | null, reasons_out_of_school: Array<ReasonOutOfSchool>, other_reason: string | null, willing_to_enrol: boolean | null, };
 
+export type EditableSurvey = { household_id: string, surveyed_on: string, input: SurveyInput, };
+
+export type EditSurveyRequest = { household_id: string, survey: SurveyInput, };
+
 export type HouseholdPage = { id: string, uc_code: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, surveyed_by: string, gps: GpsInput | null, sync_state: SyncState, children: Array<ChildRow>, };
 
 export type ChildRow = { id: string, name: string, sex: ChildSex, age_years: number | null, stage: Stage, sync_state: SyncState, };
@@ -237,9 +276,29 @@ export type HouseholdsRequest = { uc_code: string | null, village_code: string |
 
 export type HouseholdRow = { sync_state: SyncState, id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, children: number, out_of_school: number, to_follow_up: number, };
 
-export type FollowUpListRequest = { uc_code: string | null, village_code: string | null, };
+export type FollowUpListRequest = { uc_code: string | null, village_code: string | null, offset?: number, limit?: number, };
 
-export type OscRow = { child_id: string, name: string, sex: ChildSex, age_years: number, household_id: string, village_code: string, household_number: string, head_name: string | null, stage: Stage, last_visit: string | null, reasons: Array<ReasonOutOfSchool>, sync_state: SyncState, };
+export type OscRow = { child_id: string, name: string, sex: ChildSex, age_years: number, household_id: string, village_code: string, household_number: string, head_name: string | null, 
+/**
+ * The village's name, in both languages.
+ */
+village_en: string, village_ur: string, stage: Stage, last_visit: string | null, 
+/**
+ * When the next visit falls due (`lifecycle::visit_due`), and whether it is late.
+ */
+due_on: string, due: VisitDue, reasons: Array<ReasonOutOfSchool>, sync_state: SyncState, };
+
+export type FollowUpPage = { rows: Array<OscRow>, offset: number, 
+/**
+ * Children listed in all (in the village chosen), overdue and due among them.
+ */
+total: number, overdue: number, due: number, 
+/**
+ * Every village with children to follow up (whichever is chosen), with their number.
+ */
+villages: Array<VillageCount>, };
+
+export type VillageCount = { code: string, en: string, ur: string, count: number, };
 
 export type ChildPage = { id: string, name: string, sex: ChildSex, age_years: number | null, household_id: string, village_code: string, household_number: string, head_name: string | null, surveyed_on: string, schooling_at_survey: Choice, reasons: Array<Choice>, stage: Stage, needs_follow_up: boolean, enrolled_on: string | null, visits: Array<VisitRow>, retention: Array<RetentionRow>, sync_state: SyncState, };
 
@@ -267,7 +326,12 @@ why: string | null,
  */
 milestone: RetentionMilestone | null, attending_regularly: boolean | null, days_attended_last_week: number | null, dropped_out: boolean, dropout_reasons: Array<ReasonOutOfSchool>, notes: string | null, };
 
-export type Settings = { lang: Lang, surveyor_name: string, 
+export type Settings = { lang: Lang, 
+/**
+ * The name set here, or else the user the phone was enrolled as: what "Surveyed by" and
+ * "Visited by" start with.
+ */
+surveyor_name: string, 
 /**
  * The union council this device works in, if chosen.
  */
@@ -275,7 +339,17 @@ uc_code: string | null, server_url: string | null,
 /**
  * The token itself never goes back to the UI.
  */
-has_token: boolean, device_id: string, };
+has_token: boolean, device_id: string, 
+/**
+ * The role the server enrolled this phone as (`resource_person`, `coordinator`, ...),
+ * when it said.
+ */
+role: string | null, 
+/**
+ * Whether the server's address and the token are shown: before enrolment, and to
+ * coordinators (and wider roles) after; never to a resource person once enrolled.
+ */
+shows_server: boolean, };
 
 export type SettingsInput = { lang: Lang | null, surveyor_name: string | null, uc_code: string | null, server_url: string | null, token: string | null, };
 
@@ -299,9 +373,51 @@ export type SyncResult = {
 /**
  * When it finished, RFC 3339 in UTC.
  */
-at: string, server_url: string, sent: number, received: number, records_updated: number, conflicts: number, held_back: number, kilobytes: number, };
+at: string, 
+/**
+ * For coordinators and scripts; the screens of a resource person never show it.
+ */
+server_url: string, 
+/**
+ * Changes, as the protocol counts them.
+ */
+sent: number, received: number, records_updated: number, conflicts: number, held_back: number, kilobytes: number, 
+/**
+ * What a person counts: the records sent and received.
+ */
+sent_records: RecordCounts, received_records: RecordCounts, 
+/**
+ * Households (or schools) the server would not take from this phone, each named.
+ */
+held_back_records: Array<HeldBackNotice>, };
 
-export type SyncProgress = { running: boolean, sent: number, to_send: number, received: number, };
+export type SyncProgress = { running: boolean, stage: SyncStage, 
+/**
+ * Changes, as the protocol counts them.
+ */
+sent: number, to_send: number, received: number, records_sent: number, records_to_send: number, records_received: number, 
+/**
+ * How long a request may go unanswered before the sync gives up.
+ */
+timeout_seconds: number, 
+/**
+ * Cancel was pressed; the sync stops at once and keeps what it finished.
+ */
+cancelling: boolean, };
+
+export type SyncStage = "idle" | "connecting" | "sending" | "receiving";
+
+export type RecordCounts = { households: number, children: number, visits: number, schools: number, needs: number, en: string, ur: string, };
+
+export type HeldBackNotice = { 
+/**
+ * The household's id, or the school's or need's when it is not about a household.
+ */
+record_id: string, household_number: string | null, head_name: string | null, village: PlaceChoice | null, 
+/**
+ * What is held back of it (the household, its children, visits).
+ */
+records: RecordCounts, en: string, ur: string, };
 
 export type HubSwitch = { on: boolean, port: number | null, };
 
@@ -311,11 +427,18 @@ export type PhoneCodeRequest = { user: string,
  */
 uc_code: string | null, };
 
+export type RevokeRequest = { device_id: string, };
+
 export type PhoneCode = { code: string, server_url: string, 
 /**
- * `daakhla://enrol?server=…&code=…`
+ * `daakhla://enrol?server=…&code=…&fp=…`
  */
 link: string, 
+/**
+ * The SHA-256 fingerprint of the hub's certificate, which the phone pins: the link
+ * carries it (a code typed alone cannot, so phones enrol at a hub from its QR code).
+ */
+fingerprint: string, 
 /**
  * The link as a QR code, an SVG document.
  */
@@ -337,7 +460,11 @@ last_synced: string | null,
 /**
  * The laptop's own store.
  */
-this_laptop: boolean, };
+this_laptop: boolean, 
+/**
+ * When the coordinator revoked it (a lost phone), RFC 3339 in UTC; null while it syncs.
+ */
+revoked: string | null, };
 
 export type RelayRound = { 
 /**
@@ -369,9 +496,13 @@ on: boolean,
  */
 running: boolean, port: number, 
 /**
- * Addresses phones on the office network reach the hub at, e.g. `http://192.168.1.5:8080`.
+ * Addresses phones on the office network reach the hub at, e.g. `https://192.168.1.5:8080`.
  */
 addresses: Array<string>, 
+/**
+ * The SHA-256 fingerprint of the hub's own certificate, while it runs.
+ */
+fingerprint: string | null, 
 /**
  * Why the hub is on but not running (the port taken, …), in English and Urdu.
  */
@@ -391,7 +522,11 @@ pending_upstream: number, last_relay: RelayRound | null, held_back: Array<HeldBa
 /**
  * Fields two devices wrote at once, for review.
  */
-conflicts: number, };
+conflicts: number, 
+/**
+ * Changes phones sent that could not be applied at all: kept apart, never passed on.
+ */
+quarantined: number, };
 
 export type ExportFileRequest = { 
 /**
@@ -505,9 +640,9 @@ kind: string,
  */
 record_name: string, household_number: string, village_en: string, village_ur: string, field: string, 
 /**
- * The value kept for now first, then the others.
+ * The value kept for now first, then the others, each with who wrote it.
  */
-values: unknown[], 
+values: Array<ConflictValue>, 
 /**
  * Who changed the record when, oldest first.
  */
@@ -517,7 +652,28 @@ export type ConflictChange = {
 /**
  * RFC 3339, UTC, as the editing device's clock said.
  */
-at: string, author: string, fields: Array<string>, };
+at: string, 
+/**
+ * The person the change names; empty when it named nobody (an old build wrote
+ * "unknown"), and the UI says which device made it instead.
+ */
+author: string, 
+/**
+ * The device's id, as its changes carry it.
+ */
+device: string, 
+/**
+ * Made on this device.
+ */
+this_device: boolean, fields: Array<string>, };
+
+export type ConflictValue = { value: unknown, 
+/**
+ * Who wrote it; none only if no change held it.
+ */
+by: ConflictChange | null, };
+
+export type HistoryRequest = { doc_id: string, };
 
 export type ResolveRequest = { doc_id: string, field: string, value: unknown, };
 
@@ -551,12 +707,16 @@ export interface Commands {
   vocabulary: { request: NoInput; response: Vocabulary };
   places: { request: PlacesRequest; response: Array<PlaceChoice> };
   save_survey: { request: SurveyInput; response: HouseholdPage };
+  check_survey_step: { request: StepCheck; response: Array<FieldError> };
+  survey_union_councils: { request: NoInput; response: Array<PlaceChoice> };
   household: { request: IdRequest; response: HouseholdPage };
+  survey_for_edit: { request: IdRequest; response: EditableSurvey };
+  edit_survey: { request: EditSurveyRequest; response: HouseholdPage };
   households: { request: HouseholdsRequest; response: Array<HouseholdRow> };
-  follow_up_list: { request: FollowUpListRequest; response: Array<OscRow> };
+  follow_up_list: { request: FollowUpListRequest; response: FollowUpPage };
   child: { request: IdRequest; response: ChildPage };
   add_follow_up: { request: FollowUpInput; response: ChildPage };
-  search: { request: SearchRequest; response: Array<SearchHit> };
+  search: { request: SearchRequest; response: SearchPage };
   settings: { request: NoInput; response: Settings };
   save_settings: { request: SettingsInput; response: Settings };
   draft: { request: NoInput; response: Draft };
@@ -564,10 +724,12 @@ export interface Commands {
   enrol: { request: EnrolRequest; response: Enrolment };
   sync: { request: SyncRequest; response: SyncResult };
   sync_progress: { request: NoInput; response: SyncProgress };
+  cancel_sync: { request: NoInput; response: SyncProgress };
   hub: { request: NoInput; response: HubPage };
   set_hub: { request: HubSwitch; response: HubPage };
   hub_phone_code: { request: PhoneCodeRequest; response: PhoneCode };
   hub_relay_now: { request: NoInput; response: HubPage };
+  hub_revoke_phone: { request: RevokeRequest; response: HubPage };
   export_records: { request: ExportFileRequest; response: ExportedFile };
   digest_preview: { request: DigestRequest; response: DigestPreview };
   digest_recipients: { request: NoInput; response: Array<Recipient> };
@@ -582,6 +744,7 @@ export interface Commands {
   save_need: { request: NeedInput; response: SchoolRow };
   conflicts: { request: NoInput; response: Array<ConflictRow> };
   resolve_conflict: { request: ResolveRequest; response: Array<ConflictRow> };
+  record_history: { request: HistoryRequest; response: Array<ConflictChange> };
   likely_duplicates: { request: SurveyInput; response: Array<DuplicateMatch> };
   duplicate_pairs: { request: DuplicatesRequest; response: Array<DuplicatePairRow> };
   merge_duplicates: { request: MergeRequest; response: Merged };

@@ -19,6 +19,20 @@ export function t(key: Key, params: Record<string, string | number> = {}): strin
   return text;
 }
 
+/** Keys said differently for one and for many: `key.one` and `key.other` in both files. */
+export type PluralKey = { [K in Key]: K extends `${infer Base}.one` ? Base : never }[Key];
+
+/**
+ * Words for a count, in the reader's language and its plural rules (`Intl.PluralRules`: English
+ * "1 child" / "2 children"; Urdu "1 بچہ" / "2 بچے"). `{count}` is the number, in the reader's
+ * digits; other parameters as `t` takes them. Every count shown with a noun goes through here.
+ */
+export function plural(key: PluralKey, count: number, params: Record<string, string | number> = {}): string {
+  const form = new Intl.PluralRules(locale(i18n.lang)).select(count);
+  const chosen = `${key}.${form}`;
+  return t((chosen in messages[i18n.lang] ? chosen : `${key}.other`) as Key, { ...params, count });
+}
+
 /** A bilingual label (a closed list's value, a place's name) in the reader's language. */
 export function label(bilingual: { en: string; ur: string } | undefined): string {
   return bilingual ? bilingual[i18n.lang] : '';
@@ -39,9 +53,14 @@ export function day(iso: string | null | undefined): string {
 
 /** A moment (RFC 3339) in the reader's words and time zone. */
 export function moment(iso: string): string {
-  return new Intl.DateTimeFormat(locale(i18n.lang), { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
+  const when = new Date(iso);
+  if (i18n.lang === 'en') {
+    return new Intl.DateTimeFormat(locale('en'), { dateStyle: 'medium', timeStyle: 'short' }).format(when);
+  }
+  // Urdu's locale data writes the time with the English "AM" and "PM": Urdu reads the 24-hour clock.
+  const date = new Intl.DateTimeFormat(locale('ur'), { dateStyle: 'medium' }).format(when);
+  const time = new Intl.DateTimeFormat(locale('ur'), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(when);
+  return `${date}، ${time}`;
 }
 
 /** Switches the language and the page's direction at once. */
