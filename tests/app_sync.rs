@@ -8,6 +8,11 @@ use daakhla_app::{App, SyncState};
 use serde_json::{Value, json};
 use support::{ServerProcess, enrol};
 
+/// The key the apps' stores are locked with (the app always encrypts its store).
+fn store_key() -> daakhla_app::StoreKey {
+    daakhla_app::StoreKey::parse(&"4b".repeat(32)).unwrap()
+}
+
 fn call(app: &App, name: &str, request: Value) -> Value {
     app.call(name, request)
         .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
@@ -16,8 +21,8 @@ fn call(app: &App, name: &str, request: Value) -> Value {
 #[test]
 fn a_household_surveyed_in_one_app_arrives_in_another_through_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    let ayesha = App::open_or_create(&dir.path().join("ayesha.sqlite")).unwrap();
-    let naila = App::open_or_create(&dir.path().join("naila.sqlite")).unwrap();
+    let ayesha = App::open_or_create(&dir.path().join("ayesha.sqlite"), &store_key()).unwrap();
+    let naila = App::open_or_create(&dir.path().join("naila.sqlite"), &store_key()).unwrap();
     let uc = call(&ayesha, "places", json!({"union_council": null}))[0]["code"].clone();
     let village = call(&ayesha, "places", json!({"union_council": uc}))[0]["code"].clone();
     let uc_code = uc.as_str().unwrap();

@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The key the apps' stores are locked with (the app always encrypts its store).
+fn store_key() -> daakhla_app::StoreKey {
+    daakhla_app::StoreKey::parse(&"4b".repeat(32)).unwrap()
+}
+
 fn call(app: &App, name: &str, request: Value) -> Value {
     app.call(name, request)
         .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
@@ -46,8 +51,8 @@ fn survey(uc: &Value, village: &Value) -> Value {
 fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_coordinators_app() {
     let dir = tempfile::tempdir().unwrap();
     let a_path = dir.path().join("coordinator.sqlite");
-    let a = App::open_or_create(&a_path).unwrap();
-    let b = App::open_or_create(&dir.path().join("phone.sqlite")).unwrap();
+    let a = App::open_or_create(&a_path, &store_key()).unwrap();
+    let b = App::open_or_create(&dir.path().join("phone.sqlite"), &store_key()).unwrap();
     let uc = call(&a, "places", json!({"union_council": null}))[0]["code"].clone();
     let village = call(&a, "places", json!({"union_council": uc}))[0]["code"].clone();
     let uc_code = uc.as_str().unwrap().to_string();
@@ -178,7 +183,7 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
 
     // The switch is remembered: a restarted app serves the phones again.
     drop(a);
-    let a = App::open_or_create(&a_path).unwrap();
+    let a = App::open_or_create(&a_path, &store_key()).unwrap();
     let page = call(&a, "hub", json!({}));
     assert_eq!(
         (page["on"].clone(), page["running"].clone()),
@@ -203,7 +208,7 @@ fn a_phone_enrolled_by_the_hubs_qr_link_reaches_the_central_server_through_the_c
     // hub screen says why the hub is not running, in both languages.
     drop(a);
     let squatter = std::net::TcpListener::bind(("0.0.0.0", port)).unwrap();
-    let a = App::open_or_create(&a_path).unwrap();
+    let a = App::open_or_create(&a_path, &store_key()).unwrap();
     let page = call(&a, "hub", json!({}));
     assert_eq!(
         (page["on"].clone(), page["running"].clone()),

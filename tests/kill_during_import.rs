@@ -37,8 +37,7 @@ fn stored_roster_sizes(conn: &rusqlite::Connection) -> HashMap<String, usize> {
 
 fn households_saved(store: &std::path::Path) -> usize {
     let conn =
-        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
+        support::open_db_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
     conn.query_row("SELECT count(*) FROM households", [], |row| {
         row.get::<_, i64>(0)
@@ -87,7 +86,7 @@ fn a_killed_import_leaves_only_whole_households() {
         import.kill().unwrap(); // SIGKILL
         let finished = import.wait().unwrap().success();
 
-        let conn = rusqlite::Connection::open(&ws.store).unwrap();
+        let conn = support::open_db(&ws.store).unwrap();
         let check: String = conn
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))
             .unwrap();

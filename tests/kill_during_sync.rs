@@ -6,7 +6,7 @@ mod support;
 
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Location, on_both_databases};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -17,7 +17,7 @@ use support::{ServerProcess, Workspace, enrol};
 const HOUSEHOLDS: usize = 2_500;
 
 fn count(db: &Path, sql: &str) -> i64 {
-    let Ok(conn) = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+    let Ok(conn) = support::open_db_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
         return 0;
     };
     let _ = conn.busy_timeout(Duration::from_secs(5));
@@ -43,7 +43,7 @@ const RECORD_TABLES: [&str; 3] = ["households", "children", "follow_ups"];
 
 /// Every record a store holds, by id.
 fn records(store: &Path) -> Vec<(String, Value)> {
-    let conn = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = support::open_db_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut out = Vec::new();
     for table in RECORD_TABLES {
         let mut stmt = conn
@@ -203,7 +203,7 @@ fn killed_servers_and_devices_resume_with_nothing_lost_or_doubled(scratch: Scrat
         );
         assert!(held == sent, "{holder} holds exactly the sender's records");
     }
-    let check: String = Connection::open(&b.store)
+    let check: String = support::open_db(&b.store)
         .unwrap()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();

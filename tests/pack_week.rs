@@ -16,7 +16,7 @@ const HOUSEHOLDS_A_DAY: usize = 3;
 
 /// Every record as a store shows it, by kind and id, with where it is shown.
 fn snapshot(store: &Path) -> BTreeMap<String, String> {
-    let conn = rusqlite::Connection::open(store).unwrap();
+    let conn = support::open_db(store).unwrap();
     let mut out = BTreeMap::new();
     for (kind, query) in [
         (
@@ -42,7 +42,7 @@ fn snapshot(store: &Path) -> BTreeMap<String, String> {
 }
 
 fn count(db: &Path, query: &str) -> i64 {
-    rusqlite::Connection::open(db)
+    support::open_db(db)
         .unwrap()
         .query_row(query, [], |r| r.get(0))
         .unwrap()

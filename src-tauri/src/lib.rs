@@ -1,6 +1,6 @@
 //! The app's shell: a window on the built UI, one Tauri command per `daakhla-app` command
-//! (parse the request, call the app, map the error), and the store in the app's data folder.
-//! No logic lives here.
+//! (parse the request, call the app, map the error), and the store in the app's data folder,
+//! encrypted with the device's key (`daakhla_keys::for_device`). No logic lives here.
 
 use daakhla_app::{App, AppError};
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ fn store_path(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let daakhla = App::open_or_create(&store_path(app)?)?;
+            let daakhla = App::open_or_create(&store_path(app)?, &*daakhla_keys::for_device())?;
             app.manage(Arc::new(daakhla));
             Ok(())
         })

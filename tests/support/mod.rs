@@ -20,6 +20,31 @@ pub fn binary(name: &str) -> PathBuf {
     binary
 }
 
+/// The key every store these tests make is locked with (`DAAKHLA_STORE_KEY` in each run).
+pub const STORE_KEY: &str = "7e577e577e577e577e577e577e577e577e577e577e577e577e577e577e577e57";
+
+/// Opens an SQLite file as the tests read one: a device store with `STORE_KEY`, a server's
+/// plain file as it is.
+pub fn open_db(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    open_db_with_flags(path, rusqlite::OpenFlags::default())
+}
+
+pub fn open_db_with_flags(
+    path: &Path,
+    flags: rusqlite::OpenFlags,
+) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+    let mut head = Vec::new();
+    if let Ok(file) = std::fs::File::open(path) {
+        use std::io::Read;
+        let _ = file.take(16).read_to_end(&mut head);
+    }
+    if head.len() == 16 && head != b"SQLite format 3\0" {
+        conn.pragma_update(None, "key", format!("x'{STORE_KEY}'"))?;
+    }
+    Ok(conn)
+}
+
 /// The `daakhla` command line.
 pub fn daakhla_binary() -> PathBuf {
     binary("daakhla")
@@ -98,6 +123,7 @@ impl Workspace {
             .arg(&self.store)
             .args(args)
             .env_remove("DAAKHLA_LANG")
+            .env("DAAKHLA_STORE_KEY", STORE_KEY)
             .env("LANG", "C");
         command
     }
@@ -142,7 +168,7 @@ impl Workspace {
 
 /// Every row of every table of an SQLite file.
 pub fn dump_file(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).expect("open database");
+    let conn = open_db(path).expect("open database");
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()

@@ -60,7 +60,9 @@ fn run() -> Result<(), String> {
             "{listen} is not a loopback address: this bridge has no login, so it listens on this machine only"
         ));
     }
-    let app = App::open_or_create(&store).map_err(|e| e.en)?;
+    // Encrypted like the app's: DAAKHLA_STORE_KEY when set (the browser tests set it), else
+    // the device's keystore or key file.
+    let app = App::open_or_create(&store, &*daakhla_keys::for_device()).map_err(|e| e.en)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)

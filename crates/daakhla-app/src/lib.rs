@@ -29,6 +29,8 @@ pub use conflicts::{ConflictChange, ConflictRow, ConflictValue, HistoryRequest, 
 pub use daakhla_reports as reports;
 pub use daakhla_store::{DigestSent, Recipient};
 pub use daakhla_store::{HouseholdSummary, SearchHit, SearchPage};
+/// How the app's store is locked (`daakhla-keys` has the device's sources).
+pub use daakhla_store::{KeySource, StoreKey};
 pub use digest::{
     DigestLogRequest, DigestPreview, DigestRequest, DigestResponseInput, DigestSendInput,
     RecipientInput,
@@ -98,11 +100,12 @@ const DEMO_UCS_PER_DISTRICT: usize = 1;
 const DEMO_VILLAGES_PER_UC: usize = 3;
 
 impl App {
-    /// Opens the store at `path`, creating it when there is none: with the reference
-    /// geography and demo union councils and villages to survey in.
-    pub fn open_or_create(path: &Path) -> Result<App, AppError> {
+    /// Opens the store at `path` with its key from `keys`, creating it encrypted when there is
+    /// none: with the reference geography and demo union councils and villages to survey in.
+    /// A plain store from before is encrypted in place first.
+    pub fn open_or_create(path: &Path, keys: &dyn KeySource) -> Result<App, AppError> {
         let store = if path.exists() {
-            Store::open(path)?
+            Store::open_with_key(path, keys)?
         } else {
             let ctx = context_today();
             let reference: Geography =
@@ -113,7 +116,7 @@ impl App {
                 DEMO_UCS_PER_DISTRICT,
                 DEMO_VILLAGES_PER_UC,
             );
-            let mut store = Store::create(path)?;
+            let mut store = Store::create_with_key(path, keys)?;
             store.import_geography(&reference, &ctx)?;
             store.import_geography(&demo, &ctx)?;
             store

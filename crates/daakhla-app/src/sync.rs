@@ -189,6 +189,11 @@ impl Transport for Guarded<'_> {
         Ok(bytes)
     }
 
+    fn send_places(&self, places: &daakhla_domain::geography::Geography) -> Result<u64, SyncError> {
+        let places = places.clone();
+        self.run(move |remote| remote.send_places(&places))
+    }
+
     fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError> {
         let pulled = self.run(move |remote| remote.pull(after))?;
         let mut received = self.received.borrow_mut();

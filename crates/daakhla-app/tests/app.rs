@@ -1,10 +1,15 @@
 //! The app's commands on a real store file, as the UI calls them: by name, with JSON.
 
-use daakhla_app::{App, AppError, ErrorKind, bindings};
+use daakhla_app::{App, AppError, ErrorKind, StoreKey, bindings};
 use serde_json::{Value, json};
 
+/// The key the tests' stores are locked with (the app's are always encrypted).
+fn key() -> StoreKey {
+    StoreKey::parse(&"3c".repeat(32)).unwrap()
+}
+
 fn app(dir: &tempfile::TempDir) -> App {
-    App::open_or_create(&dir.path().join("app.sqlite")).unwrap()
+    App::open_or_create(&dir.path().join("app.sqlite"), &key()).unwrap()
 }
 
 fn call(app: &App, name: &str, request: Value) -> Value {
@@ -598,8 +603,8 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
     let dir = tempfile::tempdir().unwrap();
     let (path_a, path_b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
     let household = {
-        let a = App::open_or_create(&path_a).unwrap();
-        App::open_or_create(&path_b).unwrap();
+        let a = App::open_or_create(&path_a, &key()).unwrap();
+        App::open_or_create(&path_b, &key()).unwrap();
         assert_eq!(call(&a, "conflicts", json!({})), json!([]));
         let input = survey(&a, "12", sana_bilal_hina());
         call(&a, "save_survey", input)["id"]
@@ -608,15 +613,15 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
             .to_string()
     };
     {
-        let mut a = daakhla_store::Store::open(&path_a).unwrap();
-        let mut b = daakhla_store::Store::open(&path_b).unwrap();
+        let mut a = daakhla_store::Store::open_with_key(&path_a, &key()).unwrap();
+        let mut b = daakhla_store::Store::open_with_key(&path_b, &key()).unwrap();
         relay(&mut a, &mut b);
         renamed_on_both(&mut a, &mut b, &household);
         relay(&mut a, &mut b);
         relay(&mut b, &mut a);
     }
 
-    let app = App::open_or_create(&path_a).unwrap();
+    let app = App::open_or_create(&path_a, &key()).unwrap();
     let rows = call(&app, "conflicts", json!({}));
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
     let row = &rows[0];
@@ -689,8 +694,8 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
     drop(app);
 
     // The choice syncs like any edit: the other device's conflict is gone too.
-    let mut a = daakhla_store::Store::open(&path_a).unwrap();
-    let mut b = daakhla_store::Store::open(&path_b).unwrap();
+    let mut a = daakhla_store::Store::open_with_key(&path_a, &key()).unwrap();
+    let mut b = daakhla_store::Store::open_with_key(&path_b, &key()).unwrap();
     assert_eq!(b.conflicts().unwrap().len(), 1);
     relay(&mut a, &mut b);
     assert!(b.conflicts().unwrap().is_empty());
@@ -1159,4 +1164,90 @@ fn a_sync_is_cancelled_at_once_while_it_waits() {
         err.en,
         "Sync stopped – your 1 household is safe on this phone. Sync again when you are ready."
     );
+}
+
+/// The raw bytes of a store's file, its WAL and its index.
+fn store_bytes(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        bytes.extend(std::fs::read(name).unwrap_or_default());
+    }
+    bytes
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[test]
+fn the_apps_store_is_encrypted_and_a_wrong_key_is_refused_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.sqlite");
+    let app = App::open_or_create(&path, &key()).unwrap();
+    let input = survey(
+        &app,
+        "7",
+        vec![child("Zarmeena Bibi", "girl", 9, "never_enrolled")],
+    );
+    let mut input = input;
+    input["household"]["head_name"] = json!("Ghulam Rasool");
+    call(&app, "save_survey", input);
+    for name in ["Zarmeena Bibi", "Ghulam Rasool"] {
+        assert!(!holds(&store_bytes(&path), name), "{name} with a live WAL");
+    }
+    drop(app);
+    for name in ["Zarmeena Bibi", "Ghulam Rasool"] {
+        assert!(!holds(&store_bytes(&path), name), "{name} checkpointed");
+    }
+    let app = App::open_or_create(&path, &key()).unwrap();
+    let hits = call(&app, "search", json!({"text": "Zarmeena"}));
+    assert_eq!(hits["hits"][0]["child_name"], "Zarmeena Bibi", "{hits}");
+    drop(app);
+
+    let before = std::fs::read(&path).unwrap();
+    let err = App::open_or_create(&path, &StoreKey::Passphrase("1234".into()))
+        .err()
+        .unwrap();
+    assert_eq!(err.kind, ErrorKind::Store);
+    assert!(err.en.contains("locked with another key"), "{}", err.en);
+    assert!(err.ur.contains("کسی اور کلید سے مقفل"), "{}", err.ur);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["app.sqlite"]);
+}
+
+#[test]
+fn a_plain_store_from_before_is_encrypted_when_the_app_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.sqlite");
+    {
+        // As the app wrote it before encryption: plain, through the store.
+        let mut store = daakhla_store::Store::create(&path).unwrap();
+        let ctx = daakhla_domain::validation::Context {
+            today: chrono::Local::now().date_naive(),
+        };
+        let reference: daakhla_domain::geography::Geography =
+            daakhla_domain::input::decode_one(daakhla_domain::geography::REFERENCE_JSON).unwrap();
+        store.import_geography(&reference, &ctx).unwrap();
+        let demo = daakhla_demo::demo_geography(&reference, 1, 3);
+        store.import_geography(&demo, &ctx).unwrap();
+    }
+    let app = App::open_or_create(&path, &key()).unwrap();
+    let mut input = survey(&app, "9", sana_bilal_hina());
+    input["household"]["head_name"] = json!("Ghulam Rasool");
+    call(&app, "save_survey", input);
+    drop(app);
+    assert!(!holds(&store_bytes(&path), "Ghulam Rasool"));
+    assert!(matches!(
+        daakhla_store::Store::open(&path),
+        Err(daakhla_store::StoreError::NotAStore(_))
+    ));
+    let app = App::open_or_create(&path, &key()).unwrap();
+    let hits = call(&app, "search", json!({"text": "Rasool"}));
+    assert_eq!(hits["total"], 1, "{hits}");
 }

@@ -78,7 +78,7 @@ pub fn section(field: &Path, daakhla: &Path, dist: &Path) -> String {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("uc.sqlite");
     let cli = |args: &[&str]| {
-        let run = Command::new(daakhla)
+        let run = crate::device_command(daakhla)
             .arg("--store")
             .arg(&store)
             .args(args)
@@ -102,7 +102,7 @@ pub fn section(field: &Path, daakhla: &Path, dist: &Path) -> String {
         })
         .unwrap_or(0);
 
-    let mut app = Command::new("xvfb-run")
+    let mut app = crate::device_command("xvfb-run")
         .args(["-a", "-s", "-screen 0 1024x768x24"])
         .arg(field)
         .env("DAAKHLA_STORE", &store)

@@ -3,10 +3,8 @@
 //! (every pair in every village).
 
 use daakhla_domain::ids::HouseholdId;
-use daakhla_store::Store;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const HEADING: &str = "## Likely duplicate households";
@@ -39,7 +37,7 @@ pub fn section(daakhla: &Path) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("uc.sqlite");
     for args in [&["init"][..], &["demo", "campaign", "--ucs", "1"]] {
-        let run = Command::new(daakhla)
+        let run = crate::device_command(daakhla)
             .arg("--store")
             .arg(&path)
             .args(args)
@@ -47,7 +45,7 @@ pub fn section(daakhla: &Path) -> String {
             .unwrap();
         assert!(run.status.success(), "daakhla {args:?}");
     }
-    let store = Store::open(&path).unwrap();
+    let store = crate::open_device_store(&path);
     let households = store.households(None, None).unwrap();
     let mut by_village: std::collections::BTreeMap<&str, Vec<HouseholdId>> = Default::default();
     for h in &households {

@@ -7,7 +7,6 @@
 use daakhla_app::{App, FollowUpListRequest, NoInput, SearchRequest};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const HEADING: &str = "## Lists at a union council's size";
@@ -36,7 +35,7 @@ pub fn section(daakhla: &Path, render: Option<&Path>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("uc.sqlite");
     for args in [&["init"][..], &["demo", "campaign", "--ucs", "1"]] {
-        let run = Command::new(daakhla)
+        let run = crate::device_command(daakhla)
             .arg("--store")
             .arg(&path)
             .args(args)
@@ -44,7 +43,7 @@ pub fn section(daakhla: &Path, render: Option<&Path>) -> String {
             .unwrap();
         assert!(run.status.success(), "daakhla {args:?}");
     }
-    let app = App::open_or_create(&path).unwrap();
+    let app = App::open_or_create(&path, &crate::device_key()).unwrap();
     let all = FollowUpListRequest::default();
     let (first, list) = timed(|| app.follow_up_list(all.clone()).unwrap());
     let village = first.villages.iter().max_by_key(|v| v.count).unwrap();

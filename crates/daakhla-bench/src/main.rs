@@ -21,9 +21,60 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod app;
+mod cipher;
 mod duplicates;
 mod lists;
 mod reports;
+
+/// The key of every device store the bench makes: the `daakhla` and `daakhla-field` it runs
+/// get it through `DAAKHLA_STORE_KEY`, the stores it opens itself through `device_key`.
+/// Device stores are encrypted, as the app and the command line keep them.
+const BENCH_KEY: &str = "b3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb3cb";
+
+/// Whether device stores are plain for now: the encryption section measures both.
+static PLAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn plain() -> bool {
+    PLAIN.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn device_key() -> daakhla_store::StoreKey {
+    daakhla_store::StoreKey::parse(BENCH_KEY).unwrap()
+}
+
+/// Creates a device store, encrypted unless `PLAIN`.
+fn create_device_store(path: &Path) -> Store {
+    if plain() {
+        Store::create(path).unwrap()
+    } else {
+        Store::create_with_key(path, &device_key()).unwrap()
+    }
+}
+
+/// Opens a device store, encrypted unless `PLAIN`.
+fn open_device_store(path: &Path) -> Store {
+    if plain() {
+        Store::open(path).unwrap()
+    } else {
+        Store::open_with_key(path, &device_key()).unwrap()
+    }
+}
+
+/// A `daakhla` (or any program that opens a device store) as the bench runs it: with the
+/// bench's key, or `DAAKHLA_STORE_PLAIN` while `PLAIN`.
+fn device_command(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    if plain() {
+        command
+            .env_remove("DAAKHLA_STORE_KEY")
+            .env("DAAKHLA_STORE_PLAIN", "1");
+    } else {
+        command
+            .env("DAAKHLA_STORE_KEY", BENCH_KEY)
+            .env_remove("DAAKHLA_STORE_PLAIN");
+    }
+    command
+}
 
 /// The heading of BENCHMARKS.md's section on the field app, which this bench keeps.
 const APP_SECTION: &str = "## The field app";
@@ -88,7 +139,16 @@ fn main() {
     let render = arg("--render").or_else(|| {
         std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("followups-render.json"))
     });
-    let report = if flag("--only-reports") {
+    let report = if flag("--only-cipher") {
+        let households = arg("--households")
+            .and_then(|n| n.to_str()?.parse().ok())
+            .unwrap_or(if quick { 300 } else { 5_000 });
+        splice(
+            &old,
+            cipher::HEADING,
+            &cipher::section(&daakhla, households),
+        )
+    } else if flag("--only-reports") {
         // Only one section is measured again; the others stay as they were.
         splice(
             &old,
@@ -190,7 +250,7 @@ fn surveys(geo: &Geography, count: usize, seed: u64, first_number: u32) -> Vec<H
 }
 
 fn new_store(dir: &Path, name: &str) -> Store {
-    let mut store = Store::create(dir.join(format!("{name}.sqlite"))).unwrap();
+    let mut store = create_device_store(&dir.join(format!("{name}.sqlite")));
     store.import_geography(&reference(), &ctx()).unwrap();
     store.import_geography(&places(), &ctx()).unwrap();
     store.set_author(name);
@@ -200,7 +260,7 @@ fn new_store(dir: &Path, name: &str) -> Store {
 /// Grows a store to about `target` records with surveys of `villages` written on the device
 /// itself and marked as sent, so a sync afterwards only receives.
 fn grow(path: &Path, villages: &Geography, target: u64, next_number: &mut u32) {
-    let mut store = Store::open(path).unwrap();
+    let mut store = open_device_store(path);
     store.set_author("filler");
     store.import_geography(&places(), &ctx()).unwrap();
     loop {
@@ -339,7 +399,7 @@ fn device_sync(daakhla: &Path, store: &Path, url: &str, token: &str) -> Measured
 
 fn measure(daakhla: &Path, args: &[&std::ffi::OsStr]) -> Measured {
     let started = Instant::now();
-    let output = std::process::Command::new("/usr/bin/time")
+    let output = device_command("/usr/bin/time")
         .args(["-f", "peak-kib %M"])
         .arg(daakhla)
         .args(args)
@@ -408,7 +468,7 @@ fn peer_comparison(peer: &Path, dir: &Path, daakhla: &Path) -> String {
         .collect();
 
     let fresh = dir.join("fresh.sqlite");
-    let init = std::process::Command::new(daakhla)
+    let init = device_command(daakhla)
         .arg("--store")
         .arg(&fresh)
         .arg("init")
@@ -727,7 +787,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     let ingest_postgres = postgres_ingest(dir.path(), &uc_records);
 
     let fresh = dir.path().join("fresh.sqlite");
-    let init = std::process::Command::new(daakhla)
+    let init = device_command(daakhla)
         .arg("--store")
         .arg(&fresh)
         .arg("init")
@@ -815,7 +875,7 @@ fn run(sizes: &Sizes, daakhla: &Path, peer: Option<&Path>) -> String {
     )
     .unwrap();
     let mut next_number = sizes.uc_households as u32 + 1;
-    let held = || Store::open(&fresh).unwrap().counts().unwrap();
+    let held = || open_device_store(&fresh).counts().unwrap();
     let other_villages = Geography {
         villages: geo
             .villages

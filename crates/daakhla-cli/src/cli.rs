@@ -26,6 +26,21 @@ pub struct Global {
         default_value = "daakhla.sqlite"
     )]
     pub store: PathBuf,
+    /// The store's key: 64 hex digits (a raw key) or a PIN or passphrase. Without it, the
+    /// device's: a key file beside the store, else the OS keystore (a new store, or a plain
+    /// one from before, gets a new key there, encrypted in place).
+    #[arg(long, global = true, env = "DAAKHLA_STORE_KEY", hide_env_values = true)]
+    pub store_key: Option<String>,
+    /// Open or create a plain, unencrypted store, as a server keeps its records: never
+    /// encrypts a plain store (pointing at a server's records.sqlite must not lock it away).
+    #[arg(
+        long,
+        global = true,
+        env = "DAAKHLA_STORE_PLAIN",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        conflicts_with = "store_key"
+    )]
+    pub plain: bool,
     /// Print results as JSON, for scripts.
     #[arg(long, global = true)]
     pub json: bool,

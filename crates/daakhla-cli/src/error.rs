@@ -60,7 +60,12 @@ impl CliError {
                 exit::NOT_FOUND
             }
             CliError::Store(
-                StoreError::TooNew { .. } | StoreError::NotAStore(_) | StoreError::AlreadyExists(_),
+                StoreError::TooNew { .. }
+                | StoreError::NotAStore(_)
+                | StoreError::AlreadyExists(_)
+                | StoreError::WrongKey(_)
+                | StoreError::NoKey(_)
+                | StoreError::NotEncrypted(_),
             ) => exit::STORE_REFUSED,
             CliError::Store(_) | CliError::Read { .. } | CliError::Write { .. } => exit::FAILURE,
             CliError::Sync(_) | CliError::NotEnrolled => exit::SYNC_FAILED,

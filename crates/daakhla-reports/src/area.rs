@@ -107,6 +107,10 @@ pub(crate) struct Scope {
     /// The place one level down of each union council (or village) code.
     part_of: HashMap<String, String>,
     pub parts: Vec<PlaceName>,
+    /// The households (alias `h`) the reader may see that sit in a union council or village
+    /// the geography lacks, so that no part and no place shows them; none where the area
+    /// cannot have such (a district: its union councils are known ones by definition).
+    unplaced: Option<(String, Vec<Param>)>,
 }
 
 enum Filter {
@@ -133,6 +137,18 @@ impl Scope {
                         .map(String::as_str)
                         .filter(|s| places.get(s).is_some())
                         .collect();
+                    let unknown: Vec<Param> = scopes
+                        .iter()
+                        .filter(|s| places.get(s).is_none())
+                        .cloned()
+                        .map(Param::Text)
+                        .collect();
+                    let unplaced = (!unknown.is_empty()).then(|| {
+                        (
+                            format!("h.uc_code IN ({})", vec!["?"; unknown.len()].join(", ")),
+                            unknown,
+                        )
+                    });
                     let ucs = places.union_councils_within(&shown);
                     let part_of = ucs
                         .iter()
@@ -152,9 +168,18 @@ impl Scope {
                             .filter_map(|s| places.get(s))
                             .map(|p| p.name.clone())
                             .collect(),
+                        unplaced,
                     }
                 }
-                _ => Self::below(places, None, Level::Province, Filter::Everything),
+                _ => {
+                    let mut scope = Self::below(places, None, Level::Province, Filter::Everything);
+                    scope.unplaced = Some((
+                        "NOT EXISTS (SELECT 1 FROM places p WHERE p.code = h.uc_code AND p.level = 'union_council')"
+                            .into(),
+                        Vec::new(),
+                    ));
+                    scope
+                }
             });
         };
         let place = places
@@ -185,6 +210,12 @@ impl Scope {
                     Filter::UnionCouncils(vec![code.to_string()]),
                 );
                 scope.by_village = true;
+                scope.unplaced = Some((
+                    "h.uc_code = ? AND COALESCE(h.village_code, '') <> ''
+                       AND NOT EXISTS (SELECT 1 FROM places p WHERE p.code = h.village_code AND p.level = 'village')"
+                        .into(),
+                    vec![Param::Text(code.to_string())],
+                ));
                 scope
             }
             Level::Village => Scope {
@@ -197,6 +228,7 @@ impl Scope {
                 by_village: true,
                 part_of: HashMap::new(),
                 parts: Vec::new(),
+                unplaced: None,
             },
         };
         scope.area = Some(place.name.clone());
@@ -231,7 +263,13 @@ impl Scope {
             by_village: false,
             part_of,
             parts,
+            unplaced: None,
         }
+    }
+
+    /// The condition on households (`h`) of those in places the geography lacks, if any can be.
+    pub fn unplaced_condition(&self) -> Option<&(String, Vec<Param>)> {
+        self.unplaced.as_ref()
     }
 
     /// The SQL condition on table alias `t` (`h`, `c` or `s`: each has `uc_code` and

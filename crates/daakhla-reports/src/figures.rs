@@ -65,7 +65,9 @@ pub fn report(
         schools_improved: 0,
         weekly: Vec::new(),
         parts: Vec::new(),
+        unplaced_households: 0,
     };
+    report.unplaced_households = figures.unplaced_households()?;
     let mut parts: BTreeMap<String, PartTally> = scope
         .parts
         .iter()
@@ -284,6 +286,22 @@ impl<'a> Figures<'a> {
             .replace("{from}", &self.from)
             .replace("{to}", &self.to);
         self.source.rows(&sql, &params)
+    }
+
+    /// Households in the range that sit in places the geography lacks (`Scope::unplaced`).
+    fn unplaced_households(&mut self) -> Result<u64, ReportError> {
+        let scope = self.scope;
+        let Some((condition, params)) = scope.unplaced_condition() else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT count(*) FROM households h
+              WHERE {condition} AND NOT h.deleted AND h.merged_into IS NULL
+                AND h.surveyed_on BETWEEN {} AND {}",
+            self.from, self.to
+        );
+        let rows = self.source.rows(&sql, params)?;
+        Ok(rows.first().map_or(0, |row| row[0].int() as u64))
     }
 
     /// part, consent, count.

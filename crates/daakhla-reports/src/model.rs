@@ -173,6 +173,10 @@ pub struct Report {
     /// The places one level down (districts of a province, union councils of a district,
     /// villages of a union council), most out-of-school children first.
     pub parts: Vec<PartRow>,
+    /// Households the reader may see that sit in a union council or village this geography
+    /// lacks: no part shows them, and a union council's or district's figures leave them out
+    /// (their device's places never reached the server). Zero when every place is known.
+    pub unplaced_households: u64,
 }
 
 /// An out-of-school child as a drill-down lists them.

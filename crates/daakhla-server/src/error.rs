@@ -1,5 +1,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use daakhla_domain::Lang;
+use daakhla_domain::codes::Coded;
+use daakhla_domain::geography::Level;
 
 /// Why the server refused a request or failed. Every refusal changes nothing.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +51,8 @@ pub enum ServerError {
         field: &'static str,
         parent: String,
     },
+    #[error("place {code} cannot be added by this device: {why}")]
+    PlaceNotYours { code: String, why: PlaceRule },
     #[error("the request cannot be read: {0}")]
     BadRequest(String),
     #[error("the server failed: {0}")]
@@ -80,6 +85,63 @@ pub enum ServerError {
     /// Any other refusal of the HTTP layer, with its status and its reason as it was given.
     #[error("the request was refused ({status}): {reason}")]
     Refused { status: u16, reason: String },
+}
+
+/// Why a device may not add a place (`POST /v1/places`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceRule {
+    /// Provinces and districts come from the server's operator.
+    OperatorOnly,
+    NotYourUnionCouncil,
+    NotInYourUnionCouncil,
+    /// A tehsil is taken only above a union council sent with it.
+    NotAboveOne,
+    /// The server knows the code as a place of another level.
+    OtherLevel {
+        known: Level,
+        sent: Level,
+    },
+}
+
+impl std::fmt::Display for PlaceRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlaceRule::OperatorOnly => {
+                f.write_str("provinces and districts are added by the server's operator only")
+            }
+            PlaceRule::NotYourUnionCouncil => {
+                f.write_str("it is not a union council of this device")
+            }
+            PlaceRule::NotInYourUnionCouncil => {
+                f.write_str("it is not in a union council of this device")
+            }
+            PlaceRule::NotAboveOne => {
+                f.write_str("it is not the tehsil of a union council sent with it")
+            }
+            PlaceRule::OtherLevel { known, sent } => write!(
+                f,
+                "it is a {} on this server, not a {}",
+                known.label(Lang::En),
+                sent.label(Lang::En)
+            ),
+        }
+    }
+}
+
+impl PlaceRule {
+    fn ur(&self) -> String {
+        match self {
+            PlaceRule::OperatorOnly => "صوبے اور اضلاع صرف سرور کا منتظم شامل کرتا ہے".into(),
+            PlaceRule::NotYourUnionCouncil => "یہ اس ڈیوائس کی یونین کونسل نہیں".into(),
+            PlaceRule::NotInYourUnionCouncil => "یہ اس ڈیوائس کی کسی یونین کونسل میں نہیں".into(),
+            PlaceRule::NotAboveOne => "یہ ساتھ بھیجی گئی کسی یونین کونسل کی تحصیل نہیں".into(),
+            PlaceRule::OtherLevel { known, sent } => format!(
+                "اس سرور پر یہ {} ہے، {} نہیں",
+                known.label(Lang::Ur),
+                sent.label(Lang::Ur)
+            ),
+        }
+    }
 }
 
 /// What is wrong with one parameter of a query string.
@@ -155,6 +217,7 @@ impl ServerError {
             ServerError::UnknownEnrolment => StatusCode::NOT_FOUND,
             ServerError::UsedEnrolment | ServerError::ExpiredEnrolment => StatusCode::GONE,
             ServerError::OutOfScope { .. } => StatusCode::FORBIDDEN,
+            ServerError::PlaceNotYours { .. } => StatusCode::FORBIDDEN,
             ServerError::Mismatch { .. } | ServerError::UnknownParent { .. } => {
                 StatusCode::CONFLICT
             }
@@ -213,6 +276,9 @@ impl ServerError {
             }
             ServerError::ExpiredEnrolment => {
                 "اس رجسٹریشن کوڈ کی مدت ختم ہو چکی؛ کوآرڈینیٹر سے نیا کوڈ لیں".into()
+            }
+            ServerError::PlaceNotYours { code, why } => {
+                format!("یہ ڈیوائس جگہ {code} شامل نہیں کر سکتی: {}", why.ur())
             }
             ServerError::OutOfScope { doc_id, scope } => {
                 format!("ریکارڈ {doc_id} یونین کونسل {scope} کا ہے، جو یہ ڈیوائس نہیں دیکھ سکتی")

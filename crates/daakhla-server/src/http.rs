@@ -21,6 +21,10 @@ use std::time::Duration;
 /// a few dozen bytes and the other routes take none.
 pub const SMALL_BODY_BYTES: usize = 16 * 1024;
 
+/// The most bytes of places a device sends at once: a coordinator's union councils with a
+/// few hundred villages.
+pub const PLACES_BODY_BYTES: usize = 256 * 1024;
+
 /// The longest query string taken. The longest real one (a report's area and dates, an
 /// export's language and union council) is under 100 bytes.
 pub const MAX_QUERY_BYTES: usize = 2 * 1024;
@@ -30,6 +34,7 @@ pub const MAX_QUERY_BYTES: usize = 2 * 1024;
 pub fn body_limit(path: &str) -> usize {
     match path {
         "/v1/push" => daakhla_wire::MAX_MESSAGE_BYTES,
+        "/v1/places" => PLACES_BODY_BYTES,
         _ => SMALL_BODY_BYTES,
     }
 }
@@ -40,6 +45,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/whoami", get(whoami))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/places", post(places))
         .route("/v1/hub", get(hub_status))
         .route("/v1/hub/revoked", post(hub_revoked))
         .route("/v1/enrol", post(enrol))
@@ -351,6 +357,20 @@ async fn push(
         daakhla_wire::decode_push(&body).map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let pushed = blocking(move || server.push(&device, &message)).await?;
     Ok(Json(pushed).into_response())
+}
+
+/// The places a device records in (`places`): a geography file as JSON.
+async fn places(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<crate::PlacesTaken>, ServerError> {
+    let device = device(&server, &headers).await?;
+    let geo: daakhla_domain::geography::Geography = serde_json::from_slice(&body)
+        .map_err(|e| ServerError::BadRequest(format!("expected a geography file as JSON: {e}")))?;
+    Ok(Json(
+        blocking(move || server.add_places(&device, &geo)).await?,
+    ))
 }
 
 #[derive(Deserialize)]

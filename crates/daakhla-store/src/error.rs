@@ -18,6 +18,20 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error(
+        "this store is locked with another key: {0} was not opened and not changed. Open it with the key it was locked with (this device's keystore or key file, DAAKHLA_STORE_KEY, or its PIN); a file that is not a Daakhla store at all is refused the same way"
+    )]
+    WrongKey(PathBuf),
+    #[error(
+        "{0} is encrypted and no key for it was found (this device's keystore, a key file beside it, DAAKHLA_STORE_KEY or a PIN); it was not changed"
+    )]
+    NoKey(PathBuf),
+    #[error("{0} is not encrypted: open it without a key")]
+    NotEncrypted(PathBuf),
+    #[error("the store's key could not be had: {0}")]
+    Key(#[from] crate::KeyError),
+    #[error("{0} could not be read or written: {1}")]
+    Io(PathBuf, std::io::Error),
     #[error("{0}")]
     Invalid(Violations),
     #[error("no {kind} with id {id}")]
@@ -54,6 +68,21 @@ impl StoreError {
                 "{} داخلہ کے نئے ورژن نے لکھی ہے (اسکیما {found}؛ یہ ورژن {supported} تک جانتا ہے)۔ داخلہ اپ ڈیٹ کریں؛ فائل میں کوئی تبدیلی نہیں کی گئی",
                 path.display()
             ),
+            StoreError::WrongKey(path) => format!(
+                "یہ اسٹور کسی اور کلید سے مقفل ہے: {} نہ کھولا گیا اور نہ اس میں کوئی تبدیلی کی گئی۔ اسے اسی کلید سے کھولیں جس سے یہ مقفل کیا گیا تھا (اس ڈیوائس کا کی اسٹور یا کلید کی فائل، DAAKHLA_STORE_KEY، یا اس کا PIN)؛ جو فائل داخلہ کا اسٹور ہی نہ ہو وہ بھی اسی طرح رد کی جاتی ہے",
+                path.display()
+            ),
+            StoreError::NoKey(path) => format!(
+                "{} خفیہ (انکرپٹڈ) ہے اور اس کی کلید نہیں ملی (اس ڈیوائس کا کی اسٹور، ساتھ رکھی کلید کی فائل، DAAKHLA_STORE_KEY یا PIN)؛ اس میں کوئی تبدیلی نہیں کی گئی",
+                path.display()
+            ),
+            StoreError::NotEncrypted(path) => {
+                format!("{} خفیہ نہیں ہے: اسے کلید کے بغیر کھولیں", path.display())
+            }
+            StoreError::Key(e) => format!("اسٹور کی کلید نہیں مل سکی: {}", e.ur),
+            StoreError::Io(path, e) => {
+                format!("{} پڑھی یا لکھی نہیں جا سکی: {e}", path.display())
+            }
             StoreError::Invalid(violations) => violations.message(Lang::Ur),
             StoreError::NotFound { kind, id } => {
                 format!("شناخت {id} کا کوئی ریکارڈ ({kind}) موجود نہیں")

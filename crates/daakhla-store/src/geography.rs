@@ -3,7 +3,8 @@
 use crate::{Store, StoreError};
 use daakhla_domain::Lang;
 use daakhla_domain::codes::Coded;
-use daakhla_domain::geography::{Geography, Level};
+use daakhla_domain::geography::{Geography, Level, Place};
+use daakhla_domain::lang::Bilingual;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -25,6 +26,19 @@ impl PlaceRow {
         match lang {
             Lang::En => &self.name_en,
             Lang::Ur => &self.name_ur,
+        }
+    }
+
+    /// The place as a geography file lists it.
+    pub fn to_place(&self) -> Place {
+        Place {
+            code: self.code.clone(),
+            parent: self.parent.clone(),
+            name: Bilingual {
+                en: self.name_en.clone(),
+                ur: self.name_ur.clone(),
+            },
+            demo: self.demo,
         }
     }
 
@@ -158,6 +172,39 @@ impl Store {
     }
 
     /// Every place this store knows, named for exports.
+    /// The union councils `ucs` (those this store knows), the tehsils above them and their
+    /// villages, as a geography file: what a device sends a server before records in them.
+    pub fn geography_of_union_councils(&self, ucs: &[String]) -> Result<Geography, StoreError> {
+        let mut geo = Geography::default();
+        for code in ucs {
+            let Some(uc) = self.place(code)?.filter(|p| p.level == Level::UnionCouncil) else {
+                continue;
+            };
+            if let Some(tehsil) = uc.parent.as_deref()
+                && !geo.tehsils.iter().any(|t| t.code == tehsil)
+                && let Some(row) = self.place(tehsil)?.filter(|p| p.level == Level::Tehsil)
+            {
+                geo.tehsils.push(row.to_place());
+            }
+            geo.villages.extend(
+                self.places(Level::Village, Some(code))?
+                    .iter()
+                    .map(PlaceRow::to_place),
+            );
+            geo.union_councils.push(uc.to_place());
+        }
+        Ok(geo)
+    }
+
+    /// The union councils this store's households and schools lie in.
+    pub fn union_councils_recorded_in(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT uc_code FROM households UNION SELECT uc_code FROM schools ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn place_names(&self) -> Result<daakhla_export::PlaceNames, StoreError> {
         place_names(|level| self.places(level, None))
     }

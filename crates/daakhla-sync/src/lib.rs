@@ -4,9 +4,11 @@
 //! resumes from the last acknowledged batch, and nothing is lost or doubled.
 
 use daakhla_domain::Lang;
+use daakhla_domain::geography::Geography;
 use daakhla_store::{IncomingChange, OutgoingChange, Store, StoreError};
 use daakhla_wire::{Push, WireChange, WireError};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,6 +28,8 @@ pub const TOKEN_KEY: &str = "server_token";
 pub const FINGERPRINT_KEY: &str = "server_fingerprint";
 /// PEM certificates of an operator's certificate authority, kept at enrolment.
 pub const CA_PEM_KEY: &str = "server_ca_pem";
+/// Which union councils' places the server was sent, each with a digest of what was sent.
+pub const PLACES_SENT_KEY: &str = "server_places_sent";
 /// "1" allows plain `http://` to a public address (set on purpose, never by enrolment).
 pub const PLAIN_HTTP_KEY: &str = "server_allow_plain_http";
 
@@ -144,7 +148,7 @@ pub enum Progress {
 }
 
 /// What a sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub sent: u64,
     /// Changes this store did not have (its own, pulled back, are not counted).
@@ -160,6 +164,10 @@ pub struct Summary {
     /// Records the server refused from this device (outside its union councils...): kept
     /// here, not sent, listed by `Store::held_back` with the server's reason.
     pub held_back: u64,
+    /// Places sent to the server (union councils, tehsils, villages it was not sent before).
+    pub places_sent: u64,
+    /// The server's reason, when it would not take this device's places.
+    pub places_refused: Option<String>,
 }
 
 /// How a device reaches a server. `Remote` speaks HTTP; tests wrap it to drop, repeat and
@@ -167,6 +175,9 @@ pub struct Summary {
 pub trait Transport {
     /// Sends a push; returns the bytes it took on the wire.
     fn push(&self, push: Push) -> Result<u64, SyncError>;
+    /// Sends the places the next pushes' records lie in (`POST /v1/places`); returns the bytes
+    /// it took on the wire.
+    fn send_places(&self, places: &Geography) -> Result<u64, SyncError>;
     /// Asks for the changes after `after`; returns them and the bytes they took on the wire.
     fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError>;
 
@@ -349,6 +360,22 @@ impl Transport for Remote {
         Ok(size)
     }
 
+    fn send_places(&self, places: &Geography) -> Result<u64, SyncError> {
+        self.ready()?;
+        let body = serde_json::to_vec(places).expect("a geography serialises");
+        let size = body.len() as u64;
+        let response = self
+            .http
+            .post(format!("{}/v1/places", self.url))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        self.check(response)?;
+        Ok(size)
+    }
+
     fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), SyncError> {
         let bytes = self.get(&format!("/v1/pull?after={after}"))?;
         Ok((daakhla_wire::decode_pull(&bytes)?, bytes.len() as u64))
@@ -383,6 +410,55 @@ fn to_wire(change: OutgoingChange) -> Result<WireChange, String> {
     })
 }
 
+/// Sends the server the places (union council, its tehsil and villages) this store records in
+/// that it was not sent as they are now, so it can show their records in its reports. A refusal
+/// (places outside the device's scope...) does not stop the records: they go, and the
+/// server's dashboard says they sit in places it does not know.
+fn send_places(
+    store: &mut Store,
+    remote: &dyn Transport,
+    summary: &mut Summary,
+) -> Result<(), SyncError> {
+    let mut sent: BTreeMap<String, String> = store
+        .setting(PLACES_SENT_KEY)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let ucs = store.union_councils_recorded_in()?;
+    // One union council at a time: a refusal of one (outside this device's scope) keeps
+    // none of the others from the server.
+    for uc in ucs {
+        let places = store.geography_of_union_councils(std::slice::from_ref(&uc))?;
+        if places.union_councils.is_empty() {
+            continue;
+        }
+        let digest = places_digest(&places);
+        if sent.get(&uc) == Some(&digest) {
+            continue;
+        }
+        match remote.send_places(&places) {
+            Ok(bytes) => {
+                summary.bytes_sent += bytes;
+                summary.places_sent += places.places().count() as u64;
+                sent.insert(uc, digest);
+                let text = serde_json::to_string(&sent).expect("strings serialise");
+                store.set_setting(PLACES_SENT_KEY, &text)?;
+            }
+            Err(SyncError::Refused { message, .. }) => summary.places_refused = Some(message),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn places_digest(places: &Geography) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(places).expect("a geography serialises");
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Sends this device's new changes, then receives everyone else's.
 pub fn sync(
     store: &mut Store,
@@ -390,6 +466,7 @@ pub fn sync(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, SyncError> {
     let mut summary = Summary::default();
+    send_places(store, remote, &mut summary)?;
     let total = store.changes_waiting_to_push()?;
     loop {
         let batch = store.changes_to_push(PUSH_BATCH)?;

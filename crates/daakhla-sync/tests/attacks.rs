@@ -480,6 +480,13 @@ impl daakhla_sync::Transport for RefusesOne<'_> {
         self.inner.push(push)
     }
 
+    fn send_places(
+        &self,
+        places: &daakhla_domain::geography::Geography,
+    ) -> Result<u64, daakhla_sync::SyncError> {
+        self.inner.send_places(places)
+    }
+
     fn pull(&self, after: u64) -> Result<(daakhla_wire::Pull, u64), daakhla_sync::SyncError> {
         self.inner.pull(after)
     }

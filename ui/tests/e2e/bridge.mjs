@@ -7,6 +7,10 @@ const ui = new URL('../../', import.meta.url).pathname;
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/daakhla/target');
 const binary = process.env.DAAKHLA_APP_HTTP ?? join(target, 'debug/daakhla-app-http');
 
+// The app's stores are encrypted: every bridge, and every `daakhla` a test runs on the same
+// store (they inherit this process's environment), opens them with this key.
+process.env.DAAKHLA_STORE_KEY ??= 'e2e0'.repeat(16);
+
 export function startBridge(store) {
   const child = spawn(binary, ['--store', store, '--ui', join(ui, 'dist'), '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,5 +1,6 @@
 //! `init` and demo data.
 
+use crate::cli::Global;
 use crate::error::CliError;
 use crate::output::Output;
 use daakhla_demo::{
@@ -11,7 +12,6 @@ use daakhla_domain::geography::{Geography, Level, Place};
 use daakhla_domain::input::decode_one;
 use daakhla_domain::lang::Bilingual;
 use daakhla_store::Store;
-use std::path::Path;
 
 /// Demo union councils per district and villages per union council.
 const DEMO_UCS_PER_DISTRICT: usize = 2;
@@ -23,10 +23,11 @@ pub struct DemoSize {
     pub seed: u64,
 }
 
-pub fn init(path: &Path, demo: Option<DemoSize>, out: &Output) -> Result<(), CliError> {
+pub fn init(global: &Global, demo: Option<DemoSize>, out: &Output) -> Result<(), CliError> {
+    let path = global.store.as_path();
     let ctx = super::context();
     let reference: Geography = decode_one(daakhla_domain::geography::REFERENCE_JSON)?;
-    let mut store = Store::create(path)?;
+    let mut store = super::create(global)?;
     store.import_geography(&reference, &ctx)?;
     if let Some(size) = demo {
         let geo = demo_geography(&reference, DEMO_UCS_PER_DISTRICT, DEMO_VILLAGES_PER_UC);

@@ -28,7 +28,7 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
             seed,
         } => {
             let demo = demo.then_some(demo::DemoSize { households, seed });
-            demo::init(&global.store, demo, out)
+            demo::init(global, demo, out)
         }
         Command::Geo(GeoCommand::Import { file }) => geo::import(&mut open(global)?, &file, out),
         Command::Geo(GeoCommand::List { level, parent }) => {
@@ -153,9 +153,30 @@ pub fn run(command: Command, global: &Global, out: &Output) -> Result<(), CliErr
 }
 
 fn open(global: &Global) -> Result<Store, CliError> {
-    let mut store = Store::open(&global.store)?;
+    let mut store = if global.plain {
+        Store::open(&global.store)?
+    } else {
+        Store::open_with_key(&global.store, &*keys(global))?
+    };
     store.set_author(&global.author);
     Ok(store)
+}
+
+/// Creates the store: encrypted with its key unless `--plain`.
+fn create(global: &Global) -> Result<Store, CliError> {
+    Ok(if global.plain {
+        Store::create(&global.store)?
+    } else {
+        Store::create_with_key(&global.store, &*keys(global))?
+    })
+}
+
+/// `--store-key` (or `DAAKHLA_STORE_KEY`, which clap reads into it), else the device's keys.
+fn keys(global: &Global) -> Box<dyn daakhla_store::KeySource + Send + Sync> {
+    match daakhla_keys::explicit(global.store_key.as_deref()) {
+        Some(key) => Box::new(key),
+        None => Box::new(daakhla_keys::DeviceKeys::default()),
+    }
 }
 
 /// The rules' view of the world: today is the device's date.

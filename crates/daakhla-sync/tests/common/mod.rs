@@ -71,6 +71,13 @@ impl Transport for FlakyLink<'_> {
         }
     }
 
+    fn send_places(&self, places: &daakhla_domain::geography::Geography) -> Result<u64, SyncError> {
+        if self.rng.borrow_mut().chance(10) {
+            return Err(cut("dropped"));
+        }
+        self.remote.send_places(places)
+    }
+
     fn report_revoked(&self, phones: &[daakhla_sync::RevokedPhone]) -> Result<(), SyncError> {
         if self.rng.borrow_mut().chance(10) {
             return Err(cut("dropped"));

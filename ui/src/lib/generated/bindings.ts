@@ -160,7 +160,13 @@ schools_improved: number, weekly: Array<Week>,
  * The places one level down (districts of a province, union councils of a district,
  * villages of a union council), most out-of-school children first.
  */
-parts: Array<PartRow>, };
+parts: Array<PartRow>, 
+/**
+ * Households the reader may see that sit in a union council or village this geography
+ * lacks: no part shows them, and a union council's or district's figures leave them out
+ * (their device's places never reached the server). Zero when every place is known.
+ */
+unplaced_households: number, };
 
 export type ReportChild = { id: string, household_id: string, household_number: string, name: string, 
 /**
