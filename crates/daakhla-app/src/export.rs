@@ -1,7 +1,10 @@
 //! Exports from the app: one kind of record into a file in the app's exports folder (beside
-//! its store, in the app's data folder) or a folder the user chose; the answer is its path.
+//! its store, in the app's data folder) or a folder the user chose. The answer carries the
+//! file's bytes too, because on a phone a path in the app's own folder is out of reach: the
+//! screen shares them (the phone's share sheet) or saves a copy where the user can open it.
 
 use crate::App;
+use base64::prelude::{BASE64_STANDARD, Engine};
 use crate::error::{AppError, ErrorKind};
 use daakhla_domain::Lang;
 use daakhla_export::{ExportError, ExportKind, ExportRequest, Exporter, Format};
@@ -26,6 +29,11 @@ pub struct ExportFileRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ExportedFile {
     pub path: String,
+    /// The name to share or save it under, such as `children-UC-T1.xlsx`.
+    pub file_name: String,
+    pub media_type: String,
+    /// The file itself, base64 (JSON carries no bytes).
+    pub content_base64: String,
     pub rows: u32,
     /// Left out of a map: records without a GPS fix.
     pub skipped: u32,
@@ -61,7 +69,9 @@ impl App {
                 .map_or_else(|| PathBuf::from("exports"), |dir| dir.join("exports")),
         };
         std::fs::create_dir_all(&folder).map_err(ExportError::Write)?;
-        let path = folder.join(export.file_name());
+        let file_name = export.file_name();
+        let media_type = export.format.media_type().to_string();
+        let path = folder.join(&file_name);
         let file = std::fs::File::create(&path).map_err(ExportError::Write)?;
         let kind = export.kind.record_kind();
         let ucs = export.uc.clone().map(|uc| vec![uc]);
@@ -69,9 +79,15 @@ impl App {
         store.for_each_stored(kind, ucs.as_deref(), |record| {
             exporter.push(&record).map_err(AppError::from)
         })?;
-        let (_, exported) = exporter.finish()?;
+        let (file, exported) = exporter.finish()?;
+        // Flushed and closed before it is read back whole.
+        drop(file.into_inner().map_err(|e| ExportError::Write(e.into_error()))?);
+        let content = std::fs::read(&path).map_err(ExportError::Write)?;
         Ok(ExportedFile {
             path: path.display().to_string(),
+            file_name,
+            media_type,
+            content_base64: BASE64_STANDARD.encode(content),
             rows: exported.rows as u32,
             skipped: exported.skipped as u32,
         })

@@ -121,8 +121,11 @@ pub fn section(daakhla: &Path, households: usize) -> String {
     let mut out = String::new();
     writeln!(
         out,
-        "{HEADING}\n\n{uc}: {households} households, {count} records. Device stores are SQLCipher files \
-         (a raw 256-bit key, no key derivation); the best of {ROUNDS} runs each.\n"
+        "{HEADING}\n\nMeasured by `scripts/bench` on {}, on {}: {uc}, {households} households, {count} \
+         records. Device stores are SQLCipher files (a raw 256-bit key, no key derivation); the \
+         best of {ROUNDS} runs each.\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        crate::machine(),
     )
     .unwrap();
     writeln!(

@@ -1,10 +1,11 @@
 // The coordinator's evening in a real browser: preview the union council's daily digest in
 // English (one SMS) and Urdu (its parts counted), copy it, add an official, record the send,
-// see it in the log and note the response; then write an export from the settings screen.
+// see it in the log and note the response; then write an export from the settings screen and
+// hand it on (a phone cannot open the app's own folder): saved as a copy, or shared.
 // Screenshots digest-en.png and digest-ur.png at 360×640 go to docs/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPhone } from './phone.mjs';
@@ -115,6 +116,25 @@ test('a digest is previewed in both languages, sent, logged and answered', async
   const path = done.match(/written to (\S+\.xlsx)/)[1];
   assert.ok(path.startsWith(join(dir, 'exports')), path);
   assert.ok(existsSync(path));
+  // Saved as a copy where the phone keeps downloads: the same bytes, under the export's name.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-export]')]);
+  assert.equal(download.suggestedFilename(), 'children.xlsx');
+  assert.deepEqual(readFileSync(await download.path()), readFileSync(path));
+  // This browser has no share sheet for files, so none is offered; where one is (Chrome on
+  // Android), the file goes to it whole. Linux's Chromium has none: one stands in here.
+  assert.equal(await page.locator('[data-testid=share-export]').count(), 0);
+  await page.evaluate(() => {
+    window.shared = [];
+    navigator.canShare = ({ files }) => files?.length > 0;
+    navigator.share = async ({ files }) => { for (const f of files) window.shared.push({ name: f.name, type: f.type, size: f.size }); };
+  });
+  await page.click('[data-testid=write-export]');
+  await page.click('[data-testid=share-export]');
+  assert.deepEqual(await page.evaluate(() => window.shared), [{
+    name: 'children.xlsx',
+    type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    size: readFileSync(path).length,
+  }]);
   await page.click('[data-field=export_format] [data-code=geojson]');
   await page.click('[data-testid=write-export]');
   assert.match(await page.textContent('[data-testid=export-error]'), /GeoJSON is for households and schools/);

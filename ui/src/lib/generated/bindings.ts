@@ -552,7 +552,15 @@ uc_code: string | null,
  */
 folder: string | null, };
 
-export type ExportedFile = { path: string, rows: number, 
+export type ExportedFile = { path: string, 
+/**
+ * The name to share or save it under, such as `children-UC-T1.xlsx`.
+ */
+file_name: string, media_type: string, 
+/**
+ * The file itself, base64 (JSON carries no bytes).
+ */
+content_base64: string, rows: number, 
 /**
  * Left out of a map: records without a GPS fix.
  */
