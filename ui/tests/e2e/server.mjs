@@ -6,10 +6,15 @@ import { homedir } from 'node:os';
 
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/daakhla/target');
 const binary = process.env.DAAKHLA_SERVER ?? join(target, 'debug/daakhla-server');
+export const serverBinary = binary;
+/** The field command line (`daakhla`), for what a phone does without the app (sync packs). */
+export const fieldBinary = join(target, 'debug/daakhla');
 
-/** `listen` fixes the address (to start the same server again where phones know it). */
-export function startServer(data, listen = '127.0.0.1:0') {
-  const child = spawn(binary, ['--data', data, 'serve', '--listen', listen], {
+/** `listen` fixes the address (to start the same server again where phones know it);
+ * `dashboard`, the built UI, serves the supervisors' dashboard too. */
+export function startServer(data, listen = '127.0.0.1:0', { dashboard } = {}) {
+  const serve = ['--data', data, 'serve', '--listen', listen, ...(dashboard ? ['--dashboard', dashboard] : [])];
+  const child = spawn(binary, serve, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
