@@ -4,8 +4,8 @@
 //! screen shares them (the phone's share sheet) or saves a copy where the user can open it.
 
 use crate::App;
-use base64::prelude::{BASE64_STANDARD, Engine};
 use crate::error::{AppError, ErrorKind};
+use base64::prelude::{BASE64_STANDARD, Engine};
 use daakhla_domain::Lang;
 use daakhla_export::{ExportError, ExportKind, ExportRequest, Exporter, Format};
 use serde::{Deserialize, Serialize};
@@ -81,7 +81,10 @@ impl App {
         })?;
         let (file, exported) = exporter.finish()?;
         // Flushed and closed before it is read back whole.
-        drop(file.into_inner().map_err(|e| ExportError::Write(e.into_error()))?);
+        drop(
+            file.into_inner()
+                .map_err(|e| ExportError::Write(e.into_error()))?,
+        );
         let content = std::fs::read(&path).map_err(ExportError::Write)?;
         Ok(ExportedFile {
             path: path.display().to_string(),
