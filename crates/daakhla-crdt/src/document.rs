@@ -35,6 +35,9 @@ pub struct Materialised {
 /// One record's document.
 pub struct RecordDoc {
     doc: AutoCommit,
+    /// The document's saved bytes, kept from the check that they load again until the next
+    /// edit: a received record is then saved once, not twice (saving is most of its cost).
+    saved: Option<Vec<u8>>,
 }
 
 impl RecordDoc {
@@ -42,6 +45,7 @@ impl RecordDoc {
     pub fn new(actor: &ActorId) -> RecordDoc {
         RecordDoc {
             doc: AutoCommit::new().with_actor(actor.clone()),
+            saved: None,
         }
     }
 
@@ -50,6 +54,7 @@ impl RecordDoc {
         let doc = guarded(|| AutoCommit::load(bytes)).map_err(CrdtError::Unloadable)??;
         Ok(RecordDoc {
             doc: doc.with_actor(actor.clone()),
+            saved: None,
         })
     }
 
@@ -58,13 +63,16 @@ impl RecordDoc {
     fn reloads(&mut self) -> Result<(), String> {
         let bytes = guarded(|| self.doc.save())?;
         match guarded(|| AutoCommit::load(&bytes))? {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.saved = Some(bytes);
+                Ok(())
+            }
             Err(e) => Err(format!("the document would not load again: {e}")),
         }
     }
 
     pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        self.saved.take().unwrap_or_else(|| self.doc.save())
     }
 
     pub fn heads(&mut self) -> Vec<ChangeHash> {
@@ -75,6 +83,7 @@ impl RecordDoc {
     /// document shows, or that is in conflict (writing it resolves the conflict), and removes
     /// the fields the record no longer has. Returns the change, or none if nothing differed.
     pub fn write(&mut self, record: &Value, stamp: &Stamp) -> Result<Option<Change>, CrdtError> {
+        self.saved = None;
         let Value::Object(fields) = record else {
             return Err(CrdtError::NotAnObject);
         };
@@ -147,6 +156,7 @@ impl RecordDoc {
     }
 
     fn apply(&mut self, changes: Vec<Change>) {
+        self.saved = None;
         if self.doc.apply_changes(changes.clone()).is_err() {
             for change in changes {
                 let _ = self.doc.apply_changes([change]);
@@ -332,6 +342,27 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// The bytes kept from the reload check are what is saved, until the next edit.
+    #[test]
+    fn a_received_document_is_saved_as_it_is_after_every_later_edit() {
+        let (mut a, _) = two_devices();
+        let mut edited = household();
+        edited["members"] = json!(7);
+        let change = a.write(&edited, &stamp("ayesha", 2)).unwrap().unwrap();
+        let (mut b, refused) =
+            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), a.changes()).unwrap();
+        assert!(refused.is_empty() && b.has(&change.hash()));
+        let received = RecordDoc::load(&b.save(), &ActorId::from(&[3u8; 16][..])).unwrap();
+        assert_eq!(received.read().unwrap(), a.read().unwrap());
+
+        let (mut b, _) =
+            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), a.changes()).unwrap();
+        edited["members"] = json!(8);
+        b.write(&edited, &stamp("naila", 3)).unwrap().unwrap();
+        let saved = RecordDoc::load(&b.save(), &ActorId::from(&[3u8; 16][..])).unwrap();
+        assert_eq!(saved.read().unwrap().fields["members"], json!(8));
     }
 
     #[test]

@@ -142,8 +142,8 @@ impl Editor<'_> {
                 .prepare_cached("UPDATE changes SET unappliable = ?2 WHERE hash = ?1")?
                 .execute(params![refused.hash.0.to_vec(), refused.why])?;
         }
-        self.save_doc(kind, id, &mut doc)?;
-        Ok((Value::Object(doc.read()?.fields), unappliable.len()))
+        let fields = self.save_doc(kind, id, &mut doc)?;
+        Ok((Value::Object(fields), unappliable.len()))
     }
 
     /// The record a stored document holds now.
@@ -171,7 +171,13 @@ impl Editor<'_> {
             .optional()?)
     }
 
-    fn save_doc(&self, kind: RecordKind, id: &str, doc: &mut RecordDoc) -> Result<(), StoreError> {
+    /// Saves the document and its conflicts; answers its fields, read once for both.
+    fn save_doc(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        doc: &mut RecordDoc,
+    ) -> Result<serde_json::Map<String, Value>, StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO documents (id, kind, bytes) VALUES (?1, ?2, ?3)
@@ -194,7 +200,7 @@ impl Editor<'_> {
                     Value::from(conflict.losers).to_string()
                 ])?;
         }
-        Ok(())
+        Ok(read.fields)
     }
 
     fn insert_change(
