@@ -72,20 +72,16 @@ impl App {
         let file_name = export.file_name();
         let media_type = export.format.media_type().to_string();
         let path = folder.join(&file_name);
-        let file = std::fs::File::create(&path).map_err(ExportError::Write)?;
         let kind = export.kind.record_kind();
         let ucs = export.uc.clone().map(|uc| vec![uc]);
-        let mut exporter = Exporter::new(export, &places, std::io::BufWriter::new(file))?;
+        // Written in memory first: the answer carries the bytes, and a failed export leaves no
+        // half-written file behind.
+        let mut exporter = Exporter::new(export, &places, Vec::new())?;
         store.for_each_stored(kind, ucs.as_deref(), |record| {
             exporter.push(&record).map_err(AppError::from)
         })?;
-        let (file, exported) = exporter.finish()?;
-        // Flushed and closed before it is read back whole.
-        drop(
-            file.into_inner()
-                .map_err(|e| ExportError::Write(e.into_error()))?,
-        );
-        let content = std::fs::read(&path).map_err(ExportError::Write)?;
+        let (content, exported) = exporter.finish()?;
+        std::fs::write(&path, &content).map_err(ExportError::Write)?;
         Ok(ExportedFile {
             path: path.display().to_string(),
             file_name,
