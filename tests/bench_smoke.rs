@@ -26,6 +26,7 @@ fn the_benchmark_runs_and_writes_its_report() {
         "## One union council to a fresh device",
         "## Incremental sync",
         "## Sync packs",
+        "## The server under load",
     ] {
         assert!(report.contains(section), "{section} missing:\n{report}");
     }

@@ -298,6 +298,8 @@ impl Synced {
             .unwrap();
         let remote = daakhla_sync::Remote::new(&running.url(), &token);
         daakhla_sync::sync(&mut store, &remote, &mut |_| {}).unwrap();
+        // A push is answered once it is logged: the figures compared are of all it sent.
+        server.materialise().unwrap();
         Synced {
             _dir: dir,
             store,

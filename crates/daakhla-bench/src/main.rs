@@ -25,6 +25,7 @@ mod cipher;
 mod duplicates;
 mod lists;
 mod reports;
+mod server;
 
 /// The key of every device store the bench makes: the `daakhla` and `daakhla-field` it runs
 /// get it through `DAAKHLA_STORE_KEY`, the stores it opens itself through `device_key`.
@@ -135,6 +136,22 @@ fn main() {
         })
     };
     let flag = |name: &str| std::env::args().any(|a| a == name);
+    let server_binary = arg("--server").unwrap_or_else(|| daakhla.with_file_name("daakhla-server"));
+    let load = if quick {
+        server::Load {
+            devices: 20,
+            households: 10,
+            at_once: 5,
+            per_uc: 5,
+        }
+    } else {
+        server::Load {
+            devices: 200,
+            households: 50,
+            at_once: 20,
+            per_uc: 10,
+        }
+    };
     // The browser's render time of the follow-up list, as the e2e test left it.
     let render = arg("--render").or_else(|| {
         std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("followups-render.json"))
@@ -163,6 +180,12 @@ fn main() {
             lists::HEADING,
             &lists::section(&daakhla, render.as_deref()),
         )
+    } else if flag("--only-server") {
+        splice(
+            &old,
+            server::HEADING,
+            &server::section(&server_binary, sizes.uc_households, &load),
+        )
     } else if flag("--only-app") {
         splice(
             &old,
@@ -173,8 +196,9 @@ fn main() {
         let reports = reports::section(quick.then_some(4));
         let duplicates = duplicates::section(&daakhla);
         let lists = lists::section(&daakhla, render.as_deref());
+        let scale = server::section(&server_binary, sizes.uc_households, &load);
         let report = format!(
-            "{}\n\n{reports}\n{duplicates}\n{lists}",
+            "{}\n\n{reports}\n{duplicates}\n{lists}\n{scale}",
             run(&sizes, &daakhla, peer.as_deref()).trim_end()
         );
         let kept = old.find(APP_SECTION).map(|at| old[at..].to_string());

@@ -66,6 +66,7 @@ pub fn report(
         weekly: Vec::new(),
         parts: Vec::new(),
         unplaced_households: 0,
+        pending_changes: 0,
     };
     report.unplaced_households = figures.unplaced_households()?;
     let mut parts: BTreeMap<String, PartTally> = scope

@@ -14,7 +14,7 @@ pub use area::Visible;
 pub use children::{child_story, children_of_village};
 pub use figures::{AGE_BANDS, report};
 pub use model::*;
-pub use source::{Cell, Dialect, Param, Source, SqliteSource};
+pub use source::{Cell, Dialect, Param, Source, SqliteSource, numbered_placeholders};
 
 #[cfg(feature = "postgres")]
 pub use source::PgSource;

@@ -177,6 +177,9 @@ pub struct Report {
     /// lacks: no part shows them, and a union council's or district's figures leave them out
     /// (their device's places never reached the server). Zero when every place is known.
     pub unplaced_households: u64,
+    /// Changes the server has taken but not counted yet: its records are catching up with its
+    /// log, and asking again shortly shows them. Always zero on a device.
+    pub pending_changes: u64,
 }
 
 /// An out-of-school child as a drill-down lists them.

@@ -150,9 +150,8 @@ impl<C: postgres::GenericClient> Source for PgSource<'_, C> {
     }
 }
 
-/// `?` placeholders as PostgreSQL's `$1, $2, …` (report SQL has no `?` in its strings).
-#[cfg(any(feature = "postgres", test))]
-fn numbered_placeholders(sql: &str) -> String {
+/// `?` placeholders as PostgreSQL's `$1, $2, …` (for SQL with no `?` in its strings).
+pub fn numbered_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut n = 0;
     for ch in sql.chars() {

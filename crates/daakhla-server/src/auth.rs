@@ -83,8 +83,9 @@ impl Device {
     /// A device as a log stores it, by its columns' text (`from_columns`), with the role
     /// given as its code.
     pub(crate) fn role_from_code(code: &str) -> Result<Role, ServerError> {
-        serde_json::from_value(serde_json::Value::String(code.to_string()))
-            .map_err(|e| ServerError::Internal(e.to_string()))
+        Ok(serde_json::from_value(serde_json::Value::String(
+            code.to_string(),
+        ))?)
     }
 
     /// A new device, with a new id.
@@ -110,8 +111,7 @@ impl Device {
         scopes: String,
     ) -> Result<Device, ServerError> {
         let role = Device::role_from_code(&role)?;
-        let scopes =
-            serde_json::from_str(&scopes).map_err(|e| ServerError::Internal(e.to_string()))?;
+        let scopes = serde_json::from_str(&scopes)?;
         Ok(Device {
             id,
             user,

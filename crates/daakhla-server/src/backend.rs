@@ -35,7 +35,7 @@ impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
             Location::Dir(dir) => write!(f, "{}", dir.display()),
-            Location::Postgres(url) => f.write_str(&crate::pg::without_password(url)),
+            Location::Postgres(url) => f.write_str(&without_password(url)),
         }
     }
 }
@@ -55,6 +55,22 @@ impl From<&PathBuf> for Location {
 impl From<PathBuf> for Location {
     fn from(dir: PathBuf) -> Location {
         Location::Dir(dir)
+    }
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn without_password(url: &str) -> String {
+    let parts = url.split_once("://").and_then(|(scheme, rest)| {
+        let (credentials, host) = rest.rsplit_once('@')?;
+        Some((
+            scheme,
+            credentials.split(':').next().unwrap_or_default(),
+            host,
+        ))
+    });
+    match parts {
+        Some((scheme, user, host)) => format!("{scheme}://{user}@{host}"),
+        None => url.to_string(),
     }
 }
 

@@ -15,7 +15,7 @@ impl Server {
     /// Every device enrolled here, revoked ones included, by user; then the phones hubs
     /// reported revoked, each with its hub.
     pub fn devices(&self) -> Result<Vec<DeviceEntry>, ServerError> {
-        let mut log = self.log();
+        let mut log = self.log()?;
         let mut devices = log.devices()?;
         let reported = log.hub_revoked()?;
         drop(log);
@@ -39,7 +39,7 @@ impl Server {
 
     /// One device as `devices` lists it (enrolled here, not a hub's).
     pub fn device_entry(&self, id: &str) -> Result<DeviceEntry, ServerError> {
-        self.log()
+        self.log()?
             .devices()?
             .into_iter()
             .find(|d| d.device.id == id)
@@ -51,7 +51,7 @@ impl Server {
     /// the first time. Whatever the phone holds unsent stays on it until it is enrolled again.
     pub fn revoke_device(&self, id: &str) -> Result<DeviceEntry, ServerError> {
         let now = chrono::Utc::now().timestamp();
-        if !self.log().revoke_device(id, now)? {
+        if !self.log()?.revoke_device(id, now)? {
             return Err(ServerError::NoSuchDevice(id.to_string()));
         }
         self.device_entry(id)
@@ -68,7 +68,7 @@ impl Server {
         let token = auth::new_token();
         let now = chrono::Utc::now().timestamp();
         if !self
-            .log()
+            .log()?
             .replace_token(id, &auth::hash_token(&token), now)?
         {
             // Revoked between the two reads.
@@ -80,7 +80,7 @@ impl Server {
     /// The devices revoked here, as a hub tells the central server of them.
     pub(crate) fn revoked_phones(&self) -> Result<Vec<RevokedPhone>, ServerError> {
         Ok(self
-            .log()
+            .log()?
             .devices()?
             .into_iter()
             .filter_map(|d| {
@@ -140,7 +140,7 @@ impl Server {
                 })
             })
             .collect::<Result<Vec<_>, ServerError>>()?;
-        self.log()
+        self.log()?
             .note_hub_revoked(&hub.id, &entries, chrono::Utc::now().timestamp())?;
         Ok(entries.len())
     }

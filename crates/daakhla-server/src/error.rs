@@ -57,6 +57,28 @@ pub enum ServerError {
     BadRequest(String),
     #[error("the server failed: {0}")]
     Internal(String),
+    #[error("the server's SQLite data could not be read or written: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[cfg(feature = "postgres")]
+    #[error("the server's PostgreSQL database could not be read or written: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error(
+        "this build of the Daakhla server has no PostgreSQL support: give it a data directory, or use a build with the postgres feature"
+    )]
+    NoPostgres,
+    #[error("a record's Automerge document could not be read: {0}")]
+    Document(Box<daakhla_crdt::CrdtError>),
+    #[error("the server's records could not be read or written: {0}")]
+    Store(Box<daakhla_store::StoreError>),
+    #[error("{0}")]
+    Row(#[from] daakhla_store::rows::RowError),
+    #[error("a value the server keeps could not be read: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Report(#[from] daakhla_reports::ReportError),
     #[error("{0}")]
@@ -208,6 +230,11 @@ fn seconds(d: std::time::Duration) -> String {
 }
 
 impl ServerError {
+    /// The server itself failed (its data, not the request): the device may try again later.
+    pub fn is_internal(&self) -> bool {
+        self.status() == StatusCode::INTERNAL_SERVER_ERROR
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ServerError::Unauthorized | ServerError::Revoked => StatusCode::UNAUTHORIZED,
@@ -223,7 +250,16 @@ impl ServerError {
             }
             ServerError::NotPlain { .. } | ServerError::NoPlace { .. } => StatusCode::BAD_REQUEST,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            #[cfg(feature = "postgres")]
+            ServerError::Postgres(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Internal(_)
+            | ServerError::NoPostgres
+            | ServerError::Sqlite(_)
+            | ServerError::Document(_)
+            | ServerError::Store(_)
+            | ServerError::Row(_)
+            | ServerError::Json(_)
+            | ServerError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ServerError::Report(e) => match e {
                 daakhla_reports::ReportError::OutOfScope(_) => StatusCode::FORBIDDEN,
                 daakhla_reports::ReportError::UnknownPlace(_)
@@ -311,7 +347,21 @@ impl ServerError {
                 "درخواست پڑھی نہیں جا سکی؛ اس ایپ کا نیا ورژن استعمال کریں یا کوآرڈینیٹر کو بتائیں"
                     .into()
             }
-            ServerError::Internal(_) => {
+            ServerError::NoPostgres => {
+                "سرور کے اس ورژن میں PostgreSQL شامل نہیں: اسے ڈیٹا کا فولڈر دیں، یا postgres والا ورژن استعمال کریں".into()
+            }
+            #[cfg(feature = "postgres")]
+            ServerError::Postgres(_) => {
+                "سرور میں خرابی ہوئی؛ کچھ دیر بعد دوبارہ کوشش کریں، آپ کا ڈیٹا اس فون پر محفوظ ہے"
+                    .into()
+            }
+            ServerError::Internal(_)
+            | ServerError::Sqlite(_)
+            | ServerError::Document(_)
+            | ServerError::Store(_)
+            | ServerError::Row(_)
+            | ServerError::Json(_)
+            | ServerError::Io { .. } => {
                 "سرور میں خرابی ہوئی؛ کچھ دیر بعد دوبارہ کوشش کریں، آپ کا ڈیٹا اس فون پر محفوظ ہے"
                     .into()
             }
@@ -348,27 +398,16 @@ impl ServerError {
     }
 }
 
-impl From<rusqlite::Error> for ServerError {
-    fn from(e: rusqlite::Error) -> Self {
-        ServerError::Internal(e.to_string())
-    }
-}
-
-impl From<postgres::Error> for ServerError {
-    fn from(e: postgres::Error) -> Self {
-        ServerError::Internal(format!("PostgreSQL: {e}"))
-    }
-}
-
+// Boxed, as a store's: these errors are large, and every server call returns this.
 impl From<daakhla_crdt::CrdtError> for ServerError {
     fn from(e: daakhla_crdt::CrdtError) -> Self {
-        ServerError::Internal(e.to_string())
+        ServerError::Document(Box::new(e))
     }
 }
 
 impl From<daakhla_store::StoreError> for ServerError {
     fn from(e: daakhla_store::StoreError) -> Self {
-        ServerError::Internal(e.to_string())
+        ServerError::Store(Box::new(e))
     }
 }
 

@@ -322,7 +322,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ServerError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| ServerError::Internal(e.to_string()))?
+        .map_err(|e| ServerError::Internal(format!("the request stopped: {e}")))?
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ServerError> {

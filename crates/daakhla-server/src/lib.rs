@@ -10,9 +10,11 @@ mod error;
 mod http;
 pub mod limit;
 mod packs;
+#[cfg(feature = "postgres")]
 mod pg;
 mod places;
 mod placing;
+mod pool;
 pub mod reference;
 mod relay;
 #[cfg(feature = "scratch")]
@@ -36,11 +38,20 @@ use daakhla_domain::geography::{Geography, Level};
 use daakhla_reports::{ChildRow, ChildStory, Report, ReportRequest, Visible};
 use daakhla_store::FieldConflict;
 use daakhla_wire::{Pull, Push, WireChange};
+use pool::{Pool, Pooled};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 /// The most changes one pull returns.
 pub const PULL_LIMIT: usize = 2_000;
+
+/// Log connections open at once: requests (pushes, pulls, whoami) run side by side up to this.
+const LOG_HANDLES: usize = 8;
+/// Read-only records connections open at once: reports, places and exports.
+const RECORD_READERS: usize = 4;
+/// How often the materialiser looks for changes it was not told of (another server on the
+/// same database, or an admin command, logged them).
+const MATERIALISER_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What a push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -55,10 +66,116 @@ pub struct Pushed {
 }
 
 pub struct Server {
-    log: Mutex<Box<dyn ChangeLog>>,
-    records: Mutex<Box<dyn Records>>,
+    core: Arc<Core>,
+    /// Brings the records up to the log in the background; stopped when the server is dropped.
+    materialiser: Materialiser,
     /// How often enrolment codes may be tried (`enrol`).
     enrolments: limit::Limiter,
+}
+
+/// What requests and the materialiser share: connections to the log and the records.
+struct Core {
+    pub(crate) logs: Pool<Box<dyn ChangeLog>>,
+    /// For reading records: places, reports, exports.
+    pub(crate) readers: Pool<Box<dyn Records>>,
+    /// The one connection that writes records: the materialiser's, and places added. One
+    /// writer, so SQLite never refuses a write for another.
+    pub(crate) writer: Mutex<Box<dyn Records>>,
+}
+
+impl Core {
+    fn writer(&self) -> MutexGuard<'_, Box<dyn Records>> {
+        // Each write is a transaction of its own: the records behind a lock a panicking
+        // request held are whole.
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Brings the records up to the end of the log, a batch per transaction.
+    fn materialise(&self, records: &mut dyn Records) -> Result<(), ServerError> {
+        loop {
+            let after = records.cursor()?;
+            let changes = self.logs.take()?.read(after, None, PULL_LIMIT)?;
+            if changes.is_empty() {
+                return Ok(());
+            }
+            records.apply(&changes)?;
+        }
+    }
+}
+
+/// The background worker materialising the log: woken by every push, and every
+/// `MATERIALISER_POLL` for what it was not told of. A push is answered once it is logged.
+struct Materialiser {
+    signal: Arc<Signal>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct Signal {
+    state: Mutex<Wake>,
+    woken: Condvar,
+}
+
+#[derive(Default)]
+struct Wake {
+    work: bool,
+    stop: bool,
+}
+
+impl Signal {
+    fn set(&self, change: impl FnOnce(&mut Wake)) {
+        change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        self.woken.notify_all();
+    }
+
+    /// Waits until there is work or `timeout` passes; false once the worker is to stop.
+    fn wait(&self, timeout: std::time::Duration) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if !state.work && !state.stop {
+            state = self
+                .woken
+                .wait_timeout(state, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        state.work = false;
+        !state.stop
+    }
+}
+
+impl Materialiser {
+    fn start(core: Arc<Core>) -> Result<Materialiser, ServerError> {
+        let signal = Arc::new(Signal::default());
+        let theirs = signal.clone();
+        let thread = std::thread::Builder::new()
+            .name("materialiser".into())
+            .spawn(move || {
+                while theirs.wait(MATERIALISER_POLL) {
+                    let mut records = core.writer();
+                    if let Err(e) = core.materialise(&mut **records) {
+                        eprintln!("the records could not be brought up to date with the log: {e}");
+                    }
+                }
+            })
+            .map_err(|e| ServerError::Internal(format!("cannot start the materialiser: {e}")))?;
+        Ok(Materialiser {
+            signal,
+            thread: Some(thread),
+        })
+    }
+
+    fn wake(&self) {
+        self.signal.set(|wake| wake.work = true);
+    }
+}
+
+impl Drop for Materialiser {
+    fn drop(&mut self) {
+        self.signal.set(|wake| wake.stop = true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Server {
@@ -66,31 +183,46 @@ impl Server {
     /// geography the first time), or a PostgreSQL database given by a `postgres://` URL
     /// (its tables created the first time).
     pub fn open(at: impl Into<Location>) -> Result<Server, ServerError> {
-        let (log, records): (Box<dyn ChangeLog>, Box<dyn Records>) = match at.into() {
+        let core = match at.into() {
             Location::Dir(dir) => {
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| ServerError::Internal(format!("{}: {e}", dir.display())))?;
-                (
-                    Box::new(sqlite::SqliteLog::open(&dir.join("log.sqlite"))?),
-                    Box::new(sqlite::StoreRecords::open(&dir.join("records.sqlite"))?),
-                )
+                std::fs::create_dir_all(&dir).map_err(|source| ServerError::Io {
+                    what: format!("the data directory {} cannot be made", dir.display()),
+                    source,
+                })?;
+                let (log, records) = (dir.join("log.sqlite"), dir.join("records.sqlite"));
+                let writer = sqlite::StoreRecords::open(&records)?;
+                Core {
+                    logs: Pool::new(
+                        Box::new(sqlite::SqliteLog::open(&log)?),
+                        LOG_HANDLES,
+                        Box::new(move || Ok(Box::new(sqlite::SqliteLog::open(&log)?))),
+                    ),
+                    readers: Pool::new(
+                        Box::new(sqlite::StoreRecords::open(&records)?),
+                        RECORD_READERS,
+                        Box::new(move || Ok(Box::new(sqlite::StoreRecords::open(&records)?))),
+                    ),
+                    writer: Mutex::new(Box::new(writer)),
+                }
             }
-            Location::Postgres(url) => {
-                let (log, records) = pg::open(&url)?;
-                (Box::new(log), Box::new(records))
-            }
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => pg::core(&url)?,
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => return Err(ServerError::NoPostgres),
         };
-        let server = Server {
-            log: Mutex::new(log),
-            records: Mutex::new(records),
+        // What was logged before is shown from the start (a command that reads reports and
+        // exits never sees stale figures); what comes after, the materialiser shows.
+        core.materialise(&mut **core.writer())?;
+        let core = Arc::new(core);
+        Ok(Server {
+            materialiser: Materialiser::start(core.clone())?,
+            core,
             enrolments: limit::Limiter::enrolments(),
-        };
-        server.materialise()?;
-        Ok(server)
+        })
     }
 
     pub fn import_geography(&self, geo: &Geography) -> Result<usize, ServerError> {
-        self.records().import_geography(geo)
+        self.core.writer().import_geography(geo)
     }
 
     /// Adds a device and returns its token, which is shown only this once.
@@ -102,7 +234,7 @@ impl Server {
     ) -> Result<(Device, String), ServerError> {
         let token = auth::new_token();
         let device = Device::new(user, role, scopes);
-        self.log().add_device(&device, &auth::hash_token(&token))?;
+        self.log()?.add_device(&device, &auth::hash_token(&token))?;
         Ok((device, token))
     }
 
@@ -117,7 +249,7 @@ impl Server {
     ) -> Result<String, ServerError> {
         let code = auth::new_enrolment_code();
         let expires_at = chrono::Utc::now().timestamp() + valid_for.as_secs() as i64;
-        self.log().add_enrolment(
+        self.log()?.add_enrolment(
             &auth::hash_enrolment_code(&code),
             user,
             role,
@@ -140,7 +272,7 @@ impl Server {
             .map_err(|retry_after| ServerError::TooManyEnrolments { retry_after })?;
         let now = chrono::Utc::now().timestamp();
         let taken = self
-            .log()
+            .log()?
             .take_enrolment(&auth::hash_enrolment_code(code), now)?;
         match taken {
             auth::Enrolment::Valid { user, role, scopes } => self.add_device(&user, role, &scopes),
@@ -154,7 +286,7 @@ impl Server {
     /// (or one a rotation replaced) is refused as revoked from the next request on, and
     /// told so; a token never issued, as unknown.
     pub fn authenticate(&self, token: &str) -> Result<Device, ServerError> {
-        match self.log().device(&auth::hash_token(token))? {
+        match self.log()?.device(&auth::hash_token(token))? {
             auth::TokenOwner::Active(device) => Ok(device),
             auth::TokenOwner::Revoked { .. } => Err(ServerError::Revoked),
             auth::TokenOwner::Unknown => Err(ServerError::Unauthorized),
@@ -172,10 +304,10 @@ impl Server {
         if !device.role.records() {
             return Err(ServerError::Forbidden);
         }
-        self.log()
+        self.log()?
             .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
-        let mut log = self.log();
+        let mut log = self.log()?;
         let read = placing::place_push(&mut **log, allowed.as_ref(), &push.changes)?;
         let unappliable = unappliable_changes(&mut **log, &push.changes, read)?;
         let mut taken = Vec::with_capacity(push.changes.len());
@@ -196,7 +328,7 @@ impl Server {
         }
         let new = log.append(&device.id, &taken)?;
         drop(log);
-        self.materialise()?;
+        self.materialiser.wake();
         Ok(Pushed {
             received: push.changes.len(),
             new,
@@ -209,12 +341,12 @@ impl Server {
     /// a device that has them skips them by hash. The cursor answered is never beyond the
     /// log's end.
     pub fn pull(&self, device: &Device, after: u64, limit: usize) -> Result<Pull, ServerError> {
-        self.log()
+        self.log()?
             .touch_device(&device.id, chrono::Utc::now().timestamp())?;
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
         let limit = limit.clamp(1, PULL_LIMIT);
-        let mut log = self.log();
+        let mut log = self.log()?;
         let rows = log.read(after, scopes.as_deref(), limit + 1)?;
         let more = rows.len() > limit;
         let rows = &rows[..rows.len().min(limit)];
@@ -238,7 +370,7 @@ impl Server {
         if device.scopes.iter().any(|s| s == "*") {
             return Ok(None);
         }
-        let mut records = self.records();
+        let mut records = self.records()?;
         let mut ucs = BTreeSet::new();
         let mut frontier: Vec<String> = device.scopes.clone();
         while let Some(code) = frontier.pop() {
@@ -266,36 +398,45 @@ impl Server {
         Ok(Some(ucs))
     }
 
-    /// Brings the records up to the end of the log.
+    /// Brings the records up to the end of the log now, rather than when the materialiser
+    /// next runs: for commands that exit after logging, and for tests.
     pub fn materialise(&self) -> Result<(), ServerError> {
-        let mut records = self.records();
-        loop {
-            let after = records.cursor()?;
-            let changes = self.log().read(after, None, PULL_LIMIT)?;
-            if changes.is_empty() {
-                return Ok(());
-            }
-            records.apply(&changes)?;
-        }
+        let mut records = self.core.writer();
+        self.core.materialise(&mut **records)
     }
 
-    /// Every materialised record as `kind/id` → its body and where it is shown (the same as
-    /// a device store's snapshot when both hold the same changes).
+    /// How many logged changes the records do not show yet (the materialiser is behind).
+    pub fn behind(&self) -> Result<u64, ServerError> {
+        let materialised = self.records()?.cursor()?;
+        Ok(self.log()?.end()?.saturating_sub(materialised))
+    }
+
+    /// Every record as `kind/id` → its body and where it is shown, once all that is logged is
+    /// materialised (the same as a device store's snapshot when both hold the same changes).
     pub fn snapshot(&self) -> Result<BTreeMap<String, String>, ServerError> {
-        self.records().snapshot()
+        let mut records = self.core.writer();
+        self.core.materialise(&mut **records)?;
+        records.snapshot()
     }
 
-    /// Fields in conflict in the materialised records.
+    /// Fields in conflict, once all that is logged is materialised.
     pub fn conflicts(&self) -> Result<Vec<FieldConflict>, ServerError> {
-        self.records().conflicts()
+        let mut records = self.core.writer();
+        self.core.materialise(&mut **records)?;
+        records.conflicts()
     }
 
     /// The figures of an area as `device` may see them (its places; `*` everywhere).
     pub fn report(&self, device: &Device, request: &ReportRequest) -> Result<Report, ServerError> {
         let today = chrono::Utc::now().date_naive();
-        self.read_reports(|source| {
+        // Read first: a change materialised in between is then counted in the report, never
+        // left out of both.
+        let pending_changes = self.behind()?;
+        let mut report = self.read_reports(|source| {
             daakhla_reports::report(source, request, &visible(device), today)
-        })
+        })?;
+        report.pending_changes = pending_changes;
+        Ok(report)
     }
 
     /// A village's out-of-school children, if `device` may see the village.
@@ -321,7 +462,7 @@ impl Server {
         ) -> Result<T, daakhla_reports::ReportError>,
     ) -> Result<T, ServerError> {
         let mut answer = None;
-        self.records().read_reports(&mut |source| {
+        self.records()?.read_reports(&mut |source| {
             answer = Some(read(source)?);
             Ok(())
         })?;
@@ -331,12 +472,12 @@ impl Server {
     /// Writes records as rows only (reference data for reports and benchmarks; they never
     /// sync).
     pub fn load_rows_only(&self, records: &RowsOnly) -> Result<(), ServerError> {
-        self.records().load_rows_only(records)
+        self.core.writer().load_rows_only(records)
     }
 
     /// After loading many rows: the query planner's statistics brought up to date.
     pub fn refresh_statistics(&self) -> Result<(), ServerError> {
-        self.records().refresh_statistics()
+        self.core.writer().refresh_statistics()
     }
 }
 
@@ -369,7 +510,9 @@ impl Server {
             (Some(uc), _) => Some(vec![uc.clone()]),
             (None, allowed) => allowed.map(|set| set.into_iter().collect()),
         };
-        let mut records = self.records();
+        // An export is a file for people: it holds everything logged, never a few pushes less.
+        self.materialise()?;
+        let mut records = self.records()?;
         let places = daakhla_store::place_names(|level| records.places(level, None))?;
         let kind = request.kind.record_kind();
         let mut exporter = daakhla_export::Exporter::new(request, &places, Vec::new())?;
@@ -381,18 +524,14 @@ impl Server {
 }
 
 impl Server {
-    // A request that panicked while holding a lock must not stop every later one: each write
-    // is a transaction of its own, so the data behind a poisoned lock is whole.
-    fn log(&self) -> std::sync::MutexGuard<'_, Box<dyn ChangeLog>> {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A log connection of this request's own.
+    fn log(&self) -> Result<Pooled<'_, Box<dyn ChangeLog>>, ServerError> {
+        self.core.logs.take()
     }
 
-    fn records(&self) -> std::sync::MutexGuard<'_, Box<dyn Records>> {
-        self.records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A records connection for reading.
+    fn records(&self) -> Result<Pooled<'_, Box<dyn Records>>, ServerError> {
+        self.core.readers.take()
     }
 }
 
@@ -431,6 +570,7 @@ fn unappliable_changes(
 
 /// The places every server starts with.
 fn reference_geography() -> Result<Geography, ServerError> {
-    serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON)
-        .map_err(|e| ServerError::Internal(e.to_string()))
+    Ok(serde_json::from_str(
+        daakhla_domain::geography::REFERENCE_JSON,
+    )?)
 }

@@ -129,6 +129,12 @@ impl From<String> for Failure {
     }
 }
 
+impl From<daakhla_server::ServerError> for Failure {
+    fn from(e: daakhla_server::ServerError) -> Failure {
+        Failure::from(e.to_string())
+    }
+}
+
 impl From<daakhla_server::ServerPackError> for Failure {
     fn from(e: daakhla_server::ServerPackError) -> Failure {
         let code = if e.is_refusal() { PACK_REFUSED } else { 1 };
@@ -403,6 +409,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Pack(PackCommand::Import { file }) => {
             let bytes = read_pack(&file)?;
             let imported = server.import_pack(&bytes)?;
+            // The command exits next: the records are brought up to date before it does.
+            server.materialise()?;
             println!("{}", serde_json::json!(imported));
             Ok(())
         }

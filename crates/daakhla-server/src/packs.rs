@@ -32,7 +32,7 @@ impl ServerPackError {
 
     /// The pack or its changes were refused (rather than the server failing).
     pub fn is_refusal(&self) -> bool {
-        !matches!(self, ServerPackError::Server(ServerError::Internal(_)))
+        !matches!(self, ServerPackError::Server(e) if e.is_internal())
     }
 }
 
@@ -65,7 +65,7 @@ pub struct PackWritten {
 impl Server {
     /// An enrolled device by its id, with the key its packs are sealed with.
     pub fn device_for_packs(&self, id: &str) -> Result<Option<(Device, PackKey)>, ServerError> {
-        let found = self.log().device_by_id(id)?;
+        let found = self.log()?.device_by_id(id)?;
         let Some((device, token_hash)) = found else {
             return Ok(None);
         };

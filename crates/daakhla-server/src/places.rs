@@ -34,7 +34,7 @@ impl Server {
         let allowed = self.union_councils(device)?;
         check_scope(geo, allowed.as_ref())?;
 
-        let mut records = self.records();
+        let mut records = self.core.writer();
         let mut known: HashMap<String, Level> = HashMap::new();
         let mut new = Geography::default();
         let mut known_count = 0;

@@ -20,8 +20,7 @@ pub fn load_reference_campaign(
     ucs: Option<usize>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CampaignFigures, ServerError> {
-    let reference: Geography = serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON)
-        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    let reference: Geography = serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON)?;
     let geo = campaign_geography(&reference);
     server.import_geography(&geo)?;
     let options = DemoOptions::new(REFERENCE_SEED, REFERENCE_END);

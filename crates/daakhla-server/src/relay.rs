@@ -89,12 +89,12 @@ impl Server {
     /// hub moves past it, so a cut link resumes where it stopped, with nothing doubled.
     pub fn relay(&self, upstream: &dyn Transport) -> Result<Relayed, RelayError> {
         let mut relayed = Relayed::default();
-        if self.log().setting(RELAYS)?.is_none() {
-            self.log().set_setting(RELAYS, "1")?;
+        if self.log()?.setting(RELAYS)?.is_none() {
+            self.log()?.set_setting(RELAYS, "1")?;
         }
         loop {
             let after = self.position(SENT_UPTO)?;
-            let rows = self.log().read(after, None, PUSH_BATCH)?;
+            let rows = self.log()?.read(after, None, PUSH_BATCH)?;
             let Some(last) = rows.last().map(|r| r.seq) else {
                 break;
             };
@@ -117,7 +117,7 @@ impl Server {
                         status: 400 | 403 | 409,
                         ..
                     }) => {
-                        self.log()
+                        self.log()?
                             .set_setting(&format!("{HELD_BACK}{doc_id}"), &message)?;
                         changes.retain(|c| c.doc_id.to_string() != doc_id);
                         relayed.held_back += 1;
@@ -125,15 +125,15 @@ impl Server {
                     Err(e) => return Err(e.into()),
                 }
             }
-            self.log().set_setting(SENT_UPTO, &last.to_string())?;
+            self.log()?.set_setting(SENT_UPTO, &last.to_string())?;
         }
         loop {
             let after = self.position(UPSTREAM_CURSOR)?;
             let (pull, _) = upstream.pull(after)?;
             // Logged before the cursor moves: a crash between the two takes the same changes
             // again, and the log keeps each once.
-            relayed.received += self.log().append(UPSTREAM, &pull.changes)? as u64;
-            self.log()
+            relayed.received += self.log()?.append(UPSTREAM, &pull.changes)? as u64;
+            self.log()?
                 .set_setting(UPSTREAM_CURSOR, &pull.cursor.to_string())?;
             if !pull.more {
                 break;
@@ -149,7 +149,7 @@ impl Server {
     /// Tells the central server of the phones revoked here that it has not heard of yet.
     fn tell_revoked(&self, upstream: &dyn Transport) -> Result<u64, RelayError> {
         let told: std::collections::BTreeSet<String> = self
-            .log()
+            .log()?
             .settings_with_prefix(REVOKED_TOLD)?
             .into_iter()
             .map(|(key, _)| key[REVOKED_TOLD.len()..].to_string())
@@ -162,7 +162,7 @@ impl Server {
         for batch in untold.chunks(crate::devices::MAX_REPORTED) {
             upstream.report_revoked(batch)?;
             for phone in batch {
-                self.log().set_setting(
+                self.log()?.set_setting(
                     &format!("{REVOKED_TOLD}{}", phone.id),
                     &phone.revoked_at.to_string(),
                 )?;
@@ -188,7 +188,7 @@ impl Server {
         visible: Option<&BTreeSet<String>>,
     ) -> Result<HubStatus, ServerError> {
         let mut devices = Vec::new();
-        let everyone = self.log().devices()?;
+        let everyone = self.log()?.devices()?;
         for entry in everyone {
             let shown = match (visible, self.union_councils(&entry.device)?) {
                 (None, _) => true,
@@ -204,7 +204,7 @@ impl Server {
             }
         }
         let all_conflicts = self.conflicts()?;
-        let mut log = self.log();
+        let mut log = self.log()?;
         // Only a server that relays has anything waiting to go upstream.
         let pending_upstream = match log.setting(RELAYS)? {
             Some(_) => {
@@ -245,7 +245,7 @@ impl Server {
 
     fn position(&self, key: &str) -> Result<u64, ServerError> {
         Ok(self
-            .log()
+            .log()?
             .setting(key)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))

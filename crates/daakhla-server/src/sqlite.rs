@@ -121,6 +121,15 @@ impl SqliteLog {
     }
 }
 
+impl SqliteLog {
+    /// A write transaction that takes SQLite's write lock at once: another request's write
+    /// then waits for it (the busy timeout) instead of failing halfway.
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+}
+
 impl ChangeLog for SqliteLog {
     fn add_device(&mut self, device: &Device, token_hash: &str) -> Result<(), ServerError> {
         self.conn.execute(
@@ -212,7 +221,7 @@ impl ChangeLog for SqliteLog {
     }
 
     fn replace_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let old: Option<String> = tx
             .query_row(
                 "SELECT token_hash FROM devices WHERE id = ?1 AND revoked_at IS NULL",
@@ -241,7 +250,7 @@ impl ChangeLog for SqliteLog {
         phones: &[DeviceEntry],
         now: i64,
     ) -> Result<(), ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for phone in phones {
             tx.prepare_cached(
                 "INSERT INTO hub_revoked (hub, id, user, role, scopes, created_at, last_seen, revoked_at, reported_at)
@@ -309,7 +318,7 @@ impl ChangeLog for SqliteLog {
                 code_hash,
                 user,
                 role.code(),
-                serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                serde_json::to_string(scopes)?,
                 expires_at
             ],
         )?;
@@ -317,7 +326,7 @@ impl ChangeLog for SqliteLog {
     }
 
     fn take_enrolment(&mut self, code_hash: &str, now: i64) -> Result<Enrolment, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let row: Option<(String, String, String, i64, Option<i64>)> = tx
             .query_row(
                 "SELECT user, role, scopes, expires_at, used_at FROM enrolments WHERE code_hash = ?1",
@@ -371,7 +380,7 @@ impl ChangeLog for SqliteLog {
     }
 
     fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let now = chrono::Utc::now().timestamp();
         let mut new = 0;
         for change in changes {

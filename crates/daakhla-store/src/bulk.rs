@@ -3,9 +3,10 @@
 //! minute). Records written this way have no Automerge document and no change, so they never
 //! sync; a store holding them is for reading figures, not for the field.
 
-use crate::follow_ups::{insert_follow_up_row, set_lifecycle, write_child_row};
-use crate::schools::{write_need_row, write_school_row};
-use crate::surveys::write_household_row;
+use crate::rows::{
+    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, NEEDS, RowSql, SCHOOLS, SqliteRows, child_values,
+    follow_up_values, household_values, need_values, school_values, set_lifecycle,
+};
 use crate::{Store, StoreError};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
@@ -28,22 +29,24 @@ impl Store {
         for f in follow_ups {
             visits.entry(f.child_id).or_default().push(f.clone());
         }
+        let sql = &mut SqliteRows(&tx);
         for survey in surveys {
-            write_household_row(&tx, &survey.household)?;
+            let h = &survey.household;
+            sql.execute(HOUSEHOLDS.upsert(), &household_values(h)?)?;
             for child in &survey.children {
-                write_child_row(&tx, child, survey.household.surveyed_on)?;
+                sql.execute(CHILDREN.upsert(), &child_values(child, h.surveyed_on)?)?;
                 let theirs = visits.get(&child.id).map(Vec::as_slice).unwrap_or_default();
                 for f in theirs {
-                    insert_follow_up_row(&tx, f)?;
+                    sql.execute(FOLLOW_UPS.upsert(), &follow_up_values(f)?)?;
                 }
-                set_lifecycle(&tx, child, theirs)?;
+                set_lifecycle(sql, child, theirs)?;
             }
         }
         for school in schools {
-            write_school_row(&tx, school)?;
+            sql.execute(SCHOOLS.upsert(), &school_values(school)?)?;
         }
         for need in needs {
-            write_need_row(&tx, need)?;
+            sql.execute(NEEDS.upsert(), &need_values(need)?)?;
         }
         tx.commit()?;
         Ok(())

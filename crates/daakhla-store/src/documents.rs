@@ -146,23 +146,6 @@ impl Editor<'_> {
         Ok((Value::Object(fields), unappliable.len()))
     }
 
-    /// The record a stored document holds now.
-    pub fn read(&self, id: &str) -> Result<Option<Value>, StoreError> {
-        let Some(bytes) = self.stored_doc(id)? else {
-            return Ok(None);
-        };
-        let doc = RecordDoc::load(&bytes, &self.identity.actor)?;
-        Ok(Some(Value::Object(doc.read()?.fields)))
-    }
-
-    /// Marks a document whose record this build cannot show, and why.
-    pub fn mark_unreadable(&self, id: &str, why: Option<&str>) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("UPDATE documents SET unreadable = ?2 WHERE id = ?1")?
-            .execute(params![id, why])?;
-        Ok(())
-    }
-
     fn stored_doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .tx

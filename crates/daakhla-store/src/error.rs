@@ -42,6 +42,8 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("a record's document could not be read or written: {0}")]
     Document(#[from] daakhla_crdt::CrdtError),
+    #[error("{0}")]
+    Row(#[from] crate::rows::RowError),
 }
 
 impl StoreError {
@@ -90,6 +92,7 @@ impl StoreError {
             StoreError::Sqlite(e) => format!("اسٹور پڑھا یا لکھا نہیں جا سکا: {e}"),
             StoreError::Corrupt(e) => format!("محفوظ ریکارڈ پڑھا نہیں جا سکا: {e}"),
             StoreError::Document(e) => format!("ریکارڈ کی دستاویز پڑھی یا لکھی نہیں جا سکی: {e}"),
+            StoreError::Row(e) => format!("محفوظ ریکارڈ پڑھا نہیں جا سکا: {e}"),
         }
     }
 }

@@ -2,13 +2,14 @@
 //! whenever one is added, in the same transaction, so lists and reports read it directly.
 
 use crate::documents::RecordKind;
+use crate::rows::{self, SqliteRows};
 use crate::{Store, StoreError, coded_column, id_column, write_in_chunks};
 use chrono::NaiveDate;
 use daakhla_domain::child::Child;
 use daakhla_domain::codes::{ChildSex, Coded, ReasonOutOfSchool};
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::ids::{ChildId, HouseholdId};
-use daakhla_domain::lifecycle::{Lifecycle, Stage, child_facts, lifecycle, retention_code};
+use daakhla_domain::lifecycle::{Lifecycle, Stage, child_facts, lifecycle};
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Violations};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -43,47 +44,13 @@ pub struct FollowUpDue {
     pub surveyed_on: String,
 }
 
-/// Writes a child's row, with its lifecycle read from the follow-ups already stored.
-pub(crate) fn write_child(
-    tx: &Transaction,
-    child: &Child,
-    surveyed_on: NaiveDate,
-) -> Result<(), StoreError> {
-    write_child_row(tx, child, surveyed_on)?;
-    refresh_lifecycle(tx, child)
-}
-
-/// Writes a child's row, leaving its lifecycle columns as they are.
-pub(crate) fn write_child_row(
-    tx: &Transaction,
-    child: &Child,
-    surveyed_on: NaiveDate,
-) -> Result<(), StoreError> {
-    let age = child.age_on(surveyed_on).unwrap_or_default();
-    tx.prepare_cached(
-        "INSERT INTO children (id, household_id, origin_household_id, name, sex, age_years, schooling, out_of_school, body, deleted,
-                               reasons, name_key)
-         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
-             origin_household_id = excluded.origin_household_id, name = excluded.name, sex = excluded.sex,
-             age_years = excluded.age_years, schooling = excluded.schooling,
-             out_of_school = excluded.out_of_school, body = excluded.body, deleted = excluded.deleted,
-             reasons = excluded.reasons, name_key = excluded.name_key",
-    )?
-    .execute(params![
-        child.id.to_string(),
-        child.household_id.to_string(),
-        child.name,
-        child.sex.code(),
-        age,
-        child.schooling.status().code(),
-        child.is_out_of_school(),
-        serde_json::to_string(child)?,
-        child.deleted,
-        child.reason_codes(),
-        daakhla_domain::likeness::search_key(&child.name),
-    ])?;
-    Ok(())
+/// Writes a child's row and its lifecycle (read from the follow-ups stored); its household
+/// is stored.
+pub(crate) fn write_child(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
+    rows::write_child(&mut SqliteRows(tx), child)?.map_err(|_| StoreError::NotFound {
+        kind: "household",
+        id: child.household_id.to_string(),
+    })
 }
 
 /// Writes a follow-up: its document and change, its row, and its child's lifecycle.
@@ -92,70 +59,12 @@ pub(crate) fn write_follow_up(
     follow_up: &FollowUp,
 ) -> Result<(), StoreError> {
     editor.record(RecordKind::FollowUp, &follow_up.id.to_string(), follow_up)?;
-    write_follow_up_row(editor.tx, follow_up)
-}
-
-/// Writes a follow-up's materialised row and its child's lifecycle.
-pub(crate) fn write_follow_up_row(
-    tx: &Transaction,
-    follow_up: &FollowUp,
-) -> Result<(), StoreError> {
-    insert_follow_up_row(tx, follow_up)?;
-    let (child, _) = stored_child(tx, follow_up.child_id)?.ok_or_else(|| StoreError::NotFound {
-        kind: "child",
-        id: follow_up.child_id.to_string(),
-    })?;
-    refresh_lifecycle(tx, &child)
-}
-
-/// Writes a follow-up's materialised row only.
-pub(crate) fn insert_follow_up_row(
-    tx: &Transaction,
-    follow_up: &FollowUp,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, body, deleted, milestone, dropped_out)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT(id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
-             outcome = excluded.outcome, body = excluded.body, deleted = excluded.deleted,
-             milestone = excluded.milestone, dropped_out = excluded.dropped_out",
-    )?
-    .execute(params![
-        follow_up.id.to_string(),
-        follow_up.child_id.to_string(),
-        follow_up.visited_on.to_string(),
-        follow_up.outcome.kind().code(),
-        serde_json::to_string(follow_up)?,
-        follow_up.deleted,
-        follow_up.outcome.milestone().map(|m| m.code()),
-        follow_up.outcome.dropped_out(),
-    ])?;
-    Ok(())
-}
-
-fn refresh_lifecycle(tx: &Transaction, child: &Child) -> Result<(), StoreError> {
-    let visits = stored_follow_ups(tx, child.id)?;
-    set_lifecycle(tx, child, &visits)
-}
-
-/// Writes the lifecycle columns of a child's row, read from all its follow-ups.
-pub(crate) fn set_lifecycle(
-    tx: &Transaction,
-    child: &Child,
-    visits: &[FollowUp],
-) -> Result<(), StoreError> {
-    let life = lifecycle(child, visits);
-    tx.prepare_cached(
-        "UPDATE children SET stage = ?2, enrolled_on = ?3, last_visit = ?4, retention = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
-        child.id.to_string(),
-        life.stage.code(),
-        life.enrolled_on.map(|d| d.to_string()),
-        life.last_visit.map(|d| d.to_string()),
-        retention_code(child, visits),
-    ])?;
-    Ok(())
+    rows::write_follow_up(&mut SqliteRows(editor.tx), follow_up)?.map_err(|_| {
+        StoreError::NotFound {
+            kind: "child",
+            id: follow_up.child_id.to_string(),
+        }
+    })
 }
 
 /// Schema 7's Rust step: the retention column of every enrolled child already stored.
@@ -170,7 +79,7 @@ pub(crate) fn backfill_retention(tx: &Transaction) -> Result<(), StoreError> {
             id: id.clone(),
         })?;
         if let Some((child, _)) = stored_child(tx, id)? {
-            set_lifecycle(tx, &child, &stored_follow_ups(tx, id)?)?;
+            rows::set_lifecycle(&mut SqliteRows(tx), &child, &stored_follow_ups(tx, id)?)?;
         }
     }
     Ok(())

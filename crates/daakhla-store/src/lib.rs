@@ -17,6 +17,7 @@ mod follow_ups;
 mod geography;
 pub mod key;
 mod merging;
+pub mod rows;
 pub mod schema;
 mod schools;
 mod stored;
@@ -384,7 +385,7 @@ fn write_in_chunks<T>(
         for item in chunk {
             write(&editor, item)?;
         }
-        merging::relink(&tx)?;
+        rows::relink(&mut rows::SqliteRows(&tx))?;
         tx.commit()?;
         done += chunk.len();
         progress(done);

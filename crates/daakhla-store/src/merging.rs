@@ -10,34 +10,7 @@ use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::{ChildId, FollowUpId, HouseholdId};
 use daakhla_domain::validation::{FieldPath, Rule, Violation, Violations};
-use rusqlite::{OptionalExtension, Transaction, params};
-use std::collections::BTreeMap;
-
-/// Settles where merged households and their children are shown. Run in every transaction that
-/// writes households or children. A merge into a household this store does not have yet waits.
-pub(crate) fn relink(tx: &Transaction) -> Result<(), StoreError> {
-    let targets: BTreeMap<String, String> = tx
-        .prepare_cached(
-            "SELECT h.id, h.merge_target FROM households h
-              WHERE h.merge_target IS NOT NULL AND EXISTS (SELECT 1 FROM households t WHERE t.id = h.merge_target)",
-        )?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let shown_as = daakhla_domain::merges::shown_as(&targets);
-
-    tx.prepare_cached("UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL")?
-        .execute([])?;
-    tx.prepare_cached("UPDATE children SET household_id = origin_household_id WHERE household_id != origin_household_id")?
-        .execute([])?;
-    for (id, target) in shown_as {
-        let Some(target) = target else { continue };
-        tx.prepare_cached("UPDATE households SET merged_into = ?2 WHERE id = ?1")?
-            .execute(params![id, target])?;
-        tx.prepare_cached("UPDATE children SET household_id = ?2 WHERE origin_household_id = ?1")?
-            .execute(params![id, target])?;
-    }
-    Ok(())
-}
+use rusqlite::OptionalExtension;
 
 impl Store {
     /// Marks household `from` as the same as `into` and moves its children there. Both must

@@ -3,11 +3,11 @@
 //! like every other record.
 
 use crate::documents::{Editor, RecordKind};
+use crate::rows::{self, SqliteRows};
 use crate::{Store, StoreError, write_in_chunks};
-use daakhla_domain::codes::Coded;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::OptionalExtension;
 
 impl Store {
     /// Saves schools, new or changed. Each must name a known union council (and a village in
@@ -103,53 +103,13 @@ impl Store {
 
 fn write_school(editor: &Editor, school: &School) -> Result<(), StoreError> {
     editor.record(RecordKind::School, &school.id.to_string(), school)?;
-    write_school_row(editor.tx, school)
+    rows::write_school(&mut SqliteRows(editor.tx), school)
 }
 
 fn write_need(editor: &Editor, need: &InfrastructureNeed) -> Result<(), StoreError> {
     editor.record(RecordKind::Need, &need.id.to_string(), need)?;
-    write_need_row(editor.tx, need)
-}
-
-pub(crate) fn write_school_row(tx: &Transaction, school: &School) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO schools (id, uc_code, village_code, emis_code, name, functional, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
-             emis_code = excluded.emis_code, name = excluded.name, functional = excluded.functional,
-             body = excluded.body",
-    )?
-    .execute(params![
-        school.id.to_string(),
-        school.uc_code,
-        school.village_code,
-        school.emis_code,
-        school.name,
-        school.functional,
-        serde_json::to_string(school)?,
-    ])?;
-    Ok(())
-}
-
-pub(crate) fn write_need_row(
-    tx: &Transaction,
-    need: &InfrastructureNeed,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO needs (id, school_id, category, status, identified_on, resolved_on, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(id) DO UPDATE SET school_id = excluded.school_id, category = excluded.category,
-             status = excluded.status, identified_on = excluded.identified_on,
-             resolved_on = excluded.resolved_on, body = excluded.body",
-    )?
-    .execute(params![
-        need.id.to_string(),
-        need.school_id.to_string(),
-        need.category.code(),
-        need.status().code(),
-        need.identified_on.to_string(),
-        need.resolved_on.map(|d| d.to_string()),
-        serde_json::to_string(need)?,
-    ])?;
-    Ok(())
+    rows::write_need(&mut SqliteRows(editor.tx), need)?.map_err(|_| StoreError::NotFound {
+        kind: "school",
+        id: need.school_id.to_string(),
+    })
 }

@@ -2,8 +2,9 @@
 
 use crate::documents::{Editor, RecordKind};
 use crate::follow_ups::write_child;
+use crate::rows::{self, SqliteRows};
 use crate::{Store, StoreError, id_column, write_in_chunks};
-use daakhla_domain::household::{Household, HouseholdSurvey};
+use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::{ChildId, HouseholdId};
 use daakhla_domain::likeness::search_key;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule, Validate, Violations};
@@ -484,43 +485,11 @@ impl Store {
 pub(crate) fn write_survey(editor: &Editor, survey: &HouseholdSurvey) -> Result<(), StoreError> {
     let h = &survey.household;
     editor.record(RecordKind::Household, &h.id.to_string(), h)?;
-    write_household_row(editor.tx, h)?;
+    rows::write_household(&mut SqliteRows(editor.tx), h)?;
     for child in &survey.children {
         editor.record(RecordKind::Child, &child.id.to_string(), child)?;
-        write_child(editor.tx, child, h.surveyed_on)?;
+        write_child(editor.tx, child)?;
     }
-    Ok(())
-}
-
-/// Writes a household's materialised row.
-pub(crate) fn write_household_row(
-    tx: &rusqlite::Transaction,
-    h: &Household,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, body,
-                                 deleted, merge_target, head_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT(id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
-             household_number = excluded.household_number, head_name = excluded.head_name,
-             consent = excluded.consent, surveyed_on = excluded.surveyed_on,
-             surveyed_by = excluded.surveyed_by, body = excluded.body,
-             deleted = excluded.deleted, merge_target = excluded.merge_target, head_key = excluded.head_key",
-    )?
-    .execute(params![
-        h.id.to_string(),
-        h.uc_code,
-        h.village_code,
-        h.household_number,
-        h.head_name,
-        h.consent,
-        h.surveyed_on.to_string(),
-        h.surveyed_by,
-        serde_json::to_string(h)?,
-        h.deleted,
-        h.merged_into.map(|id| id.to_string()),
-        search_key(h.head_name.as_deref().unwrap_or_default()),
-    ])?;
     Ok(())
 }
 

@@ -3,16 +3,9 @@
 //! what a coordinator reviews: conflicts and each record's history.
 
 use crate::documents::{Editor, RecordKind};
-use crate::follow_ups::{write_child, write_follow_up_row};
-use crate::schools::{write_need_row, write_school_row};
-use crate::surveys::write_household_row;
+use crate::rows::{self, SqliteRows};
 use crate::{Store, StoreError};
-use daakhla_crdt::Change;
-use daakhla_domain::child::Child;
-use daakhla_domain::followup::FollowUp;
-use daakhla_domain::household::Household;
-use daakhla_domain::school::{InfrastructureNeed, School};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -250,11 +243,9 @@ impl Store {
             author: &self.author,
             at: chrono::Utc::now().timestamp(),
         };
-        let mut by_doc: BTreeMap<(usize, usize), (&str, RecordKind, Vec<Change>)> = BTreeMap::new();
-        let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut new_changes = 0;
+        let mut fresh = Vec::new();
         let mut acknowledged = 0;
-        for (i, incoming) in changes.iter().enumerate() {
+        for incoming in changes {
             let change = daakhla_crdt::change_from_bytes(incoming.bytes.clone())?;
             let hash = change.hash().0.to_vec();
             let known: bool = tx
@@ -272,34 +263,18 @@ impl Store {
                     .execute([&hash])?;
                 continue;
             }
-            new_changes += 1;
-            let order = *first_seen.entry(&incoming.doc_id).or_insert(i);
-            // Households before children before follow-ups: rows point at their parents.
-            let rank = RecordKind::ALL
-                .iter()
-                .position(|k| *k == incoming.kind)
-                .unwrap_or(0);
-            by_doc
-                .entry((rank, order))
-                .or_insert_with(|| (&incoming.doc_id, incoming.kind, Vec::new()))
-                .2
-                .push(change);
+            fresh.push((incoming.doc_id.as_str(), incoming.kind, change));
         }
         let mut received = Received {
-            new_changes,
+            new_changes: fresh.len(),
             acknowledged,
             ..Received::default()
         };
-        for (doc_id, kind, doc_changes) in by_doc.into_values() {
+        let sql = &mut SqliteRows(&tx);
+        for (doc_id, kind, doc_changes) in rows::in_apply_order(fresh) {
             let (record, unappliable) = editor.receive(kind, doc_id, doc_changes)?;
             received.unappliable += unappliable;
-            match write_row(&tx, kind, record) {
-                Ok(()) => {
-                    editor.mark_unreadable(doc_id, None)?;
-                    received.records += 1;
-                }
-                Err(why) => editor.mark_unreadable(doc_id, Some(&why))?,
-            }
+            received.records += usize::from(rows::show(sql, doc_id, kind, record)?);
             let conflicts: bool = tx
                 .prepare_cached("SELECT 1 FROM conflicts WHERE doc_id = ?1 LIMIT 1")?
                 .query_row([doc_id], |_| Ok(()))
@@ -307,23 +282,8 @@ impl Store {
                 .is_some();
             received.in_conflict += usize::from(conflicts);
         }
-        // A record that arrived before the one it points at (a child before its household,
-        // in another batch) can be shown now that more has arrived.
-        let waiting: Vec<(String, String)> = tx
-            .prepare_cached("SELECT id, kind FROM documents WHERE unreadable IS NOT NULL")?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (doc_id, kind) in waiting {
-            let (Some(kind), Some(record)) = (RecordKind::from_code(&kind), editor.read(&doc_id)?)
-            else {
-                continue;
-            };
-            if write_row(&tx, kind, record).is_ok() {
-                editor.mark_unreadable(&doc_id, None)?;
-                received.records += 1;
-            }
-        }
-        crate::merging::relink(&tx)?;
+        received.records += rows::show_waiting(sql)?;
+        rows::relink(sql)?;
         if let Some(cursor) = cursor {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -490,55 +450,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-/// Rewrites a record's rows from what its document holds. An error is the reason the record
-/// cannot be shown (a field this build does not know, a household not received yet).
-fn write_row(tx: &Transaction, kind: RecordKind, record: Value) -> Result<(), String> {
-    match kind {
-        RecordKind::Household => serde_json::from_value::<Household>(record)
-            .map_err(|e| e.to_string())
-            .and_then(|h| write_household_row(tx, &h).map_err(|e| e.to_string())),
-        RecordKind::Child => serde_json::from_value::<Child>(record)
-            .map_err(|e| e.to_string())
-            .and_then(|c| {
-                let surveyed_on: Option<String> = tx
-                    .query_row(
-                        "SELECT surveyed_on FROM households WHERE id = ?1",
-                        [c.household_id.to_string()],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(|e| e.to_string())?;
-                let surveyed_on = surveyed_on.ok_or("its household has not arrived yet")?;
-                let surveyed_on = surveyed_on
-                    .parse()
-                    .map_err(|e: chrono::ParseError| e.to_string())?;
-                write_child(tx, &c, surveyed_on).map_err(|e| e.to_string())
-            }),
-        RecordKind::FollowUp => serde_json::from_value::<FollowUp>(record)
-            .map_err(|e| e.to_string())
-            .and_then(|f| write_follow_up_row(tx, &f).map_err(|e| e.to_string())),
-        RecordKind::School => serde_json::from_value::<School>(record)
-            .map_err(|e| e.to_string())
-            .and_then(|s| write_school_row(tx, &s).map_err(|e| e.to_string())),
-        RecordKind::Need => serde_json::from_value::<InfrastructureNeed>(record)
-            .map_err(|e| e.to_string())
-            .and_then(|n| {
-                let has_school: bool = tx
-                    .query_row(
-                        "SELECT 1 FROM schools WHERE id = ?1",
-                        [n.school_id.to_string()],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    .map_err(|e| e.to_string())?
-                    .is_some();
-                if !has_school {
-                    return Err("its school has not arrived yet".into());
-                }
-                write_need_row(tx, &n).map_err(|e| e.to_string())
-            }),
     }
 }

@@ -228,6 +228,8 @@ fn a_record_is_placed_by_what_it_says_not_by_its_label(scratch: Scratch) {
             .server
             .add_device("admin", Role::Admin, &["*".to_string()])
             .unwrap();
+        // Figures of everything logged: a push is answered before its records are shown.
+        world.server.materialise().unwrap();
         let (_, body) = world.get(&admin, "/v1/report?area=UC2");
         serde_json::from_slice::<Value>(&body).unwrap()
     };

@@ -29,7 +29,11 @@ fn report(
         area: area.map(str::to_string),
         ..ReportRequest::default()
     };
-    server.report(viewer, &request).unwrap()
+    // A push is answered once it is logged: these figures are of everything it sent.
+    server.materialise().unwrap();
+    let report = server.report(viewer, &request).unwrap();
+    assert_eq!(report.pending_changes, 0);
+    report
 }
 
 fn a_phones_places_reach_the_server_and_its_reports_show_them(scratch: Scratch) {

@@ -1,73 +1,83 @@
 //! Rows without documents in PostgreSQL, by COPY: the reference data set reports are checked
-//! and timed against (1.8 million records). The same rows `records.rs` writes from
-//! documents; such records have no document and never sync.
+//! and timed against (1.8 million records). The columns and values are the row writers' own
+//! (`daakhla_store::rows`); such records have no document and never sync.
 
 use crate::ServerError;
-use daakhla_domain::codes::Coded;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::lifecycle::{lifecycle, retention_code};
 use daakhla_domain::school::{InfrastructureNeed, School};
+use daakhla_store::rows::{
+    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, Param, SCHOOLS, Table, child_values,
+    follow_up_values, household_values, lifecycle_values, need_values, school_values,
+};
 use postgres::Transaction;
 use std::collections::HashMap;
 use std::io::Write;
 
 /// One COPY text-format field: `\N` for none, backslashes and control characters escaped.
-fn field(out: &mut String, value: Option<&str>) {
-    match value {
-        None => out.push_str("\\N"),
-        Some(text) => {
-            for ch in text.chars() {
-                match ch {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    _ => out.push(ch),
-                }
-            }
+fn field(out: &mut String, value: &Param) {
+    let text = match value {
+        Param::Text(None) | Param::Date(None) => return out.push_str("\\N"),
+        Param::Text(Some(text)) => text.as_ref(),
+        Param::Json(text) => text,
+        Param::Int(n) => return out.push_str(&n.to_string()),
+        Param::Bool(b) => return out.push(if *b { 't' } else { 'f' }),
+        Param::Date(Some(date)) => return out.push_str(&date.to_string()),
+    };
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ => out.push(ch),
         }
     }
 }
 
-/// Rows for one COPY, each a list of fields.
+/// Rows for one COPY into a table's columns (and, for children, their lifecycle's).
 struct Copy {
+    columns: Vec<&'static str>,
+    table: &'static str,
     text: String,
 }
 
 impl Copy {
-    fn new() -> Copy {
+    fn new(table: &'static Table, more: &[&'static str]) -> Copy {
         Copy {
+            columns: table.columns.iter().chain(more).copied().collect(),
+            table: table.name,
             text: String::new(),
         }
     }
 
-    fn row(&mut self, fields: &[Option<&str>]) {
+    fn row(&mut self, fields: &[Param]) {
+        debug_assert_eq!(fields.len(), self.columns.len());
         for (i, value) in fields.iter().enumerate() {
             if i > 0 {
                 self.text.push('\t');
             }
-            field(&mut self.text, *value);
+            field(&mut self.text, value);
         }
         self.text.push('\n');
     }
 
-    fn send(self, tx: &mut Transaction, table: &str) -> Result<(), ServerError> {
-        let mut writer = tx.copy_in(&format!("COPY {table} FROM STDIN"))?;
+    fn send(self, tx: &mut Transaction) -> Result<(), ServerError> {
+        let copy = format!(
+            "COPY {} ({}) FROM STDIN",
+            self.table,
+            self.columns.join(", ")
+        );
+        let mut writer = tx.copy_in(&copy)?;
         writer
             .write_all(self.text.as_bytes())
-            .map_err(|e| ServerError::Internal(format!("COPY {table}: {e}")))?;
+            .map_err(|source| ServerError::Io {
+                what: copy.clone(),
+                source,
+            })?;
         writer.finish()?;
         Ok(())
     }
-}
-
-fn json(record: &impl serde::Serialize) -> Result<String, ServerError> {
-    serde_json::to_string(record).map_err(|e| ServerError::Internal(e.to_string()))
-}
-
-fn flag(value: bool) -> Option<&'static str> {
-    Some(if value { "t" } else { "f" })
 }
 
 /// Writes records as rows only, in one transaction.
@@ -78,109 +88,37 @@ pub(super) fn load_rows_only(
     schools: &[School],
     needs: &[InfrastructureNeed],
 ) -> Result<(), ServerError> {
-    let mut visits: HashMap<_, Vec<&FollowUp>> = HashMap::new();
+    let mut visits: HashMap<_, Vec<FollowUp>> = HashMap::new();
     for f in follow_ups {
-        visits.entry(f.child_id).or_default().push(f);
+        visits.entry(f.child_id).or_default().push(f.clone());
     }
-    let (mut households, mut children, mut follow_up_rows) =
-        (Copy::new(), Copy::new(), Copy::new());
+    let mut households = Copy::new(&HOUSEHOLDS, &[]);
+    let mut children = Copy::new(&CHILDREN, LIFECYCLE);
+    let mut follow_up_rows = Copy::new(&FOLLOW_UPS, &[]);
     for survey in surveys {
         let h = &survey.household;
-        let surveyed_on = h.surveyed_on.to_string();
-        households.row(&[
-            Some(&h.id.to_string()),
-            Some(&h.uc_code),
-            Some(&h.village_code),
-            Some(&h.household_number),
-            h.head_name.as_deref(),
-            flag(h.consent),
-            Some(&surveyed_on),
-            Some(&h.surveyed_by),
-            flag(h.deleted),
-            h.merged_into.map(|id| id.to_string()).as_deref(),
-            Some(&json(h)?),
-        ]);
+        households.row(&household_values(h)?);
         for child in &survey.children {
-            let theirs: Vec<FollowUp> = visits
-                .get(&child.id)
-                .map(|v| v.iter().map(|f| (*f).clone()).collect())
-                .unwrap_or_default();
-            let life = lifecycle(child, &theirs);
-            let id = child.id.to_string();
-            let household = child.household_id.to_string();
-            children.row(&[
-                Some(&id),
-                Some(&household),
-                Some(&household),
-                Some(child.sex.code()),
-                Some(&child.age_on(h.surveyed_on).unwrap_or_default().to_string()),
-                Some(child.schooling.status().code()),
-                flag(child.is_out_of_school()),
-                Some(life.stage.code()),
-                life.enrolled_on.map(|d| d.to_string()).as_deref(),
-                life.last_visit.map(|d| d.to_string()).as_deref(),
-                flag(child.deleted),
-                Some(&json(child)?),
-                Some(&child.reason_codes()),
-                Some(&retention_code(child, &theirs)),
-            ]);
+            let theirs = visits.get(&child.id).map(Vec::as_slice).unwrap_or_default();
+            let mut row = child_values(child, h.surveyed_on)?;
+            row.extend(lifecycle_values(child, theirs));
+            children.row(&row);
             for f in theirs {
-                follow_up_rows.row(&[
-                    Some(&f.id.to_string()),
-                    Some(&id),
-                    Some(&f.visited_on.to_string()),
-                    Some(f.outcome.kind().code()),
-                    flag(f.deleted),
-                    Some(&json(&f)?),
-                    f.outcome.milestone().map(|m| m.code()),
-                    flag(f.outcome.dropped_out()),
-                ]);
+                follow_up_rows.row(&follow_up_values(f)?);
             }
         }
     }
-    households.send(
-        tx,
-        "households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on, surveyed_by, deleted, merge_target, body)",
-    )?;
-    children.send(
-        tx,
-        "children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school, stage, enrolled_on, last_visit, deleted, body, reasons, retention)",
-    )?;
-    follow_up_rows.send(
-        tx,
-        "follow_ups (id, child_id, visited_on, outcome, deleted, body, milestone, dropped_out)",
-    )?;
-    let mut school_rows = Copy::new();
+    households.send(tx)?;
+    children.send(tx)?;
+    follow_up_rows.send(tx)?;
+    let mut school_rows = Copy::new(&SCHOOLS, &[]);
     for school in schools {
-        school_rows.row(&[
-            Some(&school.id.to_string()),
-            Some(&school.uc_code),
-            school.village_code.as_deref(),
-            school.emis_code.as_deref(),
-            Some(&school.name),
-            flag(school.functional),
-            Some(&json(school)?),
-        ]);
+        school_rows.row(&school_values(school)?);
     }
-    school_rows.send(
-        tx,
-        "schools (id, uc_code, village_code, emis_code, name, functional, body)",
-    )?;
-    let mut need_rows = Copy::new();
+    school_rows.send(tx)?;
+    let mut need_rows = Copy::new(&NEEDS, &[]);
     for need in needs {
-        need_rows.row(&[
-            Some(&need.id.to_string()),
-            Some(&need.school_id.to_string()),
-            Some(need.category.code()),
-            Some(need.status().code()),
-            Some(&need.identified_on.to_string()),
-            need.resolved_on.map(|d| d.to_string()).as_deref(),
-            Some(&json(need)?),
-        ]);
+        need_rows.row(&need_values(need)?);
     }
-    need_rows.send(
-        tx,
-        "needs (id, school_id, category, status, identified_on, resolved_on, body)",
-    )?;
-    Ok(())
+    need_rows.send(tx)
 }

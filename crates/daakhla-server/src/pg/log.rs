@@ -224,7 +224,7 @@ impl ChangeLog for PgLog {
                 &code_hash,
                 &user,
                 &role.code(),
-                &serde_json::to_string(scopes).map_err(|e| ServerError::Internal(e.to_string()))?,
+                &serde_json::to_string(scopes)?,
                 &expires_at,
             ],
         )?;

@@ -5,18 +5,20 @@
 mod bulk;
 mod log;
 mod records;
+mod rows;
 
 pub use log::PgLog;
 pub use records::PgRecords;
 
 use crate::ServerError;
+use crate::pool::Pool;
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use std::collections::HashMap;
 
 /// The schema this build writes; a database with a newer one is refused. (4: revoked
-/// devices, which an older server would still let in.)
-const SCHEMA_VERSION: i32 = 4;
+/// devices, which an older server would still let in; 5: the device store's row columns.)
+const SCHEMA_VERSION: i32 = 5;
 
 /// Connects to the database at `url`, creating the tables the first time.
 pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {
@@ -27,11 +29,31 @@ pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {
     Ok((log, records))
 }
 
+/// The server's connections to the database at `url`: one to write records, and pools of
+/// log connections and records readers opened as requests need them.
+pub(crate) fn core(url: &str) -> Result<crate::Core, ServerError> {
+    let (log, writer) = open(url)?;
+    let (log_url, reader_url) = (url.to_string(), url.to_string());
+    Ok(crate::Core {
+        logs: Pool::new(
+            Box::new(log),
+            crate::LOG_HANDLES,
+            Box::new(move || Ok(Box::new(PgLog::new(connect(&log_url)?)))),
+        ),
+        readers: Pool::new(
+            Box::new(PgRecords::reader(connect(url)?)),
+            crate::RECORD_READERS,
+            Box::new(move || Ok(Box::new(PgRecords::reader(connect(&reader_url)?)))),
+        ),
+        writer: std::sync::Mutex::new(Box::new(writer)),
+    })
+}
+
 fn connect(url: &str) -> Result<Connection, ServerError> {
     let client = Client::connect(url, NoTls).map_err(|e| {
         ServerError::Internal(format!(
             "cannot use the PostgreSQL database at {}: {e}",
-            without_password(url)
+            crate::backend::without_password(url)
         ))
     })?;
     Ok(Connection(Some(client)))
@@ -82,7 +104,13 @@ impl<'a, C: GenericClient> Sql<'a, C> {
         if let Some(statement) = self.prepared.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.tx.prepare(sql)?;
+        // The row writers shared with device stores are written with `?` placeholders.
+        let statement = if sql.contains('?') {
+            self.tx
+                .prepare(&daakhla_reports::numbered_placeholders(sql))?
+        } else {
+            self.tx.prepare(sql)?
+        };
         self.prepared.insert(sql, statement.clone());
         Ok(statement)
     }
@@ -137,6 +165,9 @@ fn create_schema(client: &mut Client) -> Result<(), ServerError> {
         }
         // The schema file brought an older database up to date above.
         Some(v) if v < SCHEMA_VERSION => {
+            if v < 5 {
+                backfill_search_keys(&mut tx)?;
+            }
             tx.execute("UPDATE server_schema SET version = $1", &[&SCHEMA_VERSION])?;
         }
         Some(_) => {}
@@ -145,32 +176,39 @@ fn create_schema(client: &mut Client) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// The URL without its password, for messages.
-pub(crate) fn without_password(url: &str) -> String {
-    let parts = url.split_once("://").and_then(|(scheme, rest)| {
-        let (credentials, host) = rest.rsplit_once('@')?;
-        Some((
-            scheme,
-            credentials.split(':').next().unwrap_or_default(),
-            host,
-        ))
-    });
-    match parts {
-        Some((scheme, user, host)) => format!("{scheme}://{user}@{host}"),
-        None => url.to_string(),
+/// Schema 5's Rust step: the search keys of the names already stored.
+fn backfill_search_keys(tx: &mut Transaction) -> Result<(), ServerError> {
+    use daakhla_domain::likeness::search_key;
+    for (select, update) in [
+        (
+            "SELECT id, head_name FROM households WHERE head_name IS NOT NULL",
+            "UPDATE households SET head_key = $2 WHERE id = $1",
+        ),
+        (
+            "SELECT id, name FROM children WHERE name <> ''",
+            "UPDATE children SET name_key = $2 WHERE id = $1",
+        ),
+    ] {
+        let update = tx.prepare(update)?;
+        for row in tx.query(select, &[])? {
+            let (id, name): (&str, &str) = (row.get(0), row.get(1));
+            tx.execute(&update, &[&id, &search_key(name)])?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn messages_never_show_the_password() {
+        use crate::backend::without_password;
         assert_eq!(
-            super::without_password("postgres://daakhla:secret@127.0.0.1:5432/db"),
+            without_password("postgres://daakhla:secret@127.0.0.1:5432/db"),
             "postgres://daakhla@127.0.0.1:5432/db"
         );
         assert_eq!(
-            super::without_password("postgres://127.0.0.1/db"),
+            without_password("postgres://127.0.0.1/db"),
             "postgres://127.0.0.1/db"
         );
     }

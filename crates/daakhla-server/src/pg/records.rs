@@ -13,17 +13,13 @@ use daakhla_domain::codes::Coded;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::household::Household;
-use daakhla_domain::lifecycle::{lifecycle, retention_code};
 use daakhla_domain::record::StoredRecord;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::validation::{Checker, Context, FieldPath};
-use daakhla_store::{FieldConflict, PlaceRow};
+use daakhla_store::{FieldConflict, PlaceRow, rows};
 use postgres::{Row, Statement};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-
-/// A document's id, kind and the changes for it in one batch.
-type DocChanges = (String, RecordKind, Vec<Vec<u8>>);
 
 pub struct PgRecords {
     client: super::Connection,
@@ -33,14 +29,18 @@ pub struct PgRecords {
 }
 
 impl PgRecords {
-    /// Takes a connection to a database with the server's tables, adding the reference
-    /// geography the first time.
-    pub(super) fn new(client: super::Connection) -> Result<PgRecords, ServerError> {
-        let mut records = PgRecords {
+    pub(super) fn reader(client: super::Connection) -> PgRecords {
+        PgRecords {
             client,
             prepared: HashMap::new(),
             actor: ActorId::from(b"daakhla-server".as_slice()),
-        };
+        }
+    }
+
+    /// Takes a connection to a database with the server's tables, adding the reference
+    /// geography the first time.
+    pub(super) fn new(client: super::Connection) -> Result<PgRecords, ServerError> {
+        let mut records = PgRecords::reader(client);
         let has_places: bool = records
             .client
             .query_one("SELECT EXISTS (SELECT 1 FROM places)", &[])?
@@ -149,44 +149,18 @@ impl Records for PgRecords {
         let Some(last) = fresh.last().map(|c| c.seq as i64) else {
             return Ok(());
         };
-        // Households before children before follow-ups: rows point at their parents.
-        let mut by_doc: BTreeMap<(usize, usize), DocChanges> = BTreeMap::new();
-        let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for (i, logged) in fresh.iter().enumerate() {
-            let doc_id = logged.change.doc_id.to_string();
-            let order = *first_seen.entry(doc_id.clone()).or_insert(i);
-            by_doc
-                .entry((rank(logged.change.kind), order))
-                .or_insert_with(|| (doc_id, logged.change.kind, Vec::new()))
-                .2
-                .push(logged.change.bytes.clone());
-        }
         let mut sql = Sql::new(&mut tx, &mut self.prepared);
-        for (doc_id, kind, bytes) in by_doc.into_values() {
-            let record = receive(&mut sql, &self.actor, &doc_id, kind, bytes)?;
-            let outcome = write_row(&mut sql, kind, record)?;
-            mark_unreadable(&mut sql, &doc_id, outcome.err())?;
+        let ids: Vec<String> = fresh.iter().map(|l| l.change.doc_id.to_string()).collect();
+        let batch = ids
+            .iter()
+            .zip(&fresh)
+            .map(|(id, logged)| (id.as_str(), logged.change.kind, logged.change.bytes.clone()));
+        for (doc_id, kind, bytes) in rows::in_apply_order(batch) {
+            let record = receive(&mut sql, &self.actor, doc_id, kind, bytes)?;
+            rows::show(&mut sql, doc_id, kind, record)?;
         }
-        // A record that arrived before the one it points at can be shown now.
-        let waiting = sql.query(
-            "SELECT doc_id, kind, bytes FROM record_documents WHERE unreadable IS NOT NULL",
-            &[],
-        )?;
-        let mut waiting: Vec<(String, RecordKind, Vec<u8>)> = waiting
-            .into_iter()
-            .filter_map(|row| {
-                let kind = RecordKind::from_code(row.get::<_, &str>(1))?;
-                Some((row.get(0), kind, row.get(2)))
-            })
-            .collect();
-        waiting.sort_by_key(|(_, kind, _)| rank(*kind));
-        for (doc_id, kind, bytes) in waiting {
-            let record = Value::Object(RecordDoc::load(&bytes, &self.actor)?.read()?.fields);
-            if write_row(&mut sql, kind, record)?.is_ok() {
-                mark_unreadable(&mut sql, &doc_id, None)?;
-            }
-        }
-        relink(&mut sql)?;
+        rows::show_waiting(&mut sql)?;
+        rows::relink(&mut sql)?;
         sql.execute("UPDATE materialised SET upto = $1", &[&last])?;
         tx.commit()?;
         Ok(())
@@ -254,8 +228,7 @@ impl Records for PgRecords {
                         .ok_or_else(|| ServerError::Internal(format!("unknown kind {kind}")))?,
                     field: row.get(2),
                     winner: row.get(3),
-                    losers: serde_json::from_value(row.get(4))
-                        .map_err(|e| ServerError::Internal(e.to_string()))?,
+                    losers: serde_json::from_value(row.get(4))?,
                 })
             })
             .collect::<Result<Vec<_>, ServerError>>()?;
@@ -416,263 +389,11 @@ fn stored_query(kind: RecordKind) -> &'static str {
     }
 }
 
-fn rank(kind: RecordKind) -> usize {
-    RecordKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
-fn mark_unreadable(sql: &mut TxSql, doc_id: &str, why: Option<String>) -> Result<(), ServerError> {
-    sql.execute(
-        "UPDATE record_documents SET unreadable = $2 WHERE doc_id = $1",
-        &[&doc_id, &why],
-    )?;
-    Ok(())
-}
-
-/// Rewrites a record's row from what its document holds. The inner error is the reason the
-/// record cannot be shown yet (a field this build does not know, a parent not arrived).
-fn write_row(
-    sql: &mut TxSql,
-    kind: RecordKind,
-    record: Value,
-) -> Result<Result<(), String>, ServerError> {
-    match kind {
-        RecordKind::Household => match serde_json::from_value::<Household>(record) {
-            Ok(household) => write_household(sql, &household).map(Ok),
-            Err(e) => Ok(Err(e.to_string())),
-        },
-        RecordKind::Child => match serde_json::from_value::<Child>(record) {
-            Ok(child) => write_child(sql, &child),
-            Err(e) => Ok(Err(e.to_string())),
-        },
-        RecordKind::FollowUp => match serde_json::from_value::<FollowUp>(record) {
-            Ok(follow_up) => write_follow_up(sql, &follow_up),
-            Err(e) => Ok(Err(e.to_string())),
-        },
-        RecordKind::School => match serde_json::from_value::<School>(record) {
-            Ok(school) => write_school(sql, &school).map(Ok),
-            Err(e) => Ok(Err(e.to_string())),
-        },
-        RecordKind::Need => match serde_json::from_value::<InfrastructureNeed>(record) {
-            Ok(need) => write_need(sql, &need),
-            Err(e) => Ok(Err(e.to_string())),
-        },
-    }
-}
-
-fn write_household(sql: &mut TxSql, h: &Household) -> Result<(), ServerError> {
-    sql.execute(
-        "INSERT INTO households (id, uc_code, village_code, household_number, head_name, consent, surveyed_on,
-                                 surveyed_by, deleted, merge_target, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
-             household_number = excluded.household_number, head_name = excluded.head_name,
-             consent = excluded.consent, surveyed_on = excluded.surveyed_on, surveyed_by = excluded.surveyed_by,
-             deleted = excluded.deleted, merge_target = excluded.merge_target, body = excluded.body",
-        &[
-            &h.id.to_string(),
-            &h.uc_code,
-            &h.village_code,
-            &h.household_number,
-            &h.head_name,
-            &h.consent,
-            &h.surveyed_on,
-            &h.surveyed_by,
-            &h.deleted,
-            &h.merged_into.map(|id| id.to_string()),
-            &to_body(h)?,
-        ],
-    )?;
-    Ok(())
-}
-
-fn write_child(sql: &mut TxSql, child: &Child) -> Result<Result<(), String>, ServerError> {
-    let household = child.household_id.to_string();
-    let Some(surveyed_on) = sql
-        .query_opt(
-            "SELECT surveyed_on FROM households WHERE id = $1",
-            &[&household],
-        )?
-        .map(|row| row.get::<_, chrono::NaiveDate>(0))
-    else {
-        return Ok(Err("its household has not arrived yet".into()));
-    };
-    sql.execute(
-        "INSERT INTO children (id, household_id, origin_household_id, sex, age_years, schooling, out_of_school,
-                               stage, deleted, body, reasons)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, '', $7, $8, $9)
-         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
-             origin_household_id = excluded.origin_household_id, sex = excluded.sex,
-             age_years = excluded.age_years, schooling = excluded.schooling,
-             out_of_school = excluded.out_of_school, deleted = excluded.deleted, body = excluded.body,
-             reasons = excluded.reasons",
-        &[
-            &child.id.to_string(),
-            &household,
-            &child.sex.code(),
-            &(child.age_on(surveyed_on).unwrap_or_default() as i32),
-            &child.schooling.status().code(),
-            &child.is_out_of_school(),
-            &child.deleted,
-            &to_body(child)?,
-            &child.reason_codes(),
-        ],
-    )?;
-    refresh_lifecycle(sql, child)?;
-    Ok(Ok(()))
-}
-
-fn write_follow_up(
-    sql: &mut TxSql,
-    follow_up: &FollowUp,
-) -> Result<Result<(), String>, ServerError> {
-    let child: Option<Child> = sql
-        .query_opt(
-            "SELECT body FROM children WHERE id = $1",
-            &[&follow_up.child_id.to_string()],
-        )?
-        .map(|row| from_body(row.get(0)))
-        .transpose()?;
-    let Some(child) = child else {
-        return Ok(Err("its child has not arrived yet".into()));
-    };
-    sql.execute(
-        "INSERT INTO follow_ups (id, child_id, visited_on, outcome, deleted, body, milestone, dropped_out)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (id) DO UPDATE SET child_id = excluded.child_id, visited_on = excluded.visited_on,
-             outcome = excluded.outcome, deleted = excluded.deleted, body = excluded.body,
-             milestone = excluded.milestone, dropped_out = excluded.dropped_out",
-        &[
-            &follow_up.id.to_string(),
-            &follow_up.child_id.to_string(),
-            &follow_up.visited_on,
-            &follow_up.outcome.kind().code(),
-            &follow_up.deleted,
-            &to_body(follow_up)?,
-            &follow_up.outcome.milestone().map(|m| m.code()),
-            &follow_up.outcome.dropped_out(),
-        ],
-    )?;
-    refresh_lifecycle(sql, &child)?;
-    Ok(Ok(()))
-}
-
-fn write_school(sql: &mut TxSql, school: &School) -> Result<(), ServerError> {
-    sql.execute(
-        "INSERT INTO schools (id, uc_code, village_code, emis_code, name, functional, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET uc_code = excluded.uc_code, village_code = excluded.village_code,
-             emis_code = excluded.emis_code, name = excluded.name, functional = excluded.functional,
-             body = excluded.body",
-        &[
-            &school.id.to_string(),
-            &school.uc_code,
-            &school.village_code,
-            &school.emis_code,
-            &school.name,
-            &school.functional,
-            &to_body(school)?,
-        ],
-    )?;
-    Ok(())
-}
-
-fn write_need(
-    sql: &mut TxSql,
-    need: &InfrastructureNeed,
-) -> Result<Result<(), String>, ServerError> {
-    let school = need.school_id.to_string();
-    if sql
-        .query_opt("SELECT 1 FROM schools WHERE id = $1", &[&school])?
-        .is_none()
-    {
-        return Ok(Err("its school has not arrived yet".into()));
-    }
-    sql.execute(
-        "INSERT INTO needs (id, school_id, category, status, identified_on, resolved_on, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, category = excluded.category,
-             status = excluded.status, identified_on = excluded.identified_on,
-             resolved_on = excluded.resolved_on, body = excluded.body",
-        &[
-            &need.id.to_string(),
-            &school,
-            &need.category.code(),
-            &need.status().code(),
-            &need.identified_on,
-            &need.resolved_on,
-            &to_body(need)?,
-        ],
-    )?;
-    Ok(Ok(()))
-}
-
-/// Keeps a child's stage and dates in step with its follow-ups, as a device store does.
-fn refresh_lifecycle(sql: &mut TxSql, child: &Child) -> Result<(), ServerError> {
-    let visits: Vec<FollowUp> = sql
-        .query(
-            "SELECT body FROM follow_ups WHERE child_id = $1",
-            &[&child.id.to_string()],
-        )?
-        .into_iter()
-        .map(|row| from_body(row.get(0)))
-        .collect::<Result<_, _>>()?;
-    let life = lifecycle(child, &visits);
-    sql.execute(
-        "UPDATE children SET stage = $2, enrolled_on = $3, last_visit = $4, retention = $5 WHERE id = $1",
-        &[
-            &child.id.to_string(),
-            &life.stage.code(),
-            &life.enrolled_on,
-            &life.last_visit,
-            &retention_code(child, &visits),
-        ],
-    )?;
-    Ok(())
-}
-
-/// Settles where merged households and their children are shown, as a device store does.
-fn relink(sql: &mut TxSql) -> Result<(), ServerError> {
-    let targets: BTreeMap<String, String> = sql
-        .query(
-            "SELECT h.id, h.merge_target FROM households h
-              WHERE h.merge_target IS NOT NULL AND EXISTS (SELECT 1 FROM households t WHERE t.id = h.merge_target)",
-            &[],
-        )?
-        .into_iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect();
-    let shown_as = daakhla_domain::merges::shown_as(&targets);
-    sql.execute(
-        "UPDATE households SET merged_into = NULL WHERE merged_into IS NOT NULL",
-        &[],
-    )?;
-    sql.execute(
-        "UPDATE children SET household_id = origin_household_id WHERE household_id <> origin_household_id",
-        &[],
-    )?;
-    for (id, target) in shown_as {
-        let Some(target) = target else { continue };
-        sql.execute(
-            "UPDATE households SET merged_into = $2 WHERE id = $1",
-            &[&id, &target],
-        )?;
-        sql.execute(
-            "UPDATE children SET household_id = $2 WHERE origin_household_id = $1",
-            &[&id, &target],
-        )?;
-    }
-    Ok(())
-}
-
-fn to_body(record: &impl serde::Serialize) -> Result<Value, ServerError> {
-    serde_json::to_value(record).map_err(|e| ServerError::Internal(e.to_string()))
-}
-
 fn from_body<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ServerError> {
-    serde_json::from_value(body).map_err(|e| ServerError::Internal(e.to_string()))
+    Ok(serde_json::from_value(body)?)
 }
 
 /// A record as a device store writes its body, so snapshots compare as text.
 fn to_text(record: &impl serde::Serialize) -> Result<String, ServerError> {
-    serde_json::to_string(record).map_err(|e| ServerError::Internal(e.to_string()))
+    Ok(serde_json::to_string(record)?)
 }

@@ -241,3 +241,13 @@ CREATE INDEX IF NOT EXISTS households_for_reports ON households (uc_code, survey
 CREATE INDEX IF NOT EXISTS children_for_reports ON children (uc_code)
     INCLUDE (shown, village_code, sex, age_years, out_of_school, stage, enrolled_on, surveyed_on,
              reasons, retention);
+
+-- Schema 5: the rows are written by the same writers as a device store's
+-- (`daakhla_store::rows`), so the tables hold the same columns: a child's name, and the
+-- names' search keys (filled for older rows by `pg::backfill_search_keys`).
+ALTER TABLE households ADD COLUMN IF NOT EXISTS head_key text NOT NULL DEFAULT '';
+ALTER TABLE children ADD COLUMN IF NOT EXISTS name text;
+UPDATE children SET name = coalesce(body->>'name', '') WHERE name IS NULL;
+ALTER TABLE children ADD COLUMN IF NOT EXISTS name_key text NOT NULL DEFAULT '';
+-- A child's lifecycle is written right after its row.
+ALTER TABLE children ALTER COLUMN stage SET DEFAULT '';

@@ -166,7 +166,12 @@ parts: Array<PartRow>,
  * lacks: no part shows them, and a union council's or district's figures leave them out
  * (their device's places never reached the server). Zero when every place is known.
  */
-unplaced_households: number, };
+unplaced_households: number, 
+/**
+ * Changes the server has taken but not counted yet: its records are catching up with its
+ * log, and asking again shortly shows them. Always zero on a device.
+ */
+pending_changes: number, };
 
 export type ReportChild = { id: string, household_id: string, household_number: string, name: string, 
 /**
