@@ -264,7 +264,7 @@ fn request(area: Option<&str>, from: Option<&str>, to: Option<&str>) -> ReportRe
 /// The report as a device computes it from its own store.
 fn on_device(store: &Store, request: &ReportRequest) -> Report {
     daakhla_reports::report(
-        &mut store.report_source(),
+        &mut daakhla_reports::SqliteSource(store.connection()),
         request,
         &Visible::All,
         ctx().today,
@@ -636,8 +636,12 @@ fn readers_see_only_their_places_and_the_drill_down_reaches_a_child(scratch: Scr
     );
     assert_eq!(
         story,
-        daakhla_reports::child_story(&mut world.store.report_source(), &bilal, &Visible::All)
-            .unwrap(),
+        daakhla_reports::child_story(
+            &mut daakhla_reports::SqliteSource(world.store.connection()),
+            &bilal,
+            &Visible::All
+        )
+        .unwrap(),
         "the device tells the same story"
     );
     // Outside the reader's places a child is not found, and its existence not shown.

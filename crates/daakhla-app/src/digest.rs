@@ -106,7 +106,12 @@ impl App {
 
     pub fn digest_preview(&self, request: DigestRequest) -> Result<DigestPreview, AppError> {
         let uc_code = self.digest_uc(request.uc_code)?;
-        let figures = self.store().digest_figures(&uc_code, self.today())?;
+        let figures = daakhla_reports::digest_figures(
+            &mut daakhla_reports::SqliteSource(self.store().connection()),
+            &uc_code,
+            self.today(),
+        )
+        .map_err(|e| crate::progress::report_error(e, "uc_code"))?;
         let digest = compose(&figures, request.lang);
         Ok(DigestPreview {
             uc_code,

@@ -59,7 +59,7 @@ impl App {
             uc: request.uc_code.filter(|uc| !uc.is_empty()),
         };
         let store = self.store();
-        let places = store.place_names()?;
+        let places = store.place_tree()?;
         export.check(&places)?;
         let folder = match request.folder.filter(|f| !f.trim().is_empty()) {
             Some(folder) => PathBuf::from(folder),

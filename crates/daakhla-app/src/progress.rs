@@ -77,7 +77,7 @@ fn date(path: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
 }
 
 /// A report's failure, naming the field of the request at fault.
-fn report_error(e: ReportError, path: &str) -> AppError {
+pub(crate) fn report_error(e: ReportError, path: &str) -> AppError {
     let (kind, path, rule) = match &e {
         ReportError::UnknownPlace(_) => (ErrorKind::NotFound, path, "unknown_place"),
         ReportError::OutOfScope(_) => (ErrorKind::NotFound, path, "out_of_scope"),
@@ -104,22 +104,35 @@ impl App {
         };
         let as_of = self.today();
         let store = self.store();
-        daakhla_reports::report(&mut store.report_source(), &request, &Visible::All, as_of)
-            .map_err(|e| report_error(e, "area"))
+        daakhla_reports::report(
+            &mut daakhla_reports::SqliteSource(store.connection()),
+            &request,
+            &Visible::All,
+            as_of,
+        )
+        .map_err(|e| report_error(e, "area"))
     }
 
     /// A village's out-of-school children.
     pub fn report_children(&self, request: VillageRequest) -> Result<Vec<ChildRow>, AppError> {
         let village = request.village.trim();
         let store = self.store();
-        daakhla_reports::children_of_village(&mut store.report_source(), village, &Visible::All)
-            .map_err(|e| report_error(e, "village"))
+        daakhla_reports::children_of_village(
+            &mut daakhla_reports::SqliteSource(store.connection()),
+            village,
+            &Visible::All,
+        )
+        .map_err(|e| report_error(e, "village"))
     }
 
     /// A child's story: the survey row, where the child stands and every visit.
     pub fn report_child(&self, request: IdRequest) -> Result<ChildStory, AppError> {
         let store = self.store();
-        daakhla_reports::child_story(&mut store.report_source(), request.id.trim(), &Visible::All)
-            .map_err(|e| report_error(e, "id"))
+        daakhla_reports::child_story(
+            &mut daakhla_reports::SqliteSource(store.connection()),
+            request.id.trim(),
+            &Visible::All,
+        )
+        .map_err(|e| report_error(e, "id"))
     }
 }

@@ -28,12 +28,13 @@ pub struct Load {
 pub fn section(server_binary: &Path, uc_households: usize, load: &Load) -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut out = format!(
-        "{HEADING}\n\n{}\n\nOne union council's records ({uc_households} households, with \
+        "{HEADING}\n\nMeasured by `scripts/bench` on {}, on {}.\n\nOne union council's records ({uc_households} households, with \
          follow-ups, schools and needs), pushed in batches of {} changes straight to \
          `Server::push` (no HTTP), while the server's materialiser runs beside it as it does \
          in service. Logged: the push is answered. Materialised: a server opened on a copy of \
          that log shows every record.\n\n\
          | | changes | logged | materialised |\n| --- | ---: | ---: | ---: |\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
         crate::machine(),
         daakhla_sync::PUSH_BATCH
     );

@@ -1,6 +1,7 @@
 //! Where the work happens: province → district → tehsil → union council (UC) → village.
 //! The UC is the unit of work. Codes are stable identifiers; names come in English and Urdu.
 
+use crate::Lang;
 use crate::codes::coded_enum;
 use crate::lang::Bilingual;
 use crate::validation::{Checker, FieldPath, Rule, Validate};
@@ -135,6 +136,68 @@ impl Geography {
 impl Validate for Geography {
     fn check(&self, at: &FieldPath, checker: &mut Checker) {
         self.check_with(&HashMap::new(), at, checker);
+    }
+}
+
+struct Known {
+    level: Level,
+    parent: Option<String>,
+    name: Bilingual,
+}
+
+/// Places by code, each with its level, its parent and its names: what exports name places
+/// by, and the district (or any level) a place lies in.
+#[derive(Default)]
+pub struct PlaceTree {
+    places: HashMap<String, Known>,
+}
+
+impl PlaceTree {
+    pub fn new() -> PlaceTree {
+        PlaceTree::default()
+    }
+
+    pub fn add(&mut self, code: &str, level: Level, parent: Option<&str>, name: Bilingual) {
+        self.places.insert(
+            code.to_string(),
+            Known {
+                level,
+                parent: parent.map(str::to_string),
+                name,
+            },
+        );
+    }
+
+    pub fn is_union_council(&self, code: &str) -> bool {
+        self.places
+            .get(code)
+            .is_some_and(|p| p.level == Level::UnionCouncil)
+    }
+
+    /// The place's name in `lang`; empty for a code not known (the code column still says it).
+    pub fn name(&self, code: &str, lang: Lang) -> String {
+        self.places
+            .get(code)
+            .map(|p| p.name.get(lang).to_string())
+            .unwrap_or_default()
+    }
+
+    /// The name of the place at `level` that `code` lies in (or is).
+    pub fn above(&self, code: &str, level: Level, lang: Lang) -> String {
+        let mut at = code;
+        for _ in 0..8 {
+            let Some(place) = self.places.get(at) else {
+                break;
+            };
+            if place.level == level {
+                return place.name.get(lang).to_string();
+            }
+            match &place.parent {
+                Some(parent) => at = parent,
+                None => break,
+            }
+        }
+        String::new()
     }
 }
 

@@ -13,15 +13,14 @@
 mod csv;
 mod formula;
 mod geojson;
-mod places;
 mod rows;
 mod xlsx;
 
-pub use places::PlaceNames;
 pub use rows::Cell;
 
 use rows::Layout;
 
+use daakhla_domain::geography::PlaceTree;
 use daakhla_domain::{Lang, RecordKind, record::StoredRecord};
 use std::io::Write;
 
@@ -199,7 +198,7 @@ pub struct ExportRequest {
 impl ExportRequest {
     /// Checks the request against the places known: GeoJSON only for what has a location, a
     /// union council only if it is one.
-    pub fn check(&self, places: &PlaceNames) -> Result<(), ExportError> {
+    pub fn check(&self, places: &PlaceTree) -> Result<(), ExportError> {
         if self.format == Format::GeoJson && !self.kind.has_location() {
             return Err(ExportError::NotOnAMap(self.kind));
         }
@@ -256,7 +255,7 @@ enum Sink<W: Write> {
 pub struct Exporter<'a, W: Write> {
     request: ExportRequest,
     layout: Layout,
-    places: &'a PlaceNames,
+    places: &'a PlaceTree,
     rosters: rows::Rosters,
     sink: Sink<W>,
     exported: Exported,
@@ -266,7 +265,7 @@ impl<'a, W: Write> Exporter<'a, W> {
     /// Checks the request and writes the header.
     pub fn new(
         request: ExportRequest,
-        places: &'a PlaceNames,
+        places: &'a PlaceTree,
         out: W,
     ) -> Result<Exporter<'a, W>, ExportError> {
         let layout = Layout::People(request.lang);
@@ -280,7 +279,7 @@ impl<'a, W: Write> Exporter<'a, W> {
     pub fn for_scripts(
         kind: ExportKind,
         values: Values,
-        places: &'a PlaceNames,
+        places: &'a PlaceTree,
         out: W,
     ) -> Result<Exporter<'a, W>, ExportError> {
         let lang = match values {
@@ -299,7 +298,7 @@ impl<'a, W: Write> Exporter<'a, W> {
     fn start(
         request: ExportRequest,
         layout: Layout,
-        places: &'a PlaceNames,
+        places: &'a PlaceTree,
         out: W,
     ) -> Result<Exporter<'a, W>, ExportError> {
         request.check(places)?;
@@ -396,7 +395,7 @@ impl<'a, W: Write> Exporter<'a, W> {
 /// Exports `records` into `out` in one call.
 pub fn export<W: Write>(
     request: ExportRequest,
-    places: &PlaceNames,
+    places: &PlaceTree,
     records: impl IntoIterator<Item = StoredRecord>,
     out: W,
 ) -> Result<(W, Exported), ExportError> {

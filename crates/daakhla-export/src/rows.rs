@@ -3,12 +3,13 @@
 //! (`Layout::Scripts`) shows the columns `daakhla export csv` has always written, headed by
 //! their keys, from the same rows.
 
-use crate::{ExportError, ExportKind, PlaceNames, Values};
+use crate::{ExportError, ExportKind, Values};
 use daakhla_domain::Lang;
 use daakhla_domain::child::{Child, Class, Schooling};
 use daakhla_domain::codes::{Coded, ReasonOutOfSchool};
 use daakhla_domain::followup::{FollowUp, Outcome};
 use daakhla_domain::geography::Level;
+use daakhla_domain::geography::PlaceTree;
 use daakhla_domain::household::{GpsFix, Household};
 use daakhla_domain::lifecycle::Stage;
 use daakhla_domain::record::StoredRecord;
@@ -278,7 +279,7 @@ impl Rosters {
 /// Labels closed-list values, yes/no and places as `layout` wants them.
 struct Labels<'a> {
     layout: Layout,
-    places: &'a PlaceNames,
+    places: &'a PlaceTree,
 }
 
 impl Labels<'_> {
@@ -368,7 +369,7 @@ pub(crate) fn row(
     kind: ExportKind,
     record: &StoredRecord,
     layout: Layout,
-    places: &PlaceNames,
+    places: &PlaceTree,
     rosters: &Rosters,
 ) -> Result<Row, ExportError> {
     let Row { cells, point } = every_cell(kind, record, layout, places, rosters)?;
@@ -388,7 +389,7 @@ fn every_cell(
     kind: ExportKind,
     record: &StoredRecord,
     layout: Layout,
-    places: &PlaceNames,
+    places: &PlaceTree,
     rosters: &Rosters,
 ) -> Result<Row, ExportError> {
     let id = record_id(record);

@@ -6,17 +6,18 @@ use daakhla_domain::child::Child;
 use daakhla_domain::codes::{NeedCategory, SchoolGender, SchoolLevel, Severity};
 use daakhla_domain::followup::{FollowUp, Outcome};
 use daakhla_domain::geography::Level;
+use daakhla_domain::geography::PlaceTree;
 use daakhla_domain::household::{GpsFix, Household};
 use daakhla_domain::lang::Bilingual;
 use daakhla_domain::record::StoredRecord;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use daakhla_domain::{Lang, RecordKind};
-use daakhla_export::{ExportError, ExportKind, ExportRequest, Format, PlaceNames, export};
+use daakhla_export::{ExportError, ExportKind, ExportRequest, Format, export};
 use serde_json::{Value, json};
 use std::process::Command;
 
-fn places() -> PlaceNames {
-    let mut p = PlaceNames::new();
+fn places() -> PlaceTree {
+    let mut p = PlaceTree::new();
     let name = |en: &str, ur: &str| Bilingual {
         en: en.into(),
         ur: ur.into(),

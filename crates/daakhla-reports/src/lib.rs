@@ -6,12 +6,14 @@
 
 mod area;
 mod children;
+mod digest;
 mod figures;
 mod model;
 mod source;
 
 pub use area::Visible;
 pub use children::{child_story, children_of_village};
+pub use digest::digest_figures;
 pub use figures::{AGE_BANDS, report};
 pub use model::*;
 pub use source::{Cell, Dialect, Param, Source, SqliteSource, numbered_placeholders};

@@ -9,8 +9,14 @@ use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::record::StoredRecord;
 use daakhla_store::{FieldConflict, PlaceRow};
 use daakhla_wire::{Kind, WireChange};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+
+/// Documents by id, with the kind and union council each was first sent with.
+pub type Documents = HashMap<String, (Kind, String)>;
+
+/// A change's Automerge hash, as the log keys changes by.
+pub type ChangeHash = daakhla_crdt::ChangeHash;
 
 /// Where the server's data is: a directory of SQLite files, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,14 +162,47 @@ pub trait ChangeLog: Send {
     /// The kind and union council a document was first sent with.
     fn document(&mut self, doc_id: &str) -> Result<Option<(Kind, String)>, ServerError>;
 
-    /// Appends the changes the log does not have yet, all or none. Returns how many were new.
-    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError>;
+    /// `document` of each of `doc_ids` the log has, by id: what a push is placed against, read
+    /// at once (on PostgreSQL one round trip, not one a change).
+    fn documents(&mut self, doc_ids: &[String]) -> Result<Documents, ServerError> {
+        let mut found = Documents::new();
+        for id in doc_ids {
+            if let Some(document) = self.document(id)? {
+                found.insert(id.clone(), document);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Appends the changes the log does not have yet (`hashes[i]` is `changes[i]`'s change
+    /// hash), all or none. Returns how many were new.
+    fn append(
+        &mut self,
+        device: &str,
+        changes: &[WireChange],
+        hashes: &[ChangeHash],
+    ) -> Result<usize, ServerError>;
 
     /// The position of the last logged change (0 for an empty log).
     fn end(&mut self) -> Result<u64, ServerError>;
 
     /// Every logged change of one document, in log order: what a pushed change is tried on.
     fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError>;
+
+    /// `changes_of` each document that has any, by id, read at once.
+    fn changes_of_each(
+        &mut self,
+        doc_ids: &[String],
+    ) -> Result<HashMap<String, Vec<Vec<u8>>>, ServerError> {
+        let mut found = HashMap::new();
+        for id in doc_ids {
+            let changes = self.changes_of(id)?;
+            if !changes.is_empty() {
+                found.insert(id.clone(), changes);
+            }
+        }
+        Ok(found)
+    }
 
     /// Keeps a pushed change that Automerge cannot apply apart from the log: never handed
     /// out and never materialised, but listed with its reason. Kept once.

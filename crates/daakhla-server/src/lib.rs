@@ -309,12 +309,15 @@ impl Server {
         let allowed = self.union_councils(device)?;
         let mut log = self.log()?;
         let read = placing::place_push(&mut **log, allowed.as_ref(), &push.changes)?;
+        let hashes: Vec<daakhla_crdt::ChangeHash> = read.iter().map(|c| c.hash()).collect();
         let unappliable = unappliable_changes(&mut **log, &push.changes, read)?;
         let mut taken = Vec::with_capacity(push.changes.len());
+        let mut taken_hashes = Vec::with_capacity(push.changes.len());
         let mut quarantined = 0;
-        for (change, why) in push.changes.iter().zip(unappliable) {
+        for ((change, hash), why) in push.changes.iter().zip(hashes).zip(unappliable) {
             let Some(why) = why else {
                 taken.push(change.clone());
+                taken_hashes.push(hash);
                 continue;
             };
             eprintln!(
@@ -326,7 +329,7 @@ impl Server {
             log.quarantine(&device.id, change, &why)?;
             quarantined += 1;
         }
-        let new = log.append(&device.id, &taken)?;
+        let new = log.append(&device.id, &taken, &taken_hashes)?;
         drop(log);
         self.materialiser.wake();
         Ok(Pushed {
@@ -513,7 +516,7 @@ impl Server {
         // An export is a file for people: it holds everything logged, never a few pushes less.
         self.materialise()?;
         let mut records = self.records()?;
-        let places = daakhla_store::place_names(|level| records.places(level, None))?;
+        let places = daakhla_store::place_tree(|level| records.places(level, None))?;
         let kind = request.kind.record_kind();
         let mut exporter = daakhla_export::Exporter::new(request, &places, Vec::new())?;
         records.for_each_stored(kind, ucs.as_deref(), &mut |record| {
@@ -552,9 +555,12 @@ fn unappliable_changes(
     }
     let scratch = daakhla_crdt::ActorId::from(&[0u8; 16][..]);
     let mut refused = std::collections::HashMap::new();
+    let ids: Vec<String> = by_doc.keys().cloned().collect();
+    let mut logged = log.changes_of_each(&ids)?;
     for (doc_id, new) in by_doc {
-        let mut all = log
-            .changes_of(&doc_id)?
+        let mut all = logged
+            .remove(&doc_id)
+            .unwrap_or_default()
             .into_iter()
             .map(daakhla_crdt::change_from_bytes)
             .collect::<Result<Vec<_>, _>>()?;

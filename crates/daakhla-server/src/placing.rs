@@ -5,7 +5,7 @@
 //! a record cannot hang on another union council's record.
 
 use crate::ServerError;
-use crate::backend::ChangeLog;
+use crate::backend::{ChangeLog, Documents};
 use daakhla_crdt::{Change, FieldWritten};
 use daakhla_domain::record::Placement;
 use daakhla_wire::{Kind, WireChange};
@@ -22,7 +22,7 @@ pub(crate) fn place_push(
     allowed: Option<&BTreeSet<String>>,
     changes: &[WireChange],
 ) -> Result<Vec<Change>, ServerError> {
-    let mut placed: HashMap<String, (Kind, String)> = HashMap::new();
+    // Every change read first, so that the documents they name are looked up at once.
     let mut read = Vec::with_capacity(changes.len());
     for change in changes {
         let doc_id = change.doc_id.to_string();
@@ -35,6 +35,28 @@ pub(crate) fn place_push(
         };
         let parsed = daakhla_crdt::change_from_bytes(change.bytes.clone()).map_err(refused)?;
         let written = daakhla_crdt::fields_written(&parsed).map_err(refused)?;
+        read.push((doc_id, parsed, written));
+    }
+    let mut named: Vec<String> = Vec::with_capacity(read.len() * 2);
+    for ((doc_id, _, written), change) in read.iter().zip(changes) {
+        named.push(doc_id.clone());
+        if let Placement::Parent { field, .. } = change.kind.placement()
+            && let Some(Some(Value::String(parent))) = written
+                .iter()
+                .rev()
+                .find(|w| w.field == field)
+                .map(|w| &w.value)
+        {
+            named.push(parent.clone());
+        }
+    }
+    named.sort();
+    named.dedup();
+    let logged = log.documents(&named)?;
+
+    let mut placed: Documents = HashMap::new();
+    let mut parsed_changes = Vec::with_capacity(changes.len());
+    for ((doc_id, parsed, written), change) in read.into_iter().zip(changes) {
         // A record is its document: an `id` naming another would show one record as two.
         if let Some(written_id) = written.iter().rev().find(|w| w.field == "id")
             && written_id.value != Some(Value::String(doc_id.clone()))
@@ -44,10 +66,7 @@ pub(crate) fn place_push(
                 field: "id",
             });
         }
-        let known = match placed.get(&doc_id) {
-            Some(known) => Some(known.clone()),
-            None => log.document(&doc_id)?,
-        };
+        let known = placed.get(&doc_id).or(logged.get(&doc_id)).cloned();
         let mismatch = |kind: Kind, scope: &str| ServerError::Mismatch {
             doc_id: doc_id.clone(),
             known: kind.code().to_string(),
@@ -58,8 +77,13 @@ pub(crate) fn place_push(
         {
             return Err(mismatch(*kind, scope));
         }
-        let scope = match record_scope(log, &placed, change.kind, &doc_id, &written, known.as_ref())
-        {
+        let scope = match record_scope(
+            [&placed, &logged],
+            change.kind,
+            &doc_id,
+            &written,
+            known.as_ref(),
+        ) {
             // Hung on a record never sent here: if even its label is outside the device's
             // union councils (the household was refused), say so rather than wait for it.
             Err(ServerError::UnknownParent { .. })
@@ -84,15 +108,15 @@ pub(crate) fn place_push(
             return Err(mismatch(change.kind, &scope));
         }
         placed.insert(doc_id, (change.kind, scope));
-        read.push(parsed);
+        parsed_changes.push(parsed);
     }
-    Ok(read)
+    Ok(parsed_changes)
 }
 
-/// The union council a record is in once `written` is applied.
+/// The union council a record is in once `written` is applied; `known` are the documents
+/// placed earlier in the push, then those the log holds.
 fn record_scope(
-    log: &mut dyn ChangeLog,
-    placed: &HashMap<String, (Kind, String)>,
+    known_documents: [&Documents; 2],
     kind: Kind,
     doc_id: &str,
     written: &[FieldWritten],
@@ -116,12 +140,9 @@ fn record_scope(
         Placement::Parent {
             kind: parent_kind, ..
         } => {
-            let parent = match placed.get(named) {
-                Some(parent) => Some(parent.clone()),
-                None => log.document(named)?,
-            };
+            let parent = known_documents.iter().find_map(|docs| docs.get(named));
             match parent {
-                Some((found, scope)) if found == parent_kind => Ok(scope),
+                Some((found, scope)) if *found == parent_kind => Ok(scope.clone()),
                 _ => Err(ServerError::UnknownParent {
                     doc_id: doc_id.to_string(),
                     field,

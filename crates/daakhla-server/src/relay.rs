@@ -132,7 +132,12 @@ impl Server {
             let (pull, _) = upstream.pull(after)?;
             // Logged before the cursor moves: a crash between the two takes the same changes
             // again, and the log keeps each once.
-            relayed.received += self.log()?.append(UPSTREAM, &pull.changes)? as u64;
+            let hashes = pull
+                .changes
+                .iter()
+                .map(|c| Ok(daakhla_crdt::change_from_bytes(c.bytes.clone())?.hash()))
+                .collect::<Result<Vec<_>, ServerError>>()?;
+            relayed.received += self.log()?.append(UPSTREAM, &pull.changes, &hashes)? as u64;
             self.log()?
                 .set_setting(UPSTREAM_CURSOR, &pull.cursor.to_string())?;
             if !pull.more {

@@ -7,7 +7,7 @@
 
 use crate::ServerError;
 use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
-use crate::backend::{ChangeLog, Logged, Quarantined, Records};
+use crate::backend::{ChangeHash, ChangeLog, Logged, Quarantined, Records};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::validation::Context;
 use daakhla_store::{FieldConflict, IncomingChange, PlaceRow, Store};
@@ -379,14 +379,16 @@ impl ChangeLog for SqliteLog {
         Ok(row.and_then(|(kind, scope)| Kind::from_wire_code(kind).map(|k| (k, scope))))
     }
 
-    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
+    fn append(
+        &mut self,
+        device: &str,
+        changes: &[WireChange],
+        hashes: &[ChangeHash],
+    ) -> Result<usize, ServerError> {
         let tx = self.write()?;
         let now = chrono::Utc::now().timestamp();
         let mut new = 0;
-        for change in changes {
-            let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())
-                .map_err(|e| ServerError::BadRequest(e.to_string()))?
-                .hash();
+        for (change, hash) in changes.iter().zip(hashes) {
             new += tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO log (doc_id, kind, scope, hash, bytes, device, received_at)
@@ -635,7 +637,9 @@ impl Records for StoreRecords {
             &mut dyn daakhla_reports::Source,
         ) -> Result<(), daakhla_reports::ReportError>,
     ) -> Result<(), ServerError> {
-        Ok(read(&mut self.store.report_source())?)
+        Ok(read(&mut daakhla_reports::SqliteSource(
+            self.store.connection(),
+        ))?)
     }
 
     fn load_rows_only(&mut self, records: &crate::backend::RowsOnly) -> Result<(), ServerError> {

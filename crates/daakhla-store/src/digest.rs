@@ -2,10 +2,8 @@
 //! and the log of what was sent to whom and what they answered.
 
 use crate::{Store, StoreError};
-use chrono::NaiveDate;
 use daakhla_domain::codes::{Coded, OfficialRole};
-use daakhla_domain::digest::{DigestChannel, DigestFigures, DigestRecipient};
-use daakhla_domain::lang::Bilingual;
+use daakhla_domain::digest::{DigestChannel, DigestRecipient};
 use daakhla_domain::validation::{Checker, Context, FieldPath, MAX_LONG_TEXT, Rule, Validate};
 use daakhla_domain::{Lang, Violation, Violations};
 use rusqlite::{OptionalExtension, params};
@@ -44,51 +42,6 @@ pub struct DigestSent {
 }
 
 impl Store {
-    /// The digest's figures for a union council on a day: out-of-school children found and
-    /// enrolled, girls and boys apart, and its schools' needs still open, from the same report
-    /// supervisors read (up to that day). The one place the digest's figures are filled.
-    pub fn digest_figures(
-        &self,
-        uc_code: &str,
-        on: NaiveDate,
-    ) -> Result<DigestFigures, StoreError> {
-        let request = daakhla_reports::ReportRequest {
-            area: Some(uc_code.to_string()),
-            from: None,
-            to: Some(on),
-        };
-        let report = daakhla_reports::report(
-            &mut self.report_source(),
-            &request,
-            &daakhla_reports::Visible::All,
-            on,
-        )
-        .map_err(|e| match e {
-            daakhla_reports::ReportError::Sqlite(e) => StoreError::Sqlite(e),
-            _ => StoreError::NotFound {
-                kind: "union council",
-                id: uc_code.to_string(),
-            },
-        })?;
-        let uc = report.area.ok_or_else(|| StoreError::NotFound {
-            kind: "union council",
-            id: uc_code.to_string(),
-        })?;
-        Ok(DigestFigures {
-            uc_code: uc.code,
-            uc_name: Bilingual {
-                en: uc.name_en,
-                ur: uc.name_ur,
-            },
-            on,
-            osc_girls: report.out_of_school.girls,
-            osc_boys: report.out_of_school.boys,
-            enrolled_girls: report.enrolled.girls,
-            enrolled_boys: report.enrolled.boys,
-            open_needs: report.needs.iter().map(|n| n.open).sum(),
-        })
-    }
-
     /// Keeps an official to send digests to; refused whole if a field breaks a rule.
     pub fn add_recipient(
         &mut self,
@@ -268,7 +221,7 @@ mod tests {
 
     fn ctx() -> Context {
         Context {
-            today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         }
     }
 
@@ -297,7 +250,12 @@ mod tests {
                 &ctx(),
             )
             .unwrap();
-        let figures = store.digest_figures("UC-1", ctx().today).unwrap();
+        let figures = daakhla_reports::digest_figures(
+            &mut daakhla_reports::SqliteSource(store.connection()),
+            "UC-1",
+            ctx().today,
+        )
+        .unwrap();
         assert_eq!((figures.osc_girls, figures.open_needs), (0, 0));
         assert_eq!(figures.uc_name.ur, "گھارو");
         let text = daakhla_domain::digest::compose(&figures, Lang::Ur).text;
@@ -347,8 +305,12 @@ mod tests {
         assert_eq!(log, vec![answered]);
         assert!(store.digest_log(Some("UC-2")).unwrap().is_empty());
         assert!(matches!(
-            store.digest_figures("UC-404", ctx().today),
-            Err(StoreError::NotFound { .. })
+            daakhla_reports::digest_figures(
+                &mut daakhla_reports::SqliteSource(store.connection()),
+                "UC-404",
+                ctx().today
+            ),
+            Err(daakhla_reports::ReportError::UnknownPlace(_))
         ));
     }
 }

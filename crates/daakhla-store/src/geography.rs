@@ -3,7 +3,7 @@
 use crate::{Store, StoreError};
 use daakhla_domain::Lang;
 use daakhla_domain::codes::Coded;
-use daakhla_domain::geography::{Geography, Level, Place};
+use daakhla_domain::geography::{Geography, Level, Place, PlaceTree};
 use daakhla_domain::lang::Bilingual;
 use daakhla_domain::validation::{Checker, Context, FieldPath, Rule};
 use rusqlite::{OptionalExtension, params};
@@ -205,17 +205,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn place_names(&self) -> Result<daakhla_export::PlaceNames, StoreError> {
-        place_names(|level| self.places(level, None))
+    pub fn place_tree(&self) -> Result<PlaceTree, StoreError> {
+        place_tree(|level| self.places(level, None))
     }
 }
 
 /// Every place of every level, as `places_of` lists them (a device store or a server's
-/// records), named for exports.
-pub fn place_names<E>(
+/// records), as one tree.
+pub fn place_tree<E>(
     mut places_of: impl FnMut(Level) -> Result<Vec<PlaceRow>, E>,
-) -> Result<daakhla_export::PlaceNames, E> {
-    let mut names = daakhla_export::PlaceNames::new();
+) -> Result<PlaceTree, E> {
+    let mut names = PlaceTree::new();
     for level in Level::ALL {
         for place in places_of(*level)? {
             names.add(

@@ -29,7 +29,7 @@ pub use documents::RecordKind;
 pub use duplicates::{DuplicatePair, LikelyDuplicate};
 pub use error::StoreError;
 pub use follow_ups::{ChildStory, FollowUpDue};
-pub use geography::{PlaceRow, place_names};
+pub use geography::{PlaceRow, place_tree};
 pub use key::{KeyError, KeySource, StoreKey};
 pub use surveys::{HouseholdSummary, Saved, SearchHit, SearchPage};
 pub use sync::{
@@ -233,9 +233,11 @@ impl Store {
         &self.identity.device
     }
 
-    /// What reports read: this store's rows (`daakhla_reports::report` and the drill-down).
-    pub fn report_source(&self) -> daakhla_reports::SqliteSource<'_> {
-        daakhla_reports::SqliteSource(&self.conn)
+    /// The store's connection, for other crates' read-only queries: reports read a store's
+    /// rows through it (`daakhla_reports::SqliteSource`). Everything that writes goes through
+    /// the store's own methods, in their transactions.
+    pub fn connection(&self) -> &rusqlite::Connection {
+        &self.conn
     }
 
     pub fn path(&self) -> &Path {

@@ -236,7 +236,11 @@ impl Store {
         changes: &[IncomingChange],
         cursor: Option<&str>,
     ) -> Result<Received, StoreError> {
-        let tx = self.conn.transaction()?;
+        // The write lock first: a second writer of the same file (a server's command beside
+        // the running server) then waits its turn instead of failing halfway.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let editor = Editor {
             tx: &tx,
             identity: &self.identity,

@@ -44,7 +44,7 @@ fn text(got: &Got) -> String {
 
 /// The same export written from a device store.
 fn on_device(store: &Store, request: ExportRequest) -> Vec<u8> {
-    let places = store.place_names().unwrap();
+    let places = store.place_tree().unwrap();
     let kind = request.kind.record_kind();
     let ucs = request.uc.clone().map(|uc| vec![uc]);
     let mut exporter = Exporter::new(request, &places, Vec::new()).unwrap();

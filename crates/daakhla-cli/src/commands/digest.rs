@@ -7,7 +7,11 @@ use daakhla_domain::digest::{SmsEncoding, compose};
 use daakhla_store::Store;
 
 pub fn show(store: &Store, uc: &str, out: &Output) -> Result<(), CliError> {
-    let figures = store.digest_figures(uc, super::context().today)?;
+    let figures = daakhla_reports::digest_figures(
+        &mut daakhla_reports::SqliteSource(store.connection()),
+        uc,
+        super::context().today,
+    )?;
     let digest = compose(&figures, out.lang);
     out.show(&digest, || {
         let encoding = match digest.sms.encoding {

@@ -28,7 +28,7 @@ pub fn csv(
         ValuesArg::En => Values::Labels(Lang::En),
         ValuesArg::Ur => Values::Labels(Lang::Ur),
     };
-    let places = store.place_names()?;
+    let places = store.place_tree()?;
     let target = file.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
     let write_error = |e: ExportError| match e {
         ExportError::Write(source) => CliError::Write {
@@ -76,7 +76,7 @@ pub fn records(
         crate::cli::FormatArg::Xlsx => Format::Xlsx,
         crate::cli::FormatArg::Geojson => Format::GeoJson,
     };
-    let places = store.place_names()?;
+    let places = store.place_tree()?;
     let kinds: Vec<Kind> = match kind {
         Some(kind) => vec![kind],
         None => {

@@ -7,8 +7,12 @@ use daakhla_store::Store;
 /// A place's figures (the device sees all it holds), as a table or `--json`.
 pub fn show(store: &Store, request: &ReportRequest, out: &Output) -> Result<(), CliError> {
     let today = super::context().today;
-    let report =
-        daakhla_reports::report(&mut store.report_source(), request, &Visible::All, today)?;
+    let report = daakhla_reports::report(
+        &mut daakhla_reports::SqliteSource(store.connection()),
+        request,
+        &Visible::All,
+        today,
+    )?;
     out.show(&report, || text(&report, out));
     Ok(())
 }

@@ -6,10 +6,21 @@
 use super::Sql;
 use crate::ServerError;
 use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
-use crate::backend::{ChangeLog, Logged, Quarantined};
+use crate::backend::{ChangeHash, ChangeLog, Documents, Logged, Quarantined};
 use daakhla_wire::{Kind, WireChange};
 use postgres::Statement;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The columns of the changes an append adds, as arrays bound in one statement.
+#[derive(Default)]
+struct NewRows {
+    seq: Vec<i64>,
+    doc_id: Vec<String>,
+    kind: Vec<i16>,
+    scope: Vec<String>,
+    hash: Vec<Vec<u8>>,
+    bytes: Vec<Vec<u8>>,
+}
 
 /// The advisory lock that orders appends.
 const APPEND_LOCK: i64 = 7_207_002;
@@ -285,45 +296,78 @@ impl ChangeLog for PgLog {
         }))
     }
 
-    fn append(&mut self, device: &str, changes: &[WireChange]) -> Result<usize, ServerError> {
+    fn documents(&mut self, doc_ids: &[String]) -> Result<Documents, ServerError> {
+        let rows = self.sql().query(
+            "SELECT doc_id, kind, scope FROM log_documents WHERE doc_id = ANY($1)",
+            &[&doc_ids],
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let kind = Kind::from_wire_code(row.get::<_, i16>(1) as u8)?;
+                Some((row.get(0), (kind, row.get(2))))
+            })
+            .collect())
+    }
+
+    /// In one transaction of a few round trips, whatever the push's size: the hashes the log
+    /// has already, then the new changes and their documents as arrays.
+    fn append(
+        &mut self,
+        device: &str,
+        changes: &[WireChange],
+        hashes: &[ChangeHash],
+    ) -> Result<usize, ServerError> {
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
-        let mut last: i64 = tx
+        let last: i64 = tx
             .query_one("SELECT coalesce(max(seq), 0) FROM log", &[])?
             .get(0);
-        let insert = tx.prepare(
-            "INSERT INTO log (seq, doc_id, kind, scope, hash, bytes, device, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
-        )?;
-        let document = tx.prepare(
-            "INSERT INTO log_documents (doc_id, kind, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )?;
-        let now = chrono::Utc::now().timestamp();
-        let mut new = 0;
-        for change in changes {
-            let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())
-                .map_err(|e| ServerError::BadRequest(e.to_string()))?
-                .hash();
-            let doc_id = change.doc_id.to_string();
-            let kind = i16::from(change.kind.wire_code());
-            let inserted = tx.execute(
-                &insert,
+        let all: Vec<&[u8]> = hashes.iter().map(|h| h.0.as_slice()).collect();
+        let mut known: HashSet<Vec<u8>> = tx
+            .query("SELECT hash FROM log WHERE hash = ANY($1)", &[&all])?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut rows = NewRows::default();
+        for (change, hash) in changes.iter().zip(hashes) {
+            // A change sent twice in one push is logged once.
+            if !known.insert(hash.0.to_vec()) {
+                continue;
+            }
+            rows.seq.push(last + 1 + rows.seq.len() as i64);
+            rows.doc_id.push(change.doc_id.to_string());
+            rows.kind.push(i16::from(change.kind.wire_code()));
+            rows.scope.push(change.scope.clone());
+            rows.hash.push(hash.0.to_vec());
+            rows.bytes.push(change.bytes.clone());
+        }
+        let new = rows.seq.len();
+        if new > 0 {
+            let now = chrono::Utc::now().timestamp();
+            tx.execute(
+                "INSERT INTO log (seq, doc_id, kind, scope, hash, bytes, device, received_at)
+                 SELECT seq, doc_id, kind, scope, hash, bytes, $7, $8
+                   FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[], $5::bytea[], $6::bytea[])
+                     AS t(seq, doc_id, kind, scope, hash, bytes)",
                 &[
-                    &(last + 1),
-                    &doc_id,
-                    &kind,
-                    &change.scope,
-                    &hash.0.as_slice(),
-                    &change.bytes,
+                    &rows.seq,
+                    &rows.doc_id,
+                    &rows.kind,
+                    &rows.scope,
+                    &rows.hash,
+                    &rows.bytes,
                     &device,
                     &now,
                 ],
             )?;
-            if inserted == 1 {
-                last += 1;
-                new += 1;
-            }
-            tx.execute(&document, &[&doc_id, &kind, &change.scope])?;
+            tx.execute(
+                "INSERT INTO log_documents (doc_id, kind, scope)
+                 SELECT DISTINCT ON (doc_id) doc_id, kind, scope
+                   FROM unnest($1::text[], $2::smallint[], $3::text[]) AS t(doc_id, kind, scope)
+                 ON CONFLICT DO NOTHING",
+                &[&rows.doc_id, &rows.kind, &rows.scope],
+            )?;
         }
         tx.commit()?;
         Ok(new)
@@ -343,6 +387,21 @@ impl ChangeLog for PgLog {
             &[&doc_id],
         )?;
         Ok(rows.into_iter().map(|row| row.get(0)).collect())
+    }
+
+    fn changes_of_each(
+        &mut self,
+        doc_ids: &[String],
+    ) -> Result<HashMap<String, Vec<Vec<u8>>>, ServerError> {
+        let rows = self.sql().query(
+            "SELECT doc_id, bytes FROM log WHERE doc_id = ANY($1) ORDER BY seq",
+            &[&doc_ids],
+        )?;
+        let mut found: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        for row in rows {
+            found.entry(row.get(0)).or_default().push(row.get(1));
+        }
+        Ok(found)
     }
 
     fn quarantine(

@@ -29,7 +29,7 @@ pub fn uc_report(store: &Store, uc: &str) -> daakhla_reports::Report {
     };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     daakhla_reports::report(
-        &mut store.report_source(),
+        &mut daakhla_reports::SqliteSource(store.connection()),
         &request,
         &daakhla_reports::Visible::All,
         today,
