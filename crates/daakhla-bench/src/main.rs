@@ -149,7 +149,8 @@ fn main() {
             devices: 200,
             households: 50,
             at_once: 20,
-            per_uc: 10,
+            // The demo geography has 14 union councils.
+            per_uc: 15,
         }
     };
     // The browser's render time of the follow-up list, as the e2e test left it.
