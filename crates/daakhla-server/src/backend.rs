@@ -18,6 +18,8 @@ pub type Documents = HashMap<String, (Kind, String)>;
 /// A change's Automerge hash, as the log keys changes by.
 pub type ChangeHash = daakhla_crdt::ChangeHash;
 
+pub use daakhla_crdt::Unappliable;
+
 /// Where the server's data is: a directory of SQLite files, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -186,32 +188,23 @@ pub trait ChangeLog: Send {
     /// The position of the last logged change (0 for an empty log).
     fn end(&mut self) -> Result<u64, ServerError>;
 
-    /// Every logged change of one document, in log order: what a pushed change is tried on.
-    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError>;
+    /// The position up to which every logged change has been tried by the materialiser and
+    /// the ones Automerge cannot apply moved to the quarantine: what may be handed out.
+    fn checked(&mut self) -> Result<u64, ServerError>;
 
-    /// `changes_of` each document that has any, by id, read at once.
-    fn changes_of_each(
-        &mut self,
-        doc_ids: &[String],
-    ) -> Result<HashMap<String, Vec<Vec<u8>>>, ServerError> {
-        let mut found = HashMap::new();
-        for id in doc_ids {
-            let changes = self.changes_of(id)?;
-            if !changes.is_empty() {
-                found.insert(id.clone(), changes);
-            }
-        }
-        Ok(found)
-    }
+    /// The hashes of the changes logged after `after`, up to `through`.
+    fn hashes_between(&mut self, after: u64, through: u64) -> Result<Vec<ChangeHash>, ServerError>;
 
-    /// Keeps a pushed change that Automerge cannot apply apart from the log: never handed
-    /// out and never materialised, but listed with its reason. Kept once.
-    fn quarantine(
+    /// Puts the `refused` changes in the quarantine (listed with their reason; the log keeps
+    /// their positions, but `read` never hands them out) and marks the log checked up to `through`, in one transaction; only
+    /// if the log is still checked up to `from` (another server on the same database may have
+    /// settled first). Returns whether it did.
+    fn settle(
         &mut self,
-        device: &str,
-        change: &WireChange,
-        why: &str,
-    ) -> Result<(), ServerError>;
+        from: u64,
+        through: u64,
+        refused: &[Unappliable],
+    ) -> Result<bool, ServerError>;
 
     /// The changes kept apart, oldest first.
     fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError>;
@@ -227,11 +220,12 @@ pub trait ChangeLog: Send {
     /// How many changes after position `after` came from devices other than `except`.
     fn count_after(&mut self, after: u64, except: &str) -> Result<u64, ServerError>;
 
-    /// Up to `limit` changes after position `after`, in the given union councils (all if
-    /// `scopes` is none), in log order.
+    /// Up to `limit` changes after position `after` and up to `through`, in the given union
+    /// councils (all if `scopes` is none), in log order; none in the quarantine.
     fn read(
         &mut self,
         after: u64,
+        through: u64,
         scopes: Option<&[String]>,
         limit: usize,
     ) -> Result<Vec<Logged>, ServerError>;
@@ -252,8 +246,12 @@ pub trait Records: Send {
     fn cursor(&mut self) -> Result<u64, ServerError>;
 
     /// Applies logged changes (in log order) and moves the cursor to the last, together.
-    /// Changes at or below the cursor are skipped, so applying twice does nothing.
+    /// Changes at or below the cursor are skipped, so applying twice does nothing. A change
+    /// Automerge cannot apply is kept marked, with the reason, for `refused_among`.
     fn apply(&mut self, changes: &[Logged]) -> Result<(), ServerError>;
+
+    /// Of these applied changes, those Automerge could not apply, with the reason.
+    fn refused_among(&mut self, hashes: &[ChangeHash]) -> Result<Vec<Unappliable>, ServerError>;
 
     /// Every record as `kind/id` → its body and where it is shown; equal to a device store's
     /// `snapshot` when both hold the same changes.

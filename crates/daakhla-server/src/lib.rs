@@ -37,7 +37,7 @@ use backend::{ChangeLog, Records};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_reports::{ChildRow, ChildStory, Report, ReportRequest, Visible};
 use daakhla_store::FieldConflict;
-use daakhla_wire::{Pull, Push, WireChange};
+use daakhla_wire::{Pull, Push};
 use pool::{Pool, Pooled};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -52,6 +52,8 @@ const RECORD_READERS: usize = 4;
 /// How often the materialiser looks for changes it was not told of (another server on the
 /// same database, or an admin command, logged them).
 const MATERIALISER_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a pull waits for the materialiser to check what was logged before it.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What a push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,9 +62,24 @@ pub struct Pushed {
     pub received: usize,
     /// Of those, changes the server did not have yet.
     pub new: usize,
-    /// Of those, changes that made Automerge panic: kept apart, never handed out. (A change
-    /// numbered like another by the same writer is logged and waits, as on devices.)
-    pub quarantined: usize,
+}
+
+/// How far the materialiser has checked the log (`ChangeLog::checked`) when a request
+/// reads it.
+pub(crate) struct Checking {
+    pub through: u64,
+    /// The log's end when the request began.
+    pub end: u64,
+    /// Whether checking moved while the request waited for it.
+    pub moved: bool,
+}
+
+impl Checking {
+    /// Short of the end but still moving: asking again soon will hand out more. (A
+    /// materialiser that is stuck does not keep devices asking.)
+    pub fn unfinished_moving(&self) -> bool {
+        self.through < self.end && self.moved
+    }
 }
 
 pub struct Server {
@@ -90,16 +107,38 @@ impl Core {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Brings the records up to the end of the log, a batch per transaction.
+    /// Brings the records up to the end of the log, a batch per transaction, each batch then
+    /// settled in the log (`settle`).
     fn materialise(&self, records: &mut dyn Records) -> Result<(), ServerError> {
         loop {
             let after = records.cursor()?;
-            let changes = self.logs.take()?.read(after, None, PULL_LIMIT)?;
+            let changes = self.logs.take()?.read(after, u64::MAX, None, PULL_LIMIT)?;
+            if !changes.is_empty() {
+                records.apply(&changes)?;
+            }
+            self.settle(records)?;
             if changes.is_empty() {
                 return Ok(());
             }
-            records.apply(&changes)?;
         }
+    }
+
+    /// Checks the log up to what the records show: the changes they could not apply move to
+    /// the quarantine, and what is left may be handed out. Whatever was materialised but not
+    /// yet settled (a crash between the two, or another server's batch) is settled here.
+    fn settle(&self, records: &mut dyn Records) -> Result<(), ServerError> {
+        let mut log = self.logs.take()?;
+        let from = log.checked()?;
+        let through = records.cursor()?;
+        if through <= from {
+            return Ok(());
+        }
+        let refused = records.refused_among(&log.hashes_between(from, through)?)?;
+        for change in &refused {
+            eprintln!("quarantined change {}: {}", change.hash, change.why);
+        }
+        log.settle(from, through, &refused)?;
+        Ok(())
     }
 }
 
@@ -114,6 +153,8 @@ struct Materialiser {
 struct Signal {
     state: Mutex<Wake>,
     woken: Condvar,
+    /// Notified after each round of materialising (and settling).
+    settled: Condvar,
 }
 
 #[derive(Default)]
@@ -155,6 +196,8 @@ impl Materialiser {
                     if let Err(e) = core.materialise(&mut **records) {
                         eprintln!("the records could not be brought up to date with the log: {e}");
                     }
+                    drop(records);
+                    theirs.settled.notify_all();
                 }
             })
             .map_err(|e| ServerError::Internal(format!("cannot start the materialiser: {e}")))?;
@@ -166,6 +209,16 @@ impl Materialiser {
 
     fn wake(&self) {
         self.signal.set(|wake| wake.work = true);
+    }
+
+    /// Waits until the materialiser finishes a round, or `timeout` passes.
+    fn wait_settled(&self, timeout: std::time::Duration) {
+        let state = self
+            .signal
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let _ = self.signal.settled.wait_timeout(state, timeout);
     }
 }
 
@@ -296,10 +349,11 @@ impl Server {
     /// Takes a device's changes. Every change is checked first, its union council read from
     /// the record itself (`placing`): one outside the device's union councils, hanging on a
     /// record outside them, or claiming a document is something or somewhere it is not,
-    /// refuses the whole push and nothing is logged. Each document's new changes are then
-    /// tried on what the log holds for it: a change Automerge cannot apply is kept apart in
-    /// the quarantine, never logged, and the others are. A change the log already has is
-    /// taken again without effect. Roles that do not record (supervisors) may not push.
+    /// refuses the whole push and nothing is logged. The others are logged and the push is
+    /// answered; the materialiser then tries them on their records, and moves a change
+    /// Automerge cannot apply to the quarantine before any pull may hand it out. A change the
+    /// log already has is taken again without effect. Roles that do not record (supervisors)
+    /// may not push.
     pub fn push(&self, device: &Device, push: &Push) -> Result<Pushed, ServerError> {
         if !device.role.records() {
             return Err(ServerError::Forbidden);
@@ -310,32 +364,12 @@ impl Server {
         let mut log = self.log()?;
         let read = placing::place_push(&mut **log, allowed.as_ref(), &push.changes)?;
         let hashes: Vec<daakhla_crdt::ChangeHash> = read.iter().map(|c| c.hash()).collect();
-        let unappliable = unappliable_changes(&mut **log, &push.changes, read)?;
-        let mut taken = Vec::with_capacity(push.changes.len());
-        let mut taken_hashes = Vec::with_capacity(push.changes.len());
-        let mut quarantined = 0;
-        for ((change, hash), why) in push.changes.iter().zip(hashes).zip(unappliable) {
-            let Some(why) = why else {
-                taken.push(change.clone());
-                taken_hashes.push(hash);
-                continue;
-            };
-            eprintln!(
-                "quarantined a change to {} {} from device {}: {why}",
-                change.kind.code(),
-                change.doc_id,
-                device.id
-            );
-            log.quarantine(&device.id, change, &why)?;
-            quarantined += 1;
-        }
-        let new = log.append(&device.id, &taken, &taken_hashes)?;
+        let new = log.append(&device.id, &push.changes, &hashes)?;
         drop(log);
         self.materialiser.wake();
         Ok(Pushed {
             received: push.changes.len(),
             new,
-            quarantined,
         })
     }
 
@@ -349,15 +383,17 @@ impl Server {
         let allowed = self.union_councils(device)?;
         let scopes: Option<Vec<String>> = allowed.map(|set| set.into_iter().collect());
         let limit = limit.clamp(1, PULL_LIMIT);
+        let checking = self.checked_through_end()?;
         let mut log = self.log()?;
-        let rows = log.read(after, scopes.as_deref(), limit + 1)?;
-        let more = rows.len() > limit;
+        let rows = log.read(after, checking.through, scopes.as_deref(), limit + 1)?;
+        // Changes still being checked are handed out by the next pull, while checking moves.
+        let more = rows.len() > limit || checking.unfinished_moving();
         let rows = &rows[..rows.len().min(limit)];
         // A device ahead of the log (the server was restored from a backup) is sent back to
         // its end, or it would skip the changes logged next under positions it has passed.
         let cursor = match rows.last() {
             Some(last) => last.seq,
-            None => after.min(log.end()?),
+            None => after.min(checking.through),
         };
         drop(log);
         let changes = rows.iter().map(|r| r.change.clone()).collect();
@@ -365,6 +401,26 @@ impl Server {
             cursor,
             more,
             changes,
+        })
+    }
+
+    /// Waits (at most `CHECK_WAIT`) until the materialiser has checked the log as far as it
+    /// reaches now, so that a pull right after a push hands out what was pushed.
+    pub(crate) fn checked_through_end(&self) -> Result<Checking, ServerError> {
+        let end = self.log()?.end()?;
+        let started = std::time::Instant::now();
+        let first = self.log()?.checked()?;
+        let mut through = first;
+        while through < end && started.elapsed() < CHECK_WAIT {
+            self.materialiser.wake();
+            self.materialiser
+                .wait_settled(std::time::Duration::from_millis(50));
+            through = self.log()?.checked()?;
+        }
+        Ok(Checking {
+            through,
+            end,
+            moved: through > first,
         })
     }
 
@@ -536,42 +592,6 @@ impl Server {
     fn records(&self) -> Result<Pooled<'_, Box<dyn Records>>, ServerError> {
         self.core.readers.take()
     }
-}
-
-/// For each pushed change, why Automerge cannot apply it (none if it can): each document's new
-/// changes are tried on every change the log holds for it, in a scratch document.
-fn unappliable_changes(
-    log: &mut dyn ChangeLog,
-    changes: &[WireChange],
-    read: Vec<daakhla_crdt::Change>,
-) -> Result<Vec<Option<String>>, ServerError> {
-    let hashes: Vec<daakhla_crdt::ChangeHash> = read.iter().map(|c| c.hash()).collect();
-    let mut by_doc: BTreeMap<String, Vec<daakhla_crdt::Change>> = BTreeMap::new();
-    for (change, parsed) in changes.iter().zip(read) {
-        by_doc
-            .entry(change.doc_id.to_string())
-            .or_default()
-            .push(parsed);
-    }
-    let scratch = daakhla_crdt::ActorId::from(&[0u8; 16][..]);
-    let mut refused = std::collections::HashMap::new();
-    let ids: Vec<String> = by_doc.keys().cloned().collect();
-    let mut logged = log.changes_of_each(&ids)?;
-    for (doc_id, new) in by_doc {
-        let mut all = logged
-            .remove(&doc_id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(daakhla_crdt::change_from_bytes)
-            .collect::<Result<Vec<_>, _>>()?;
-        all.extend(new);
-        let (_, unappliable) = daakhla_crdt::RecordDoc::load_and_apply(None, &scratch, all)?;
-        refused.extend(unappliable.into_iter().map(|u| (u.hash, u.why)));
-    }
-    Ok(hashes
-        .iter()
-        .map(|hash| refused.get(hash).cloned())
-        .collect())
 }
 
 /// The places every server starts with.

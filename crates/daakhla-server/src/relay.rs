@@ -94,7 +94,9 @@ impl Server {
         }
         loop {
             let after = self.position(SENT_UPTO)?;
-            let rows = self.log()?.read(after, None, PUSH_BATCH)?;
+            // Only checked changes go upstream: never one the quarantine will take.
+            let through = self.checked_through_end()?.through;
+            let rows = self.log()?.read(after, through, None, PUSH_BATCH)?;
             let Some(last) = rows.last().map(|r| r.seq) else {
                 break;
             };

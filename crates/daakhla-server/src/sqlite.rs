@@ -7,7 +7,7 @@
 
 use crate::ServerError;
 use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
-use crate::backend::{ChangeHash, ChangeLog, Logged, Quarantined, Records};
+use crate::backend::{ChangeHash, ChangeLog, Logged, Quarantined, Records, Unappliable};
 use daakhla_domain::geography::{Geography, Level};
 use daakhla_domain::validation::Context;
 use daakhla_store::{FieldConflict, IncomingChange, PlaceRow, Store};
@@ -91,6 +91,9 @@ CREATE TABLE IF NOT EXISTS hub_revoked (
 );
 ";
 
+/// The `meta` key of `ChangeLog::checked`.
+const CHECKED_KEY: &str = "checked_through";
+
 /// Adds a column to a table of a log written before the column was.
 fn add_column(conn: &Connection, table: &str, column: &str, kind: &str) -> rusqlite::Result<()> {
     let has: bool = conn
@@ -117,6 +120,13 @@ impl SqliteLog {
         // Logs written before devices' last sync, and revocations, were kept.
         add_column(&conn, "devices", "last_seen", "INTEGER")?;
         add_column(&conn, "devices", "revoked_at", "INTEGER")?;
+        // A log from before the materialiser checked changes had each checked as it was
+        // pushed: all of it may be handed out.
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value)
+             SELECT ?1, coalesce(max(seq), 0) FROM log",
+            [CHECKED_KEY],
+        )?;
         Ok(SqliteLog { conn })
     }
 }
@@ -423,36 +433,62 @@ impl ChangeLog for SqliteLog {
         Ok(end as u64)
     }
 
-    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT bytes FROM log WHERE doc_id = ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([doc_id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    fn checked(&mut self) -> Result<u64, ServerError> {
+        let checked: String = self.conn.query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [CHECKED_KEY],
+            |r| r.get(0),
+        )?;
+        checked
+            .parse()
+            .map_err(|_| ServerError::Internal(format!("bad checked position {checked}")))
     }
 
-    fn quarantine(
+    fn hashes_between(&mut self, after: u64, through: u64) -> Result<Vec<ChangeHash>, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
+        let rows = stmt.query_map(params![after as i64, through as i64], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?;
+        rows.map(|hash| {
+            let hash = hash?;
+            ChangeHash::try_from(hash.as_slice())
+                .map_err(|_| ServerError::Internal("a bad hash in the log".into()))
+        })
+        .collect()
+    }
+
+    fn settle(
         &mut self,
-        device: &str,
-        change: &WireChange,
-        why: &str,
-    ) -> Result<(), ServerError> {
-        let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())?.hash();
-        self.conn.execute(
-            "INSERT OR IGNORE INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                hash.0.to_vec(),
-                change.doc_id.to_string(),
-                change.kind.wire_code(),
-                change.scope,
-                change.bytes,
-                device,
-                chrono::Utc::now().timestamp(),
-                why
-            ],
+        from: u64,
+        through: u64,
+        refused: &[Unappliable],
+    ) -> Result<bool, ServerError> {
+        let tx = self.write()?;
+        let checked: String = tx.query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [CHECKED_KEY],
+            |r| r.get(0),
         )?;
-        Ok(())
+        if checked != from.to_string() {
+            return Ok(false);
+        }
+        let now = chrono::Utc::now().timestamp();
+        for change in refused {
+            let hash = change.hash.0.as_slice();
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
+                 SELECT hash, doc_id, kind, scope, bytes, device, ?2, ?3 FROM log WHERE hash = ?1",
+            )?
+            .execute(params![hash, now, change.why])?;
+        }
+        tx.execute(
+            "UPDATE meta SET value = ?2 WHERE key = ?1",
+            params![CHECKED_KEY, through.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError> {
@@ -519,25 +555,32 @@ impl ChangeLog for SqliteLog {
     fn read(
         &mut self,
         after: u64,
+        through: u64,
         scopes: Option<&[String]>,
         limit: usize,
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes_json = scopes.map(|s| serde_json::to_string(s).expect("strings serialise"));
+        let through = i64::try_from(through).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, device, doc_id, kind, scope, bytes FROM log
-              WHERE seq > ?1 AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))
+              WHERE seq > ?1 AND seq <= ?4
+                AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))
+                AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.hash = log.hash)
               ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![after as i64, scopes_json, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, u8>(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
+        let rows = stmt.query_map(
+            params![after as i64, scopes_json, limit as i64, through],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u8>(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
         rows.map(|row| {
             let (seq, device, doc_id, kind, scope, bytes) = row?;
             Ok(Logged {
@@ -621,6 +664,10 @@ impl Records for StoreRecords {
             .collect();
         self.store.receive(&incoming, Some(&last.to_string()))?;
         Ok(())
+    }
+
+    fn refused_among(&mut self, hashes: &[ChangeHash]) -> Result<Vec<Unappliable>, ServerError> {
+        Ok(self.store.unappliable_among(hashes)?)
     }
 
     fn snapshot(&mut self) -> Result<BTreeMap<String, String>, ServerError> {

@@ -298,6 +298,27 @@ impl Store {
         Ok(received)
     }
 
+    /// Of these changes, those received and marked as ones Automerge could not apply, with
+    /// the reason it gave.
+    pub fn unappliable_among(
+        &self,
+        hashes: &[daakhla_crdt::ChangeHash],
+    ) -> Result<Vec<daakhla_crdt::Unappliable>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT unappliable FROM changes WHERE hash = ?1 AND unappliable IS NOT NULL",
+        )?;
+        let mut refused = Vec::new();
+        for hash in hashes {
+            if let Some(why) = stmt
+                .query_row([hash.0.as_slice()], |row| row.get::<_, String>(0))
+                .optional()?
+            {
+                refused.push(daakhla_crdt::Unappliable { hash: *hash, why });
+            }
+        }
+        Ok(refused)
+    }
+
     /// A device setting (server address, token...), none if never set.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self

@@ -6,7 +6,7 @@
 use super::Sql;
 use crate::ServerError;
 use crate::auth::{Device, DeviceEntry, Enrolment, Role, TokenOwner};
-use crate::backend::{ChangeHash, ChangeLog, Documents, Logged, Quarantined};
+use crate::backend::{ChangeHash, ChangeLog, Documents, Logged, Quarantined, Unappliable};
 use daakhla_wire::{Kind, WireChange};
 use postgres::Statement;
 use std::collections::{HashMap, HashSet};
@@ -381,51 +381,54 @@ impl ChangeLog for PgLog {
         Ok(end as u64)
     }
 
-    fn changes_of(&mut self, doc_id: &str) -> Result<Vec<Vec<u8>>, ServerError> {
-        let rows = self.sql().query(
-            "SELECT bytes FROM log WHERE doc_id = $1 ORDER BY seq",
-            &[&doc_id],
-        )?;
-        Ok(rows.into_iter().map(|row| row.get(0)).collect())
+    fn checked(&mut self) -> Result<u64, ServerError> {
+        let through: i64 = self
+            .sql()
+            .query_opt("SELECT through FROM log_checked", &[])?
+            .map_or(0, |row| row.get(0));
+        Ok(through as u64)
     }
 
-    fn changes_of_each(
-        &mut self,
-        doc_ids: &[String],
-    ) -> Result<HashMap<String, Vec<Vec<u8>>>, ServerError> {
+    fn hashes_between(&mut self, after: u64, through: u64) -> Result<Vec<ChangeHash>, ServerError> {
         let rows = self.sql().query(
-            "SELECT doc_id, bytes FROM log WHERE doc_id = ANY($1) ORDER BY seq",
-            &[&doc_ids],
+            "SELECT hash FROM log WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &[&(after as i64), &(through as i64)],
         )?;
-        let mut found: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
-        for row in rows {
-            found.entry(row.get(0)).or_default().push(row.get(1));
+        rows.into_iter()
+            .map(|row| {
+                ChangeHash::try_from(row.get::<_, &[u8]>(0))
+                    .map_err(|_| ServerError::Internal("a bad hash in the log".into()))
+            })
+            .collect()
+    }
+
+    fn settle(
+        &mut self,
+        from: u64,
+        through: u64,
+        refused: &[Unappliable],
+    ) -> Result<bool, ServerError> {
+        let mut tx = self.client.transaction()?;
+        let checked: i64 = tx
+            .query_one("SELECT through FROM log_checked FOR UPDATE", &[])?
+            .get(0);
+        if checked != from as i64 {
+            return Ok(false);
         }
-        Ok(found)
-    }
-
-    fn quarantine(
-        &mut self,
-        device: &str,
-        change: &WireChange,
-        why: &str,
-    ) -> Result<(), ServerError> {
-        let hash = daakhla_crdt::change_from_bytes(change.bytes.clone())?.hash();
-        self.sql().execute(
-            "INSERT INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
-            &[
-                &hash.0.as_slice(),
-                &change.doc_id.to_string(),
-                &i16::from(change.kind.wire_code()),
-                &change.scope,
-                &change.bytes,
-                &device,
-                &chrono::Utc::now().timestamp(),
-                &why,
-            ],
-        )?;
-        Ok(())
+        let hashes: Vec<&[u8]> = refused.iter().map(|r| r.hash.0.as_slice()).collect();
+        let why: Vec<&str> = refused.iter().map(|r| r.why.as_str()).collect();
+        if !refused.is_empty() {
+            tx.execute(
+                "INSERT INTO quarantine (hash, doc_id, kind, scope, bytes, device, received_at, why)
+                 SELECT l.hash, l.doc_id, l.kind, l.scope, l.bytes, l.device, $3, r.why
+                   FROM unnest($1::bytea[], $2::text[]) AS r(hash, why) JOIN log l ON l.hash = r.hash
+                 ON CONFLICT (hash) DO NOTHING",
+                &[&hashes, &why, &chrono::Utc::now().timestamp()],
+            )?;
+        }
+        tx.execute("UPDATE log_checked SET through = $1", &[&(through as i64)])?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn quarantined(&mut self) -> Result<Vec<Quarantined>, ServerError> {
@@ -494,15 +497,18 @@ impl ChangeLog for PgLog {
     fn read(
         &mut self,
         after: u64,
+        through: u64,
         scopes: Option<&[String]>,
         limit: usize,
     ) -> Result<Vec<Logged>, ServerError> {
         let scopes: Option<Vec<&str>> = scopes.map(|s| s.iter().map(String::as_str).collect());
+        let through = i64::try_from(through).unwrap_or(i64::MAX);
         let rows = self.sql().query(
             "SELECT seq, device, doc_id, kind, scope, bytes FROM log
-              WHERE seq > $1 AND ($2::text[] IS NULL OR scope = ANY($2))
+              WHERE seq > $1 AND seq <= $4 AND ($2::text[] IS NULL OR scope = ANY($2))
+                AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.hash = log.hash)
               ORDER BY seq LIMIT $3",
-            &[&(after as i64), &scopes, &(limit as i64)],
+            &[&(after as i64), &scopes, &(limit as i64), &through],
         )?;
         rows.into_iter()
             .map(|row| {

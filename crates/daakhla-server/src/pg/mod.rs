@@ -17,8 +17,9 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use std::collections::HashMap;
 
 /// The schema this build writes; a database with a newer one is refused. (4: revoked
-/// devices, which an older server would still let in; 5: the device store's row columns.)
-const SCHEMA_VERSION: i32 = 5;
+/// devices, which an older server would still let in; 5: the device store's row columns;
+/// 6: changes checked by the materialiser, not the push.)
+const SCHEMA_VERSION: i32 = 6;
 
 /// Connects to the database at `url`, creating the tables the first time.
 pub fn open(url: &str) -> Result<(PgLog, PgRecords), ServerError> {
@@ -148,6 +149,13 @@ fn create_schema(client: &mut Client) -> Result<(), ServerError> {
     // Two servers starting at once must not both create the tables.
     tx.execute("SELECT pg_advisory_xact_lock(7207001)", &[])?;
     tx.batch_execute(include_str!("schema.sql"))?;
+    // A log from before the materialiser checked changes had each checked as it was pushed:
+    // all of it may be handed out.
+    tx.execute(
+        "INSERT INTO log_checked (through) SELECT coalesce(max(seq), 0) FROM log
+         ON CONFLICT DO NOTHING",
+        &[],
+    )?;
     let version: Option<i32> = tx
         .query_opt("SELECT max(version) FROM server_schema", &[])?
         .and_then(|row| row.get(0));

@@ -5,7 +5,7 @@
 
 use super::{Sql, TxSql};
 use crate::ServerError;
-use crate::backend::{Logged, Records};
+use crate::backend::{ChangeHash, Logged, Records, Unappliable};
 use daakhla_crdt::{ActorId, Change, RecordDoc};
 use daakhla_domain::RecordKind;
 use daakhla_domain::child::Child;
@@ -166,6 +166,23 @@ impl Records for PgRecords {
         Ok(())
     }
 
+    fn refused_among(&mut self, hashes: &[ChangeHash]) -> Result<Vec<Unappliable>, ServerError> {
+        let all: Vec<&[u8]> = hashes.iter().map(|h| h.0.as_slice()).collect();
+        let rows = self.client.query(
+            "SELECT hash, why FROM refused_changes WHERE hash = ANY($1)",
+            &[&all],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Unappliable {
+                    hash: ChangeHash::try_from(row.get::<_, &[u8]>(0))
+                        .map_err(|_| ServerError::Internal("a bad refused hash".into()))?,
+                    why: row.get(1),
+                })
+            })
+            .collect()
+    }
+
     fn snapshot(&mut self) -> Result<BTreeMap<String, String>, ServerError> {
         let mut out = BTreeMap::new();
         for row in self.client.query(
@@ -317,6 +334,12 @@ fn receive(
         .collect::<Result<_, _>>()?;
     let (mut doc, unappliable) =
         RecordDoc::load_and_apply(stored.as_deref(), actor, changes.clone())?;
+    for refused in &unappliable {
+        sql.execute(
+            "INSERT INTO refused_changes (hash, why) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&refused.hash.0.as_slice(), &refused.why],
+        )?;
+    }
     for (i, change) in changes.iter().enumerate() {
         let hash = change.hash().0.to_vec();
         let was_waiting = i >= fresh;

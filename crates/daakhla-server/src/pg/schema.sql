@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
     received_at bigint NOT NULL,
     why         text NOT NULL
 );
+-- Schema 6: the position up to which the materialiser has tried every logged change and
+-- quarantined those Automerge cannot apply; pulls hand out no further. (One row, made by
+-- `create_schema`.)
+CREATE TABLE IF NOT EXISTS log_checked (
+    one     boolean PRIMARY KEY DEFAULT true CHECK (one),
+    through bigint NOT NULL
+);
 -- A document's kind and union council, fixed by its first change.
 CREATE TABLE IF NOT EXISTS log_documents (
     doc_id text PRIMARY KEY,
@@ -105,6 +112,12 @@ CREATE TABLE IF NOT EXISTS record_documents (
 );
 CREATE INDEX IF NOT EXISTS record_documents_unreadable ON record_documents (doc_id)
     WHERE unreadable IS NOT NULL;
+-- Schema 6: changes the materialiser found Automerge cannot apply, and why, for the log's
+-- quarantine.
+CREATE TABLE IF NOT EXISTS refused_changes (
+    hash bytea PRIMARY KEY,
+    why  text NOT NULL
+);
 -- Changes whose dependencies have not arrived yet, applied when they do.
 CREATE TABLE IF NOT EXISTS waiting_changes (
     hash   bytea PRIMARY KEY,
