@@ -23,7 +23,7 @@ fn base() -> &'static (Vec<u8>, Vec<daakhla_crdt::Change>) {
 
 fn materialise(saved: Option<&[u8]>, changes: Vec<daakhla_crdt::Change>) {
     let scratch = actor(0);
-    let Ok((mut doc, _refused)) = RecordDoc::load_and_apply(saved, &scratch, changes) else {
+    let Ok((mut doc, _refused)) = RecordDoc::load_and_apply(saved, &scratch, &changes) else {
         return;
     };
     let _ = doc.missing();

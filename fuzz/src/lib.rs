@@ -228,7 +228,7 @@ pub fn record_changes() -> Vec<Change> {
 /// The document `automerge_change` applies each fuzzed change onto: the record's first change.
 pub fn base_document() -> Vec<u8> {
     let (mut doc, refused) =
-        RecordDoc::load_and_apply(None, &actor(9), record_changes()[..1].to_vec()).unwrap();
+        RecordDoc::load_and_apply(None, &actor(9), &record_changes()[..1]).unwrap();
     assert!(refused.is_empty());
     doc.save()
 }

@@ -34,17 +34,31 @@ pub struct Materialised {
 
 /// One record's document.
 pub struct RecordDoc {
-    doc: AutoCommit,
+    body: Body,
     /// The document's saved bytes, kept from the check that they load again until the next
     /// edit: a received record is then saved once, not twice (saving is most of its cost).
     saved: Option<Vec<u8>>,
+}
+
+enum Body {
+    /// Boxed: an Automerge document is over 4 KB before it holds anything.
+    Doc(Box<AutoCommit>),
+    /// A record received as its first change alone, with the fields it puts: most of what a
+    /// device receives is records created once and never edited, and such a record needs no
+    /// Automerge document until it is edited. Its saved form is the change's own bytes, which
+    /// Automerge loads as a document.
+    Created {
+        change: Box<Change>,
+        fields: Map<String, Value>,
+        actor: ActorId,
+    },
 }
 
 impl RecordDoc {
     /// An empty document that will write its changes as `actor`.
     pub fn new(actor: &ActorId) -> RecordDoc {
         RecordDoc {
-            doc: AutoCommit::new().with_actor(actor.clone()),
+            body: Body::Doc(Box::new(AutoCommit::new().with_actor(actor.clone()))),
             saved: None,
         }
     }
@@ -53,15 +67,30 @@ impl RecordDoc {
     pub fn load(bytes: &[u8], actor: &ActorId) -> Result<RecordDoc, CrdtError> {
         let doc = guarded(|| AutoCommit::load(bytes)).map_err(CrdtError::Unloadable)??;
         Ok(RecordDoc {
-            doc: doc.with_actor(actor.clone()),
+            body: Body::Doc(Box::new(doc.with_actor(actor.clone()))),
             saved: None,
         })
+    }
+
+    /// The Automerge document, made from the record's first change if it has not been yet.
+    fn automerge(&mut self) -> Result<&mut AutoCommit, CrdtError> {
+        if let Body::Created { change, actor, .. } = &self.body {
+            let mut doc = AutoCommit::new().with_actor(actor.clone());
+            guarded(|| doc.apply_changes([(**change).clone()]))
+                .map_err(CrdtError::Unloadable)??;
+            self.body = Body::Doc(Box::new(doc));
+        }
+        match &mut self.body {
+            Body::Doc(doc) => Ok(&mut **doc),
+            Body::Created { .. } => unreachable!("made into a document above"),
+        }
     }
 
     /// Whether the document, saved, loads again: a change can apply cleanly and still leave a
     /// document whose saved bytes Automerge cannot load (or panics on), found by fuzzing.
     fn reloads(&mut self) -> Result<(), String> {
-        let bytes = guarded(|| self.doc.save())?;
+        let doc = self.automerge().map_err(|e| e.to_string())?;
+        let bytes = guarded(|| doc.save())?;
         match guarded(|| AutoCommit::load(&bytes))? {
             Ok(_) => {
                 self.saved = Some(bytes);
@@ -72,11 +101,13 @@ impl RecordDoc {
     }
 
     pub fn save(&mut self) -> Vec<u8> {
-        self.saved.take().unwrap_or_else(|| self.doc.save())
-    }
-
-    pub fn heads(&mut self) -> Vec<ChangeHash> {
-        self.doc.get_heads()
+        if let Some(saved) = self.saved.take() {
+            return saved;
+        }
+        match &mut self.body {
+            Body::Doc(doc) => doc.save(),
+            Body::Created { change, .. } => change.raw_bytes().to_vec(),
+        }
     }
 
     /// Writes a record's fields as one change: each field whose value differs from what the
@@ -87,28 +118,25 @@ impl RecordDoc {
         let Value::Object(fields) = record else {
             return Err(CrdtError::NotAnObject);
         };
+        let doc = self.automerge()?;
         for (key, value) in fields {
-            let values = self.doc.get_all(ROOT, key.as_str())?;
+            let values = doc.get_all(ROOT, key.as_str())?;
             let unchanged = values.len() == 1 && scalar_of(&values[0].0).as_ref() == Some(value);
             if !unchanged {
-                self.doc.put(ROOT, key.as_str(), to_scalar(value))?;
+                doc.put(ROOT, key.as_str(), to_scalar(value))?;
             }
         }
-        let gone: Vec<String> = self
-            .doc
-            .keys(ROOT)
-            .filter(|k| !fields.contains_key(k))
-            .collect();
+        let gone: Vec<String> = doc.keys(ROOT).filter(|k| !fields.contains_key(k)).collect();
         for key in gone {
-            self.doc.delete(ROOT, key.as_str())?;
+            doc.delete(ROOT, key.as_str())?;
         }
         let message = serde_json::to_string(stamp).expect("stamps serialise");
-        let committed = self.doc.commit_with(
+        let committed = doc.commit_with(
             CommitOptions::default()
                 .with_message(message)
                 .with_time(stamp.at),
         );
-        Ok(committed.and_then(|_| self.doc.get_last_local_change()))
+        Ok(committed.and_then(|_| doc.get_last_local_change()))
     }
 
     /// The document saved as `saved` (a new one if none) with `changes` from elsewhere
@@ -124,72 +152,104 @@ impl RecordDoc {
     /// never applied. So is a change after which the document, saved, would not load again
     /// (a crafted change can apply to a record's document without a panic and leave it so):
     /// the document returned always saves into bytes that load.
+    ///
+    /// A new record's first change alone is read without Automerge (`created_fields`).
     pub fn load_and_apply(
         saved: Option<&[u8]>,
         actor: &ActorId,
-        changes: Vec<Change>,
+        changes: &[Change],
     ) -> Result<(RecordDoc, Vec<Unappliable>), CrdtError> {
+        if saved.is_none()
+            && let [change] = changes
+            && let Some(fields) = created_fields(change)
+        {
+            let body = Body::Created {
+                change: Box::new(change.clone()),
+                fields,
+                actor: actor.clone(),
+            };
+            return Ok((RecordDoc { body, saved: None }, Vec::new()));
+        }
         let open = || match saved {
             Some(bytes) => RecordDoc::load(bytes, actor),
             None => Ok(RecordDoc::new(actor)),
         };
         let mut doc = open()?;
-        if guarded(|| doc.apply(changes.clone())).is_ok() && doc.reloads().is_ok() {
+        if doc.try_apply(changes.to_vec()).is_ok() && doc.reloads().is_ok() {
             return Ok((doc, Vec::new()));
         }
         let mut doc = open()?;
         let mut taken: Vec<Change> = Vec::new();
         let mut unappliable = Vec::new();
-        for change in changes {
+        for change in changes.iter().cloned() {
             let hash = change.hash();
-            match guarded(|| doc.apply(vec![change.clone()])).and_then(|()| doc.reloads()) {
+            match doc
+                .try_apply(vec![change.clone()])
+                .and_then(|()| doc.reloads())
+            {
                 Ok(()) => taken.push(change),
                 Err(why) => {
                     unappliable.push(Unappliable { hash, why });
                     // The change left the document in no known state: rebuild it.
                     doc = open()?;
-                    doc.apply(taken.clone());
+                    doc.try_apply(taken.clone())
+                        .map_err(CrdtError::Unloadable)?;
                 }
             }
         }
         Ok((doc, unappliable))
     }
 
-    fn apply(&mut self, changes: Vec<Change>) {
+    /// Applies changes, each on its own if the batch is refused; a panic is the error.
+    fn try_apply(&mut self, changes: Vec<Change>) -> Result<(), String> {
         self.saved = None;
-        if self.doc.apply_changes(changes.clone()).is_err() {
-            for change in changes {
-                let _ = self.doc.apply_changes([change]);
+        let doc = self.automerge().map_err(|e| e.to_string())?;
+        guarded(|| {
+            if doc.apply_changes(changes.clone()).is_err() {
+                for change in changes {
+                    let _ = doc.apply_changes([change]);
+                }
             }
-        }
+        })
     }
 
     /// Hashes of changes some applied change depends on that this document lacks.
-    pub fn missing(&mut self) -> Vec<ChangeHash> {
-        self.doc.get_missing_deps(&[])
+    pub fn missing(&mut self) -> Result<Vec<ChangeHash>, CrdtError> {
+        Ok(self.automerge()?.get_missing_deps(&[]))
     }
 
     /// Whether the document holds (has applied) the change with this hash.
     pub fn has(&mut self, hash: &ChangeHash) -> bool {
-        self.doc.get_change_by_hash(hash).is_some()
+        match &mut self.body {
+            Body::Doc(doc) => doc.get_change_by_hash(hash).is_some(),
+            Body::Created { change, .. } => change.hash() == *hash,
+        }
     }
 
     /// Every change of the document, oldest first.
-    pub fn changes(&mut self) -> Vec<Change> {
-        self.doc.get_changes(&[])
+    pub fn changes(&mut self) -> Result<Vec<Change>, CrdtError> {
+        Ok(self.automerge()?.get_changes(&[]))
     }
 
     /// The record as the document holds it now.
     pub fn read(&self) -> Result<Materialised, CrdtError> {
+        let doc = match &self.body {
+            Body::Doc(doc) => doc,
+            Body::Created { fields, .. } => {
+                return Ok(Materialised {
+                    fields: fields.clone(),
+                    conflicts: Vec::new(),
+                });
+            }
+        };
         let mut fields = Map::new();
         let mut conflicts = Vec::new();
-        for key in self.doc.keys(ROOT) {
-            let winner = self
-                .doc
+        for key in doc.keys(ROOT) {
+            let winner = doc
                 .get(ROOT, key.as_str())?
                 .and_then(|(v, _)| scalar_of(&v))
                 .unwrap_or(Value::Null);
-            let all = self.doc.get_all(ROOT, key.as_str())?;
+            let all = doc.get_all(ROOT, key.as_str())?;
             if all.len() > 1 {
                 // Every value but one copy of the winner lost.
                 let mut losers: Vec<Value> = all.iter().filter_map(|(v, _)| scalar_of(v)).collect();
@@ -206,6 +266,42 @@ impl RecordDoc {
         }
         Ok(Materialised { fields, conflicts })
     }
+}
+
+/// The fields a record's first change puts, if that is all it is: no dependencies, its
+/// writer's first change, and plain values put on the record once each, none over another
+/// (what `write` makes of a new record). Applied to an empty document such a change gives
+/// exactly these fields and no conflict, so every device shows the same record whether it
+/// read the change this way or through Automerge.
+fn created_fields(change: &Change) -> Option<Map<String, Value>> {
+    use automerge::ScalarValue;
+    use automerge::legacy::{Key, ObjectId, OpType};
+    if !change.deps().is_empty() || change.seq() != 1 || change.start_op().get() != 1 {
+        return None;
+    }
+    let decoded = guarded(|| change.decode()).ok()?;
+    let mut fields = std::collections::BTreeMap::new();
+    for op in decoded.operations {
+        let (ObjectId::Root, Key::Map(key), OpType::Put(scalar), false) =
+            (&op.obj, &op.key, &op.action, op.insert)
+        else {
+            return None;
+        };
+        let plain = !matches!(
+            scalar,
+            ScalarValue::Counter(_) | ScalarValue::Timestamp(_) | ScalarValue::Unknown { .. }
+        );
+        if !plain || !op.pred.is_empty() {
+            return None;
+        }
+        if fields
+            .insert(key.to_string(), from_scalar(scalar))
+            .is_some()
+        {
+            return None;
+        }
+    }
+    Some(fields.into_iter().collect())
 }
 
 /// A change Automerge could not apply without panicking, and what it said.
@@ -320,10 +416,10 @@ mod tests {
     }
 
     fn sync(x: &mut RecordDoc, y: &mut RecordDoc) {
-        let from_x = x.changes();
-        let from_y = y.changes();
-        x.apply(from_y);
-        y.apply(from_x);
+        let from_x = x.changes().unwrap();
+        let from_y = y.changes().unwrap();
+        x.try_apply(from_y).unwrap();
+        y.try_apply(from_x).unwrap();
     }
 
     #[test]
@@ -352,17 +448,48 @@ mod tests {
         edited["members"] = json!(7);
         let change = a.write(&edited, &stamp("ayesha", 2)).unwrap().unwrap();
         let (mut b, refused) =
-            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), a.changes()).unwrap();
+            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), &a.changes().unwrap())
+                .unwrap();
         assert!(refused.is_empty() && b.has(&change.hash()));
         let received = RecordDoc::load(&b.save(), &ActorId::from(&[3u8; 16][..])).unwrap();
         assert_eq!(received.read().unwrap(), a.read().unwrap());
 
         let (mut b, _) =
-            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), a.changes()).unwrap();
+            RecordDoc::load_and_apply(None, &ActorId::from(&[2u8; 16][..]), &a.changes().unwrap())
+                .unwrap();
         edited["members"] = json!(8);
         b.write(&edited, &stamp("naila", 3)).unwrap().unwrap();
         let saved = RecordDoc::load(&b.save(), &ActorId::from(&[3u8; 16][..])).unwrap();
         assert_eq!(saved.read().unwrap().fields["members"], json!(8));
+    }
+
+    #[test]
+    fn a_new_record_read_from_its_first_change_is_the_record_automerge_shows() {
+        let mut a = RecordDoc::new(&ActorId::from(&[1u8; 16][..]));
+        let created = a.write(&household(), &stamp("ayesha", 1)).unwrap().unwrap();
+        let reader = ActorId::from(&[2u8; 16][..]);
+        let (mut b, refused) =
+            RecordDoc::load_and_apply(None, &reader, std::slice::from_ref(&created)).unwrap();
+        assert!(refused.is_empty());
+        assert!(
+            matches!(b.body, Body::Created { .. }),
+            "no document was made"
+        );
+        assert!(b.has(&created.hash()));
+        assert_eq!(b.read().unwrap(), a.read().unwrap());
+        // Saved as the change itself, it loads as a document and takes edits from anyone.
+        let mut loaded = RecordDoc::load(&b.save(), &reader).unwrap();
+        assert_eq!(loaded.read().unwrap(), a.read().unwrap());
+        let edited = json!({"id": "h1", "household_number": "12", "head_name": "Muhammad Aslam",
+                            "members": 7, "gps": {"latitude": 25.4, "longitude": 68.4}});
+        let edit = loaded.write(&edited, &stamp("bilal", 2)).unwrap().unwrap();
+        a.try_apply(vec![edit]).unwrap();
+        assert_eq!(a.read().unwrap().fields["members"], json!(7));
+        // An edit alone is no first change: it waits in a document for the record.
+        let (mut waiting, _) =
+            RecordDoc::load_and_apply(None, &reader, &[a.changes().unwrap().remove(1)]).unwrap();
+        assert!(matches!(waiting.body, Body::Doc(_)));
+        assert_eq!(waiting.missing().unwrap(), vec![created.hash()]);
     }
 
     #[test]
@@ -452,10 +579,10 @@ mod tests {
         edited["members"] = json!(9);
         let second = a.write(&edited, &stamp("ayesha", 3)).unwrap().unwrap();
         // Out of order, then duplicated.
-        b.apply(vec![second.clone()]);
-        assert_eq!(b.missing(), vec![first.hash()]);
-        b.apply(vec![first.clone(), second, first]);
-        assert!(b.missing().is_empty());
+        b.try_apply(vec![second.clone()]).unwrap();
+        assert_eq!(b.missing().unwrap(), vec![first.hash()]);
+        b.try_apply(vec![first.clone(), second, first]).unwrap();
+        assert!(b.missing().unwrap().is_empty());
         assert_eq!(b.read().unwrap(), a.read().unwrap());
         assert!(!b.read().unwrap().fields.contains_key("gps"));
     }
@@ -477,7 +604,8 @@ mod tests {
             .write(&edited, &stamp("naila", 4))
             .unwrap()
             .unwrap();
-        b.apply(vec![taken.clone(), clash.clone(), other.clone()]);
+        b.try_apply(vec![taken.clone(), clash.clone(), other.clone()])
+            .unwrap();
         assert!(b.has(&taken.hash()) && b.has(&other.hash()));
         assert!(!b.has(&clash.hash()), "the clashing change is left out");
         let fields = b.read().unwrap().fields;
@@ -491,7 +619,7 @@ mod tests {
     /// `first` as a dependency: what a hostile device can send.
     pub(crate) fn poison() -> (Change, Change) {
         let (mut a, _) = two_devices();
-        let first = a.changes().remove(0);
+        let first = a.changes().unwrap().remove(0);
         let mut b = RecordDoc::load(&a.save(), &ActorId::from(&[2u8; 16][..])).unwrap();
         let mut edited = household();
         edited["members"] = json!(7);
@@ -514,7 +642,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let (mut doc, unappliable) =
-            RecordDoc::load_and_apply(None, &actor, vec![poison.clone(), other.clone()]).unwrap();
+            RecordDoc::load_and_apply(None, &actor, &[poison.clone(), other.clone()]).unwrap();
         assert_eq!(
             unappliable.iter().map(|u| u.hash).collect::<Vec<_>>(),
             [poison.hash()]
@@ -525,7 +653,7 @@ mod tests {
         // The document stays whole: it saves, loads and takes the honest first change.
         let saved = doc.save();
         let (mut again, none) =
-            RecordDoc::load_and_apply(Some(&saved), &actor, vec![first.clone()]).unwrap();
+            RecordDoc::load_and_apply(Some(&saved), &actor, std::slice::from_ref(&first)).unwrap();
         assert!(none.is_empty() && again.has(&first.hash()));
     }
 
@@ -602,7 +730,7 @@ mod tests {
             (Some(a.save()), vec![poison.clone()]),
         ] {
             let (mut doc, refused) =
-                RecordDoc::load_and_apply(saved.as_deref(), &scratch, changes).unwrap();
+                RecordDoc::load_and_apply(saved.as_deref(), &scratch, &changes).unwrap();
             assert_eq!(refused.len(), 1);
             assert_eq!(refused[0].hash, poison.hash());
             assert!(!doc.has(&poison.hash()) && doc.has(&first.hash()));

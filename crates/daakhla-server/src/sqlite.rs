@@ -618,6 +618,13 @@ impl StoreRecords {
             store
         };
         store.set_author("server");
+        // The records are derived from the log, their cursor committed with them: after a
+        // power cut they may lose their last batches, never their consistency, and are
+        // caught up again from the log. So their commits need not wait for the disk; the log
+        // itself, the truth, keeps `FULL`.
+        store
+            .connection()
+            .pragma_update(None, "synchronous", "NORMAL")?;
         Ok(StoreRecords { store })
     }
 }

@@ -3,7 +3,7 @@
 //! record's history is read from, and where conflicts come from.
 
 use crate::StoreError;
-use daakhla_crdt::{ActorId, Change, RecordDoc, Stamp, fields_of};
+use daakhla_crdt::{ActorId, Change, Materialised, RecordDoc, Stamp, fields_of};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
@@ -59,6 +59,14 @@ impl Identity {
     }
 }
 
+/// A received record as its document holds it now.
+pub(crate) struct ReceivedRecord {
+    pub record: Value,
+    /// How many of the changes could not be applied at all (kept, marked, never tried again).
+    pub unappliable: usize,
+    pub in_conflict: bool,
+}
+
 /// Writes records inside one transaction, as one person on this device at one moment.
 pub(crate) struct Editor<'a> {
     pub tx: &'a Transaction<'a>,
@@ -77,8 +85,9 @@ impl Editor<'_> {
         record: &T,
     ) -> Result<(), StoreError> {
         let value = serde_json::to_value(record)?;
-        let mut doc = match self.stored_doc(id)? {
-            Some(bytes) => RecordDoc::load(&bytes, &self.identity.actor)?,
+        let saved = self.stored_doc(id)?;
+        let mut doc = match &saved {
+            Some(bytes) => RecordDoc::load(bytes, &self.identity.actor)?,
             None => RecordDoc::new(&self.identity.actor),
         };
         let stamp = Stamp {
@@ -89,52 +98,45 @@ impl Editor<'_> {
         let Some(change) = doc.write(&value, &stamp)? else {
             return Ok(());
         };
-        self.save_doc(kind, id, &mut doc)?;
-        self.insert_change(id, &change, true, &stamp)
+        self.save_doc(kind, id, &mut doc, saved.is_none())?;
+        self.insert_change(id, &change, true, &stamp, true)
     }
 
     /// Applies changes received for document `id` (and any received earlier that were
-    /// waiting for these), saves it, and returns the record it now holds with how many of the
-    /// changes could not be applied at all (kept, marked, never tried again).
+    /// waiting for these), saves it, and returns the record it now holds.
     pub fn receive(
         &self,
         kind: RecordKind,
         id: &str,
         incoming: Vec<Change>,
-    ) -> Result<(Value, usize), StoreError> {
-        let waiting: Vec<Vec<u8>> = self
-            .tx
-            .prepare_cached(
+    ) -> Result<ReceivedRecord, StoreError> {
+        let mut all = incoming;
+        let fresh = all.len();
+        {
+            let mut waiting = self.tx.prepare_cached(
                 "SELECT bytes FROM changes WHERE doc_id = ?1 AND NOT applied AND unappliable IS NULL",
-            )?
-            .query_map([id], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut all = incoming.clone();
-        for bytes in waiting {
-            all.push(daakhla_crdt::change_from_bytes(bytes)?);
+            )?;
+            for bytes in waiting.query_map([id], |row| row.get::<_, Vec<u8>>(0))? {
+                all.push(daakhla_crdt::change_from_bytes(bytes?)?);
+            }
         }
         let saved = self.stored_doc(id)?;
         let (mut doc, unappliable) =
-            RecordDoc::load_and_apply(saved.as_deref(), &self.identity.actor, all.clone())?;
-        for change in &incoming {
+            RecordDoc::load_and_apply(saved.as_deref(), &self.identity.actor, &all)?;
+        for change in &all[..fresh] {
             let stamp = daakhla_crdt::stamp_of(change).unwrap_or(Stamp {
                 author: String::new(),
                 device: String::new(),
                 at: change.timestamp(),
             });
-            self.insert_change(id, change, false, &stamp)?;
+            let applied = doc.has(&change.hash());
+            self.insert_change(id, change, false, &stamp, applied)?;
         }
-        for change in &all {
+        for change in &all[fresh..] {
             if doc.has(&change.hash()) {
                 self.tx
-                    .prepare_cached(
-                        "UPDATE changes SET applied = 1 WHERE hash = ?1 AND NOT applied",
-                    )?
-                    .execute([change.hash().0.to_vec()])?;
-            } else {
-                self.tx
-                    .prepare_cached("UPDATE changes SET applied = 0 WHERE hash = ?1")?
-                    .execute([change.hash().0.to_vec()])?;
+                    .prepare_cached("UPDATE changes SET applied = 1 WHERE hash = ?1")?
+                    .execute([change.hash().0.as_slice()])?;
             }
         }
         for refused in &unappliable {
@@ -142,8 +144,12 @@ impl Editor<'_> {
                 .prepare_cached("UPDATE changes SET unappliable = ?2 WHERE hash = ?1")?
                 .execute(params![refused.hash.0.to_vec(), refused.why])?;
         }
-        let fields = self.save_doc(kind, id, &mut doc)?;
-        Ok((Value::Object(fields), unappliable.len()))
+        let read = self.save_doc(kind, id, &mut doc, saved.is_none())?;
+        Ok(ReceivedRecord {
+            record: Value::Object(read.fields),
+            unappliable: unappliable.len(),
+            in_conflict: !read.conflicts.is_empty(),
+        })
     }
 
     fn stored_doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -154,13 +160,15 @@ impl Editor<'_> {
             .optional()?)
     }
 
-    /// Saves the document and its conflicts; answers its fields, read once for both.
+    /// Saves the document and its conflicts (a new one has none to clear); answers what it
+    /// holds, read once for both.
     fn save_doc(
         &self,
         kind: RecordKind,
         id: &str,
         doc: &mut RecordDoc,
-    ) -> Result<serde_json::Map<String, Value>, StoreError> {
+        new: bool,
+    ) -> Result<Materialised, StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO documents (id, kind, bytes) VALUES (?1, ?2, ?3)
@@ -168,10 +176,12 @@ impl Editor<'_> {
             )?
             .execute(params![id, kind.code(), doc.save()])?;
         let read = doc.read()?;
-        self.tx
-            .prepare_cached("DELETE FROM conflicts WHERE doc_id = ?1")?
-            .execute([id])?;
-        for conflict in read.conflicts {
+        if !new {
+            self.tx
+                .prepare_cached("DELETE FROM conflicts WHERE doc_id = ?1")?
+                .execute([id])?;
+        }
+        for conflict in &read.conflicts {
             self.tx
                 .prepare_cached(
                     "INSERT INTO conflicts (doc_id, field, winner, losers) VALUES (?1, ?2, ?3, ?4)",
@@ -180,10 +190,10 @@ impl Editor<'_> {
                     id,
                     conflict.field,
                     conflict.winner.to_string(),
-                    Value::from(conflict.losers).to_string()
+                    Value::from(conflict.losers.clone()).to_string()
                 ])?;
         }
-        Ok(read.fields)
+        Ok(read)
     }
 
     fn insert_change(
@@ -192,15 +202,16 @@ impl Editor<'_> {
         change: &Change,
         local: bool,
         stamp: &Stamp,
+        applied: bool,
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local, pushed, actor, at, author, device, fields)
-                 VALUES (?1, ?2, ?3, ?4, NOT ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local, pushed, actor, at, author, device, fields, applied)
+                 VALUES (?1, ?2, ?3, ?4, NOT ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 doc_id,
-                change.hash().0.to_vec(),
+                change.hash().0.as_slice(),
                 change.raw_bytes(),
                 local,
                 change.actor_id().to_hex_string(),
@@ -208,6 +219,7 @@ impl Editor<'_> {
                 stamp.author,
                 stamp.device,
                 serde_json::to_string(&fields_of(change))?,
+                applied,
             ])?;
         Ok(())
     }

@@ -276,15 +276,10 @@ impl Store {
         };
         let sql = &mut SqliteRows(&tx);
         for (doc_id, kind, doc_changes) in rows::in_apply_order(fresh) {
-            let (record, unappliable) = editor.receive(kind, doc_id, doc_changes)?;
-            received.unappliable += unappliable;
-            received.records += usize::from(rows::show(sql, doc_id, kind, record)?);
-            let conflicts: bool = tx
-                .prepare_cached("SELECT 1 FROM conflicts WHERE doc_id = ?1 LIMIT 1")?
-                .query_row([doc_id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            received.in_conflict += usize::from(conflicts);
+            let doc = editor.receive(kind, doc_id, doc_changes)?;
+            received.unappliable += doc.unappliable;
+            received.in_conflict += usize::from(doc.in_conflict);
+            received.records += usize::from(rows::show(sql, doc_id, kind, doc.record)?);
         }
         received.records += rows::show_waiting(sql)?;
         rows::relink(sql)?;

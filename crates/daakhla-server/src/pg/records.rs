@@ -155,8 +155,19 @@ impl Records for PgRecords {
             .iter()
             .zip(&fresh)
             .map(|(id, logged)| (id.as_str(), logged.change.kind, logged.change.bytes.clone()));
-        for (doc_id, kind, bytes) in rows::in_apply_order(batch) {
-            let record = receive(&mut sql, &self.actor, doc_id, kind, bytes)?;
+        let grouped = rows::in_apply_order(batch);
+        // A round trip costs more than applying a record's changes: the documents are read
+        // and written for the whole batch at once, the rows a record at a time.
+        let doc_ids: Vec<&str> = grouped.iter().map(|(id, _, _)| *id).collect();
+        let mut stored = StoredDocuments::fetch(&mut sql, &doc_ids)?;
+        let mut writes = DocumentWrites::default();
+        let mut received = Vec::with_capacity(grouped.len());
+        for (doc_id, kind, bytes) in grouped {
+            let record = receive(&mut stored, &mut writes, &self.actor, doc_id, kind, bytes)?;
+            received.push((doc_id, kind, record));
+        }
+        writes.flush(&mut sql)?;
+        for (doc_id, kind, record) in received {
             rows::show(&mut sql, doc_id, kind, record)?;
         }
         rows::show_waiting(&mut sql)?;
@@ -307,71 +318,145 @@ impl Records for PgRecords {
     }
 }
 
-/// Applies a document's new changes (and any that waited for them), saves it with its
-/// conflicts, and returns the record it now holds.
+/// What a batch's documents held before it: their saved bytes and the changes of theirs that
+/// waited for others.
+struct StoredDocuments {
+    saved: HashMap<String, Vec<u8>>,
+    waiting: HashMap<String, Vec<Vec<u8>>>,
+}
+
+impl StoredDocuments {
+    fn fetch(sql: &mut TxSql, doc_ids: &[&str]) -> Result<StoredDocuments, ServerError> {
+        let saved = sql
+            .query(
+                "SELECT doc_id, bytes FROM record_documents WHERE doc_id = ANY($1)",
+                &[&doc_ids],
+            )?
+            .into_iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        let mut waiting: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        for row in sql.query(
+            "SELECT doc_id, bytes FROM waiting_changes WHERE doc_id = ANY($1)",
+            &[&doc_ids],
+        )? {
+            waiting.entry(row.get(0)).or_default().push(row.get(1));
+        }
+        Ok(StoredDocuments { saved, waiting })
+    }
+}
+
+/// A batch's document writes, made in a few statements at the end of it.
+#[derive(Default)]
+struct DocumentWrites {
+    documents: (Vec<String>, Vec<&'static str>, Vec<Vec<u8>>),
+    cleared: Vec<String>,
+    conflicts: (Vec<String>, Vec<String>, Vec<Value>, Vec<Value>),
+    waiting: (Vec<Vec<u8>>, Vec<String>, Vec<Vec<u8>>),
+    taken: Vec<Vec<u8>>,
+    refused: (Vec<Vec<u8>>, Vec<String>),
+}
+
+impl DocumentWrites {
+    fn flush(self, sql: &mut TxSql) -> Result<(), ServerError> {
+        let (ids, kinds, bytes) = &self.documents;
+        if !ids.is_empty() {
+            sql.execute(
+                "INSERT INTO record_documents (doc_id, kind, bytes)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+                 ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes",
+                &[ids, kinds, bytes],
+            )?;
+        }
+        if !self.cleared.is_empty() {
+            sql.execute(
+                "DELETE FROM record_conflicts WHERE doc_id = ANY($1)",
+                &[&self.cleared],
+            )?;
+        }
+        let (ids, fields, winners, losers) = &self.conflicts;
+        if !ids.is_empty() {
+            sql.execute(
+                "INSERT INTO record_conflicts (doc_id, field, winner, losers)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])",
+                &[ids, fields, winners, losers],
+            )?;
+        }
+        let (hashes, ids, bytes) = &self.waiting;
+        if !hashes.is_empty() {
+            sql.execute(
+                "INSERT INTO waiting_changes (hash, doc_id, bytes)
+                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[]) ON CONFLICT DO NOTHING",
+                &[hashes, ids, bytes],
+            )?;
+        }
+        if !self.taken.is_empty() {
+            sql.execute(
+                "DELETE FROM waiting_changes WHERE hash = ANY($1)",
+                &[&self.taken],
+            )?;
+        }
+        let (hashes, whys) = &self.refused;
+        if !hashes.is_empty() {
+            sql.execute(
+                "INSERT INTO refused_changes (hash, why)
+                 SELECT * FROM unnest($1::bytea[], $2::text[]) ON CONFLICT DO NOTHING",
+                &[hashes, whys],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies a document's new changes (and any that waited for them), notes its writes, and
+/// returns the record it now holds.
 fn receive(
-    sql: &mut TxSql,
+    stored: &mut StoredDocuments,
+    writes: &mut DocumentWrites,
     actor: &ActorId,
     doc_id: &str,
     kind: RecordKind,
     incoming: Vec<Vec<u8>>,
 ) -> Result<Value, ServerError> {
-    let stored: Option<Vec<u8>> = sql
-        .query_opt(
-            "SELECT bytes FROM record_documents WHERE doc_id = $1",
-            &[&doc_id],
-        )?
-        .map(|row| row.get(0));
-    let waiting = sql.query(
-        "SELECT bytes FROM waiting_changes WHERE doc_id = $1",
-        &[&doc_id],
-    )?;
+    let saved = stored.saved.remove(doc_id);
+    let waiting = stored.waiting.remove(doc_id).unwrap_or_default();
     let fresh = incoming.len();
     let changes: Vec<Change> = incoming
         .into_iter()
-        .chain(waiting.into_iter().map(|row| row.get(0)))
+        .chain(waiting)
         .map(daakhla_crdt::change_from_bytes)
         .collect::<Result<_, _>>()?;
-    let (mut doc, unappliable) =
-        RecordDoc::load_and_apply(stored.as_deref(), actor, changes.clone())?;
+    let (mut doc, unappliable) = RecordDoc::load_and_apply(saved.as_deref(), actor, &changes)?;
     for refused in &unappliable {
-        sql.execute(
-            "INSERT INTO refused_changes (hash, why) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&refused.hash.0.as_slice(), &refused.why],
-        )?;
+        writes.refused.0.push(refused.hash.0.to_vec());
+        writes.refused.1.push(refused.why.clone());
     }
     for (i, change) in changes.iter().enumerate() {
-        let hash = change.hash().0.to_vec();
+        let hash = change.hash();
         let was_waiting = i >= fresh;
         // A change Automerge cannot apply at all never waits: it stays in the log only.
-        if doc.has(&change.hash()) || unappliable.iter().any(|u| u.hash == change.hash()) {
+        if doc.has(&hash) || unappliable.iter().any(|u| u.hash == hash) {
             if was_waiting {
-                sql.execute("DELETE FROM waiting_changes WHERE hash = $1", &[&hash])?;
+                writes.taken.push(hash.0.to_vec());
             }
-        } else {
-            sql.execute(
-                    "INSERT INTO waiting_changes (hash, doc_id, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    &[&hash, &doc_id, &change.raw_bytes()],
-                )?;
+        } else if !was_waiting {
+            writes.waiting.0.push(hash.0.to_vec());
+            writes.waiting.1.push(doc_id.to_string());
+            writes.waiting.2.push(change.raw_bytes().to_vec());
         }
     }
-    sql.execute(
-        "INSERT INTO record_documents (doc_id, kind, bytes) VALUES ($1, $2, $3)
-             ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes",
-        &[&doc_id, &kind.code(), &doc.save()],
-    )?;
+    writes.documents.0.push(doc_id.to_string());
+    writes.documents.1.push(kind.code());
+    writes.documents.2.push(doc.save());
     let read = doc.read()?;
-    sql.execute("DELETE FROM record_conflicts WHERE doc_id = $1", &[&doc_id])?;
+    if saved.is_some() {
+        writes.cleared.push(doc_id.to_string());
+    }
     for conflict in read.conflicts {
-        sql.execute(
-            "INSERT INTO record_conflicts (doc_id, field, winner, losers) VALUES ($1, $2, $3, $4)",
-            &[
-                &doc_id,
-                &conflict.field,
-                &conflict.winner,
-                &Value::from(conflict.losers),
-            ],
-        )?;
+        writes.conflicts.0.push(doc_id.to_string());
+        writes.conflicts.1.push(conflict.field);
+        writes.conflicts.2.push(conflict.winner);
+        writes.conflicts.3.push(Value::from(conflict.losers));
     }
     Ok(Value::Object(read.fields))
 }
