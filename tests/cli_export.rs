@@ -1,6 +1,7 @@
 //! `daakhla export` and `daakhla digest` as a coordinator runs them, on a real store file.
 
 mod support;
+use daakhla_testkit::json::texts;
 use support::Workspace;
 
 fn demo() -> Workspace {
@@ -33,12 +34,7 @@ fn every_kind_is_exported_with_urdu_labels_and_one_union_council_alone() {
             folder.to_str().unwrap(),
         ])
         .json();
-    let kinds: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["kind"].as_str().unwrap())
-        .collect();
+    let kinds = texts(&all, "/kind");
     assert_eq!(
         kinds,
         ["households", "children", "follow-ups", "schools", "needs"]

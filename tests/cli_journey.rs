@@ -4,6 +4,7 @@
 
 mod support;
 
+use daakhla_testkit::json::texts;
 use serde_json::{Value, json};
 use support::Workspace;
 
@@ -100,12 +101,7 @@ fn a_household_is_surveyed_followed_up_and_reported() {
         report["still_to_follow_up"],
         serde_json::json!({"girls": 0, "boys": 1, "transgender": 0})
     );
-    let reasons: Vec<&str> = report["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["reason"]["code"].as_str().unwrap())
-        .collect();
+    let reasons = texts(&report["reasons"], "/reason/code");
     assert_eq!(
         reasons,
         ["cost", "child_works", "household_chores"],

@@ -3,8 +3,6 @@
 //! and the reference campaign, whose totals must be exactly the seeds' figures.
 
 use chrono::{Months, NaiveDate, Utc};
-use daakhla_domain::followup::FollowUp;
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::decode_value;
 use daakhla_domain::school::{InfrastructureNeed, School};
@@ -13,6 +11,12 @@ use daakhla_reports::{BySex, Report, ReportRequest, Shares, Visible};
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server, on_both_databases};
 use daakhla_store::Store;
+use daakhla_testkit::follow_ups::{enrolled, visit};
+use daakhla_testkit::json::texts;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::schools::school;
+use daakhla_testkit::stores::device_store;
+use daakhla_testkit::surveys::{household, in_school, osc_for};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -38,64 +42,18 @@ fn shares(girls: Option<f64>, boys: Option<f64>, all: Option<f64>) -> Shares {
     Shares { girls, boys, all }
 }
 
-/// Two union councils under a reference district: UC1 (villages V1, V2) and UC2 (W1).
-fn geography() -> Geography {
-    decode_value(json!({
-        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "SD-THT-T9", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [
-            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-            {"code": "V2", "parent": "UC1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}},
-            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
-    }))
-    .unwrap()
-}
-
-fn osc(name: &str, sex: &str, age: u8, status: &str, reasons: Value) -> Value {
-    json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": status},
-           "reasons_out_of_school": reasons})
-}
-
-fn in_school(name: &str, sex: &str, age: u8) -> Value {
-    json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": "enrolled", "class": 3}})
-}
-
 fn survey(uc: &str, village: &str, number: &str, on: &str, children: Value) -> HouseholdSurvey {
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
-                      "head_name": "Muhammad Aslam", "members": 7, "surveyed_by": "Ayesha", "surveyed_on": on},
-        "children": children
-    }))
-    .unwrap();
-    s.link_children();
-    s
-}
-
-fn visit(survey: &HouseholdSurvey, child: usize, on: &str, outcome: Value) -> FollowUp {
-    decode_value(
-        json!({"child_id": survey.children[child].id, "visited_on": on,
-                        "visited_by": "Ayesha", "outcome": outcome}),
-    )
-    .unwrap()
-}
-
-fn enrolled() -> Value {
-    json!({"kind": "enrolled", "school": {"name": "GGPS Goth Ali"}, "class": 1})
+    household(uc, village, number)
+        .head("Muhammad Aslam")
+        .members(7)
+        .surveyed_on(on)
+        .children(children)
+        .build()
 }
 
 fn retention(dropped_out: bool) -> Value {
     json!({"kind": "retention_check", "milestone": "1_month", "attending_regularly": !dropped_out,
            "dropped_out": dropped_out})
-}
-
-fn school(uc: &str, village: &str, name: &str) -> School {
-    decode_value(
-        json!({"name": name, "level": "primary", "gender": "mixed", "functional": true,
-                        "uc_code": uc, "village_code": village}),
-    )
-    .unwrap()
 }
 
 fn need(
@@ -104,14 +62,13 @@ fn need(
     identified: &str,
     resolved: Option<&str>,
 ) -> InfrastructureNeed {
-    let mut need = json!({"school_id": school.id, "category": category, "severity": "high",
-                          "identified_on": identified, "reported_by": "Ayesha"});
+    let mut fields = json!({"identified_on": identified});
     if let Some(resolved) = resolved {
-        need["raised_on"] = json!(identified);
-        need["promised_on"] = json!(identified);
-        need["resolved_on"] = json!(resolved);
+        fields["raised_on"] = json!(identified);
+        fields["promised_on"] = json!(identified);
+        fields["resolved_on"] = json!(resolved);
     }
-    decode_value(need).unwrap()
+    daakhla_testkit::schools::need(school, category, fields)
 }
 
 /// Ayesha's store holding the hand-counted union council (and one household next door).
@@ -127,34 +84,29 @@ fn need(
 /// entered by mistake and deleted. Schools: S1 (V1) boundary wall resolved 1 Oct, latrines
 /// open; S2 (V2) drinking water resolved 20 Oct; S3 (W1) electricity open.
 fn hand_counted_store(dir: &std::path::Path) -> Store {
-    let mut store = Store::create(dir.join("ayesha.sqlite")).unwrap();
-    let reference: Geography =
-        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
-    store.import_geography(&reference, &ctx()).unwrap();
-    store.import_geography(&geography(), &ctx()).unwrap();
-    store.set_author("Ayesha");
+    let mut store = device_store(dir, "Ayesha");
     let a = survey(
         "UC1",
         "V1",
         "1",
         "2026-09-01",
         json!([
-            osc(
+            osc_for(
                 "Sana",
                 "girl",
                 9,
                 "never_enrolled",
                 json!(["cost", "household_chores"])
             ),
-            osc(
+            osc_for(
                 "Bilal",
                 "boy",
                 12,
                 "dropped_out",
                 json!(["migration", "cost"])
             ),
-            in_school("Hina", "girl", 7),
-            in_school("Imran", "boy", 8)
+            in_school("Hina", "girl", 7, 3),
+            in_school("Imran", "boy", 8, 3)
         ]),
     );
     let b = survey(
@@ -163,9 +115,9 @@ fn hand_counted_store(dir: &std::path::Path) -> Store {
         "1",
         "2026-09-01",
         json!([
-            osc("Asma", "girl", 13, "never_enrolled", json!(["no_girls_school", "cost", "school_too_far"])),
-            osc("Zara", "transgender", 10, "never_enrolled", json!(["school_too_far"])),
-            in_school("Omar", "boy", 16),
+            osc_for("Asma", "girl", 13, "never_enrolled", json!(["no_girls_school", "cost", "school_too_far"])),
+            osc_for("Zara", "transgender", 10, "never_enrolled", json!(["school_too_far"])),
+            in_school("Omar", "boy", 16, 3),
             {"name": "Rukhsana", "sex": "girl", "date_of_birth": "2016-09-01",
              "schooling": {"status": "never_enrolled"}, "reasons_out_of_school": ["household_chores"]}
         ]),
@@ -179,7 +131,7 @@ fn hand_counted_store(dir: &std::path::Path) -> Store {
         "W1",
         "1",
         "2026-09-08",
-        json!([osc("Ali", "boy", 9, "never_enrolled", json!(["cost"]))]),
+        json!([osc_for("Ali", "boy", 9, "never_enrolled", json!(["cost"]))]),
     );
     store
         .add_surveys(
@@ -195,14 +147,20 @@ fn hand_counted_store(dir: &std::path::Path) -> Store {
         "V2",
         "7",
         "2026-09-02",
-        json!([in_school("Nadia", "girl", 6)]),
+        json!([in_school("Nadia", "girl", 6, 3)]),
     );
     let mistake = survey(
         "UC1",
         "V1",
         "9",
         "2026-09-02",
-        json!([osc("Ghost", "boy", 10, "never_enrolled", json!(["cost"]))]),
+        json!([osc_for(
+            "Ghost",
+            "boy",
+            10,
+            "never_enrolled",
+            json!(["cost"])
+        )]),
     );
     store
         .add_surveys(&[twice.clone(), mistake.clone()], &ctx(), &mut |_| {})
@@ -214,26 +172,25 @@ fn hand_counted_store(dir: &std::path::Path) -> Store {
     store
         .add_follow_ups(
             &[
-                visit(&a, 0, "2026-09-12", enrolled()),
-                visit(&a, 1, "2026-09-12", enrolled()),
+                visit(&a.children[0], "2026-09-12", enrolled()),
+                visit(&a.children[1], "2026-09-12", enrolled()),
                 visit(
-                    &b,
-                    0,
+                    &b.children[0],
                     "2026-09-05",
                     json!({"kind": "admission_pending", "why": "B-form"}),
                 ),
-                visit(&c, 0, "2026-09-12", enrolled()),
-                visit(&a, 0, "2026-10-14", retention(false)),
-                visit(&a, 1, "2026-10-15", retention(true)),
+                visit(&c.children[0], "2026-09-12", enrolled()),
+                visit(&a.children[0], "2026-10-14", retention(false)),
+                visit(&a.children[1], "2026-10-15", retention(true)),
             ],
             &ctx(),
             &mut |_| {},
         )
         .unwrap();
     let (s1, s2, s3) = (
-        school("UC1", "V1", "GGPS Goth Ali"),
-        school("UC1", "V2", "GBPS Goth Sher"),
-        school("UC2", "W1", "GPS Basti"),
+        school("UC1", Some("V1"), "GGPS Goth Ali"),
+        school("UC1", Some("V2"), "GBPS Goth Sher"),
+        school("UC2", Some("W1"), "GPS Basti"),
     );
     store
         .save_schools(&[s1.clone(), s2.clone(), s3.clone()], &ctx(), &mut |_| {})
@@ -263,13 +220,7 @@ fn request(area: Option<&str>, from: Option<&str>, to: Option<&str>) -> ReportRe
 
 /// The report as a device computes it from its own store.
 fn on_device(store: &Store, request: &ReportRequest) -> Report {
-    daakhla_reports::report(
-        &mut daakhla_reports::SqliteSource(store.connection()),
-        request,
-        &Visible::All,
-        ctx().today,
-    )
-    .unwrap()
+    daakhla_testkit::reports::on_device(store, request, ctx().today)
 }
 
 /// A server on `scratch` answering over loopback, with the hand-counted records synced to it
@@ -287,7 +238,7 @@ impl Synced {
         let dir = tempfile::tempdir().unwrap();
         let mut store = hand_counted_store(dir.path());
         let server = Arc::new(Server::open(scratch.location()).unwrap());
-        server.import_geography(&geography()).unwrap();
+        server.import_geography(&two_union_councils()).unwrap();
         let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
         let (_, token) = server
             .add_device(
@@ -512,7 +463,7 @@ fn hand_counted_figures_are_the_same_on_the_device_and_the_server(scratch: Scrat
         daakhla_server::Location::Postgres(_) => Scratch::postgres().unwrap(),
     };
     let rows_only = Server::open(again.location()).unwrap();
-    rows_only.import_geography(&geography()).unwrap();
+    rows_only.import_geography(&two_union_councils()).unwrap();
     let mut surveys = Vec::new();
     world
         .store
@@ -599,13 +550,7 @@ fn readers_see_only_their_places_and_the_drill_down_reaches_a_child(scratch: Scr
     // Village → its out-of-school children → one child's story.
     let (status, children) = world.get(&supervisor, "/v1/report/children?village=V2");
     assert_eq!(status, 200, "{children}");
-    let names: Vec<&str> = children
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Asma", "Rukhsana", "Zara"]);
+    assert_eq!(texts(&children, "/name"), ["Asma", "Rukhsana", "Zara"]);
     assert_eq!(children[0]["stage"]["code"], "following_up");
     let (_, v1) = world.get(&supervisor, "/v1/report/children?village=V1");
     let bilal = v1

@@ -168,33 +168,7 @@ impl Workspace {
 
 /// Every row of every table of an SQLite file.
 pub fn dump_file(path: &Path) -> Vec<String> {
-    let conn = open_db(path).expect("open database");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let rows = stmt
-            .query_map([], |row| {
-                let cells: Vec<String> = (0..columns)
-                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
-                    .collect();
-                Ok(format!("{table}: {}", cells.join(" | ")))
-            })
-            .unwrap();
-        for row in rows {
-            out.push(row.unwrap());
-        }
-    }
-    out
+    daakhla_testkit::sqlite::dump(&open_db(path).expect("open database"))
 }
 
 /// A running `daakhla-server` process; killed (SIGKILL) when dropped.

@@ -1,6 +1,8 @@
 //! The app's commands on a real store file, as the UI calls them: by name, with JSON.
 
 use daakhla_app::{App, AppError, ErrorKind, StoreKey, bindings};
+use daakhla_testkit::json::texts;
+use daakhla_testkit::stores::{edit, relay};
 use serde_json::{Value, json};
 
 /// The key the tests' stores are locked with (the app's are always encrypted).
@@ -101,12 +103,7 @@ fn a_surveyed_household_s_out_of_school_children_are_followed_up_until_enrolled(
     let osc = &osc["rows"];
     assert_eq!(osc[0]["due"], "not_yet");
     assert!(osc[0]["village_en"].as_str().is_some_and(|v| !v.is_empty()));
-    let names: Vec<&str> = osc
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
+    let names = texts(osc, "/name");
     assert_eq!(names, ["Sana", "Bilal"]);
 
     let sana = osc[0]["child_id"].as_str().unwrap();
@@ -119,12 +116,7 @@ fn a_surveyed_household_s_out_of_school_children_are_followed_up_until_enrolled(
     assert_eq!(page["stage"], "enrolled");
     assert_eq!(page["visits"][0]["outcome"]["code"], "enrolled");
     assert_eq!(page["visits"][0]["details"]["school_name"], "GGPS Goth");
-    let milestones: Vec<&str> = page["retention"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["milestone"]["code"].as_str().unwrap())
-        .collect();
+    let milestones = texts(&page["retention"], "/milestone/code");
     assert_eq!(milestones, ["1_month", "3_months", "6_months"]);
 
     let osc = call(
@@ -153,12 +145,7 @@ fn a_saved_survey_is_edited_field_by_field_and_a_child_removed_is_a_tombstone() 
     );
     let saved = call(&app, "save_survey", survey(&app, "17", sana_bilal_hina()));
     let id = saved["id"].as_str().unwrap();
-    let ids: Vec<&str> = saved["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = texts(&saved["children"], "/id");
 
     let mut form = call(&app, "survey_for_edit", json!({"id": id}));
     assert_eq!(form["input"]["household"]["head_name"], "Muhammad Aslam");
@@ -208,12 +195,7 @@ fn a_saved_survey_is_edited_field_by_field_and_a_child_removed_is_a_tombstone() 
         "follow_up_list",
         json!({"uc_code": null, "village_code": null}),
     );
-    let listed: Vec<&str> = osc["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
+    let listed = texts(&osc["rows"], "/name");
     assert_eq!(listed, ["Sanaa", "Zainab"], "Bilal is gone from the list");
 
     // An edit that breaks a rule names the form's field and changes nothing.
@@ -563,23 +545,6 @@ fn a_school_and_its_needs_are_listed_and_a_need_that_breaks_rules_saves_nothing(
     );
 }
 
-/// Sends every change `from` has not sent to `to`, as a server relays them.
-fn relay(from: &mut daakhla_store::Store, to: &mut daakhla_store::Store) {
-    let outgoing = from.changes_to_push(100_000).unwrap();
-    let incoming: Vec<_> = outgoing
-        .iter()
-        .map(|c| daakhla_store::IncomingChange {
-            doc_id: c.doc_id.clone(),
-            kind: c.kind,
-            bytes: c.bytes.clone(),
-        })
-        .collect();
-    to.receive(&incoming, None).unwrap();
-    if let Some(last) = outgoing.last() {
-        from.mark_pushed(last.seq).unwrap();
-    }
-}
-
 /// Two devices rename the head of the same household while apart.
 fn renamed_on_both(a: &mut daakhla_store::Store, b: &mut daakhla_store::Store, id: &str) {
     let id: daakhla_domain::ids::HouseholdId = id.parse().unwrap();
@@ -591,10 +556,7 @@ fn renamed_on_both(a: &mut daakhla_store::Store, b: &mut daakhla_store::Store, i
         (b, "naila", "محمد اسلم"),
     ] {
         store.set_author(author);
-        let patch = json!({"household": {"head_name": name}});
-        let edited =
-            daakhla_domain::input::apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
-        store.replace_surveys(&[edited], &ctx, &mut |_| {}).unwrap();
+        edit(store, id, &json!({"household": {"head_name": name}}), &ctx);
     }
 }
 
@@ -662,12 +624,7 @@ fn a_coordinator_sees_a_field_two_devices_wrote_and_the_value_chosen_clears_it_e
             .unwrap()
             .ends_with('Z')
     );
-    let authors: Vec<&str> = row["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["author"].as_str().unwrap())
-        .collect();
+    let authors = texts(&row["history"], "/author");
     assert!(
         authors.contains(&"ayesha") && authors.contains(&"naila"),
         "{authors:?}"
@@ -736,12 +693,7 @@ fn a_household_entered_twice_is_shown_before_saving_and_merged_from_the_review_l
         found[0]["household"]["children"].as_array().unwrap().len(),
         3
     );
-    let clues: Vec<&str> = found[0]["clues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let clues = texts(&found[0]["clues"], "/code");
     // The rosters give no fathers' names here.
     assert_eq!(clues, ["same_number", "head_name_alike", "children_alike"]);
     assert!(found[0]["clues"][2]["ur"].as_str().unwrap().contains("بچے"));
@@ -987,12 +939,7 @@ fn the_progress_screen_counts_the_device_s_surveys_girls_and_boys_apart_down_to_
 
     // Down to the village's children and Sana's story.
     let children = call(&app, "report_children", json!({"village": village}));
-    let names: Vec<&str> = children
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = texts(&children, "/name");
     assert_eq!(names, ["Bilal", "Sana", "Amna", "Zara"]);
     let story = call(&app, "report_child", json!({"id": sana}));
     assert_eq!(story["child"]["name"], "Sana");
@@ -1057,12 +1004,7 @@ fn each_survey_step_is_checked_by_the_store_s_rules_for_its_own_fields_only() {
         "check_survey_step",
         json!({"survey": form, "fields": place}),
     );
-    let paths: Vec<&str> = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = texts(&found, "/path");
     assert_eq!(paths, ["household.household_number"]);
     assert_eq!(found[0]["rule"], "household_number_taken");
     assert_eq!(found[0]["field_en"], "Household › Household number");

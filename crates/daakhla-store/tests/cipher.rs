@@ -3,12 +3,11 @@
 //! one is refused with the file untouched, and a plain store from before is encrypted in place
 //! with nothing lost.
 
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::decode_value;
-use daakhla_domain::validation::Context;
 use daakhla_store::{KeyError, KeySource, Store, StoreError, StoreKey};
-use serde_json::json;
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places;
+use daakhla_testkit::surveys::{household, osc};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
@@ -22,12 +21,6 @@ const NAMES: &[&str] = &[
     "household",
 ];
 
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
-
 fn key() -> StoreKey {
     StoreKey::parse(&"5a".repeat(32)).unwrap()
 }
@@ -37,32 +30,18 @@ fn other_key() -> StoreKey {
 }
 
 fn fill(store: &mut Store) {
-    let geo: Geography = decode_value(json!({
-        "provinces": [{"code": "SD", "name": {"en": "Sindh", "ur": "سندھ"}}],
-        "districts": [{"code": "SD-THT", "parent": "SD", "name": {"en": "Thatta", "ur": "ٹھٹھہ"}}],
-        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
-        "union_councils": [{"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}}],
-        "villages": [{"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}}]
-    }))
-    .unwrap();
-    store.import_geography(&geo, &ctx()).unwrap();
+    places::import(store);
     let surveys: Vec<HouseholdSurvey> = [
         ("1", "Ghulam Rasool", "Zarmeena Bibi"),
         ("2", "غلام رسول", "زرمینہ بی بی"),
     ]
     .into_iter()
     .map(|(number, head, child)| {
-        let mut survey: HouseholdSurvey = decode_value(json!({
-            "household": {"uc_code": "UC1", "village_code": "V1", "household_number": number,
-                          "consent": true, "head_name": head, "surveyed_by": "Ayesha",
-                          "surveyed_on": "2026-09-01"},
-            "children": [{"name": child, "sex": "girl", "age_years": 9,
-                          "schooling": {"status": "never_enrolled"},
-                          "reasons_out_of_school": ["cost"]}]
-        }))
-        .unwrap();
-        survey.link_children();
-        survey
+        household("UC1", "V1", number)
+            .head(head)
+            .surveyed_on("2026-09-01")
+            .child(osc(child, "girl", 9))
+            .build()
     })
     .collect();
     store.add_surveys(&surveys, &ctx(), &mut |_| {}).unwrap();
@@ -250,14 +229,10 @@ fn a_wrong_key_is_refused_while_the_store_is_open_elsewhere_with_its_wal() {
 
 /// One more household, written after a refused open.
 fn fill_more(store: &mut Store) {
-    let mut survey: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": "UC1", "village_code": "V1", "household_number": "3",
-                      "consent": true, "head_name": "Allah Ditta", "surveyed_by": "Ayesha",
-                      "surveyed_on": "2026-09-02"},
-        "children": []
-    }))
-    .unwrap();
-    survey.link_children();
+    let survey = household("UC1", "V1", "3")
+        .head("Allah Ditta")
+        .surveyed_on("2026-09-02")
+        .build();
     store.add_surveys(&[survey], &ctx(), &mut |_| {}).unwrap();
 }
 

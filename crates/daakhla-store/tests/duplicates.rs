@@ -1,59 +1,27 @@
 //! Likely duplicate households: found before a survey is saved and listed for a coordinator,
 //! across devices and scripts; merged or marked distinct, they leave the list.
 
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::decode_value;
 use daakhla_domain::likeness::Clue;
-use daakhla_domain::validation::Context;
-use daakhla_store::{Store, StoreError};
-use support::relay;
+use daakhla_store::StoreError;
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::stores::{device_store, relay};
+use daakhla_testkit::surveys::{household, osc};
 
-mod support;
-use serde_json::{Value, json};
-
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
-
-fn device(dir: &tempfile::TempDir, name: &str) -> Store {
-    let geography: Geography = decode_value(json!({
-        "provinces": [{"code": "SD", "name": {"en": "Sindh", "ur": "سندھ"}}],
-        "districts": [{"code": "SD-THT", "parent": "SD", "name": {"en": "Thatta", "ur": "ٹھٹھہ"}}],
-        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
-        "union_councils": [{"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}}],
-        "villages": [{"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-                     {"code": "V2", "parent": "UC1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}}]
-    }))
-    .unwrap();
-    let mut store = Store::create(dir.path().join(format!("{name}.sqlite"))).unwrap();
-    store.import_geography(&geography, &ctx()).unwrap();
-    store.set_author(name);
-    store
-}
-
-/// A survey: children as (name, sex, age).
+/// A survey: children as (name, sex, age), the head their father.
 fn survey(
     village: &str,
     number: &str,
     head: &str,
     children: &[(&str, &str, u8)],
 ) -> HouseholdSurvey {
-    let children: Vec<Value> = children
-        .iter()
-        .map(|(name, sex, age)| json!({"name": name, "sex": sex, "age_years": age, "father_name": head,
-                                       "schooling": {"status": "never_enrolled"}, "reasons_out_of_school": ["cost"]}))
-        .collect();
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": "UC1", "village_code": village, "household_number": number, "consent": true,
-                      "head_name": head, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
-        "children": children
-    }))
-    .unwrap();
-    s.link_children();
-    s
+    let mut survey = household("UC1", village, number).head(head);
+    for (name, sex, age) in children {
+        let mut child = osc(name, sex, *age);
+        child["father_name"] = head.into();
+        survey = survey.child(child);
+    }
+    survey.build()
 }
 
 fn roman() -> HouseholdSurvey {
@@ -81,7 +49,7 @@ fn neighbour() -> HouseholdSurvey {
 #[test]
 fn a_household_surveyed_on_two_phones_in_two_scripts_is_listed_once_as_a_pair() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let (x, y, z) = (roman(), urdu(), neighbour());
     // The same head and children in another village are another household.
     let elsewhere = survey(
@@ -113,7 +81,7 @@ fn a_household_surveyed_on_two_phones_in_two_scripts_is_listed_once_as_a_pair() 
 #[test]
 fn a_new_survey_is_checked_against_its_village_before_it_is_saved() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = device(&dir, "a");
+    let mut a = device_store(dir.path(), "a");
     a.add_surveys(&[roman(), neighbour()], &ctx(), &mut |_| {})
         .unwrap();
 
@@ -145,7 +113,7 @@ fn a_new_survey_is_checked_against_its_village_before_it_is_saved() {
 #[test]
 fn a_merged_pair_or_one_marked_distinct_leaves_the_list() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = device(&dir, "a");
+    let mut a = device_store(dir.path(), "a");
     let (x, y) = (roman(), urdu());
     let (p, q) = (
         survey("V2", "1", "Ghulam Rasool", &[("Ali", "boy", 6)]),
@@ -174,7 +142,7 @@ fn a_merged_pair_or_one_marked_distinct_leaves_the_list() {
 #[test]
 fn marking_a_household_distinct_from_itself_or_an_unknown_one_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = device(&dir, "a");
+    let mut a = device_store(dir.path(), "a");
     let (x, y) = (roman(), urdu());
     a.add_surveys(&[x.clone(), y.clone()], &ctx(), &mut |_| {})
         .unwrap();

@@ -5,21 +5,13 @@ use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::ids::ChildId;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::lifecycle::Stage;
-use daakhla_domain::validation::Context;
 use daakhla_store::{Store, StoreError, schema};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::reports;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use support::uc_report;
-
-mod support;
 
 const FIXTURE_V1: &str = "tests/fixtures/store-v1.sqlite";
-
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
 
 /// The two surveys the v1 fixture holds.
 fn fixture_surveys() -> Vec<HouseholdSurvey> {
@@ -230,14 +222,10 @@ fn the_fixture_holds_two_households_and_four_children_in_schema_1_tables_only() 
         count(&conn, "PRAGMA application_id"),
         schema::APPLICATION_ID
     );
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(tables, ["children", "households", "places"]);
+    assert_eq!(
+        daakhla_testkit::sqlite::table_names(&conn),
+        ["children", "households", "places"]
+    );
     assert_eq!(count(&conn, "SELECT count(*) FROM households"), 2);
     assert_eq!(count(&conn, "SELECT count(*) FROM children"), 4);
     assert_eq!(
@@ -285,7 +273,7 @@ fn a_migrated_store_knows_each_childs_stage_and_makes_every_record_a_document() 
         ),
         (5, 2, 4, 0)
     );
-    let report = uc_report(&store, "UC-F1");
+    let report = reports::union_council(&store, "UC-F1");
     assert_eq!(
         (report.children.girls, report.children.boys),
         (2, 2),

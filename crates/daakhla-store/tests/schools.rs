@@ -1,52 +1,21 @@
 //! Schools and their infrastructure needs in the store.
 
 use daakhla_domain::codes::NeedStatus;
-use daakhla_domain::geography::Geography;
-use daakhla_domain::input::decode_value;
-use daakhla_domain::school::{InfrastructureNeed, School};
-use daakhla_domain::validation::Context;
-use daakhla_store::{Store, StoreError};
-use serde_json::{Value, json};
+use daakhla_domain::school::School;
+use daakhla_store::StoreError;
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::schools::{need, school_with};
+use daakhla_testkit::stores::temporary;
+use serde_json::json;
 
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path().join("store.sqlite")).unwrap();
-    let geo: Geography = decode_value(json!({
-        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "T1", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [{"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}}]
-    }))
-    .unwrap();
-    let reference: Geography =
-        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
-    store.import_geography(&reference, &ctx()).unwrap();
-    store.import_geography(&geo, &ctx()).unwrap();
-    (dir, store)
-}
-
+/// A girls' school called `name`, with its EMIS code.
 fn school(uc: &str, village: Option<&str>, name: &str) -> School {
-    decode_value(
-        json!({"name": name, "level": "primary", "gender": "girls", "functional": true,
-                        "uc_code": uc, "village_code": village, "emis_code": "415030123"}),
+    school_with(
+        uc,
+        village,
+        name,
+        json!({"gender": "girls", "emis_code": "415030123"}),
     )
-    .unwrap()
-}
-
-fn need(school: &School, fields: Value) -> InfrastructureNeed {
-    let mut need = json!({"school_id": school.id.to_string(), "category": "boundary_wall",
-                          "severity": "high", "identified_on": "2026-11-02", "reported_by": "Ayesha"});
-    need.as_object_mut()
-        .unwrap()
-        .extend(fields.as_object().unwrap().clone());
-    decode_value(need).unwrap()
 }
 
 fn fields(err: StoreError) -> Vec<String> {
@@ -58,7 +27,7 @@ fn fields(err: StoreError) -> Vec<String> {
 
 #[test]
 fn schools_and_needs_are_saved_listed_and_moved_on() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let ggps = school("UC1", Some("V1"), "GGPS Goth Ali");
     let other = school("UC2", None, "GBPS Basti");
     store
@@ -67,7 +36,7 @@ fn schools_and_needs_are_saved_listed_and_moved_on() {
     assert_eq!(store.schools(Some("UC1")).unwrap(), vec![ggps.clone()]);
     assert_eq!(store.schools(None).unwrap().len(), 2);
 
-    let wall = need(&ggps, json!({}));
+    let wall = need(&ggps, "boundary_wall", json!({}));
     store
         .save_needs(std::slice::from_ref(&wall), &ctx(), &mut |_| {})
         .unwrap();
@@ -90,7 +59,7 @@ fn schools_and_needs_are_saved_listed_and_moved_on() {
 
 #[test]
 fn a_school_in_an_unknown_place_or_a_need_breaking_a_rule_saves_nothing() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let ggps = school("UC1", Some("V1"), "GGPS Goth Ali");
     let err = store
         .save_schools(
@@ -109,8 +78,8 @@ fn a_school_in_an_unknown_place_or_a_need_breaking_a_rule_saves_nothing() {
     let err = store
         .save_needs(
             &[
-                need(&ggps, json!({"resolved_on": "2026-11-01"})),
-                need(&unknown, json!({})),
+                need(&ggps, "boundary_wall", json!({"resolved_on": "2026-11-01"})),
+                need(&unknown, "boundary_wall", json!({})),
             ],
             &ctx(),
             &mut |_| {},

@@ -1,68 +1,28 @@
 //! The store's saving rules and the field's questions, on real SQLite files.
 
-use daakhla_domain::followup::FollowUp;
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::lifecycle::Stage;
-use daakhla_domain::validation::Context;
 use daakhla_store::{Store, StoreError};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::follow_ups::{enrolled_on, visit};
+use daakhla_testkit::stores::{dump, temporary};
+use daakhla_testkit::surveys::{household, in_school, osc};
 use serde_json::{Value, json};
 
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path().join("store.sqlite")).unwrap();
-    let geo: Geography = decode_value(json!({
-        "provinces": [{"code": "SD", "name": {"en": "Sindh", "ur": "سندھ"}}],
-        "districts": [{"code": "SD-THT", "parent": "SD", "name": {"en": "Thatta", "ur": "ٹھٹھہ"}}],
-        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "T1", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [
-            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-            {"code": "V2", "parent": "UC1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}},
-            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
-    }))
-    .unwrap();
-    store.import_geography(&geo, &ctx()).unwrap();
-    (dir, store)
-}
-
+/// Ayesha's survey of 1 September in `village`, in its union council (W1 is UC2's, the others
+/// UC1's).
 fn survey(village: &str, number: &str, head: &str, children: Value) -> HouseholdSurvey {
     let uc = if village.starts_with('W') {
         "UC2"
     } else {
         "UC1"
     };
-    let mut survey: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
-                      "head_name": head, "surveyed_by": "Ayesha", "surveyed_on": "2026-09-01"},
-        "children": children
-    }))
-    .unwrap();
-    survey.link_children();
-    survey
-}
-
-fn osc(name: &str, sex: &str, age: u8) -> Value {
-    json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": "never_enrolled"},
-           "reasons_out_of_school": ["cost"]})
-}
-
-fn in_school(name: &str, sex: &str, age: u8) -> Value {
-    json!({"name": name, "sex": sex, "age_years": age, "schooling": {"status": "enrolled", "class": 1}})
-}
-
-fn visit(child: &daakhla_domain::child::Child, on: &str, outcome: Value) -> FollowUp {
-    decode_value(json!({"child_id": child.id.to_string(), "visited_on": on, "visited_by": "Ayesha", "outcome": outcome}))
-        .unwrap()
+    household(uc, village, number)
+        .head(head)
+        .surveyed_on("2026-09-01")
+        .children(children)
+        .build()
 }
 
 /// Two children out of school and one in school.
@@ -70,12 +30,8 @@ fn sana_bilal_hina() -> Value {
     json!([
         osc("Sana", "girl", 9),
         osc("Bilal", "boy", 12),
-        in_school("Hina", "girl", 7)
+        in_school("Hina", "girl", 7, 1)
     ])
-}
-
-fn enrolled() -> Value {
-    json!({"kind": "enrolled", "school": {"name": "GGPS Goth Ali"}, "class": 1, "admitted_on": "2026-09-10"})
 }
 
 fn add(store: &mut Store, surveys: &[HouseholdSurvey]) -> Result<daakhla_store::Saved, StoreError> {
@@ -95,7 +51,7 @@ fn fields(err: StoreError) -> Vec<String> {
 
 #[test]
 fn a_household_and_its_roster_are_saved_and_read_back_whole() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
     let saved = add(&mut store, std::slice::from_ref(&s)).unwrap();
     assert_eq!((saved.saved, saved.unchanged), (1, 0));
@@ -106,7 +62,7 @@ fn a_household_and_its_roster_are_saved_and_read_back_whole() {
 
 #[test]
 fn places_must_exist_and_the_village_must_lie_in_the_uc() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let mut wrong_uc = survey("W1", "1", "A", json!([]));
     wrong_uc.household.uc_code = "UC1".into();
     let unknown = survey("V9", "1", "A", json!([]));
@@ -123,7 +79,7 @@ fn places_must_exist_and_the_village_must_lie_in_the_uc() {
 
 #[test]
 fn a_household_number_is_unique_in_its_village_in_the_store_and_in_a_batch() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     add(&mut store, &[survey("V1", "1", "A", json!([]))]).unwrap();
     let err = add(&mut store, &[survey("V1", "1", "B", json!([]))]).unwrap_err();
     assert_eq!(
@@ -149,7 +105,7 @@ fn a_household_number_is_unique_in_its_village_in_the_store_and_in_a_batch() {
 
 #[test]
 fn adding_the_same_survey_again_is_skipped_but_a_different_one_with_its_id_is_refused() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let again = add(&mut store, std::slice::from_ref(&s)).unwrap();
@@ -162,7 +118,7 @@ fn adding_the_same_survey_again_is_skipped_but_a_different_one_with_its_id_is_re
 
 #[test]
 fn an_edit_changes_only_what_it_names_and_needs_a_stored_household() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "Muhammad Aslam", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let patch = json!({"household": {"head_name": "Muhammad Aslam Khan"},
@@ -193,7 +149,7 @@ fn an_edit_changes_only_what_it_names_and_needs_a_stored_household() {
 
 #[test]
 fn households_of_a_village_come_with_their_counts_in_number_order() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     add(
         &mut store,
         &[
@@ -201,7 +157,7 @@ fn households_of_a_village_come_with_their_counts_in_number_order() {
                 "V1",
                 "10",
                 "A",
-                json!([osc("Sana", "girl", 9), in_school("Ali", "boy", 8)]),
+                json!([osc("Sana", "girl", 9), in_school("Ali", "boy", 8, 1)]),
             ),
             survey("V1", "9", "B", json!([])),
             survey("V2", "1", "C", json!([osc("Asma", "girl", 10)])),
@@ -225,7 +181,7 @@ fn households_of_a_village_come_with_their_counts_in_number_order() {
 
 #[test]
 fn the_follow_up_list_follows_each_childs_story() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", sana_bilal_hina());
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let names = |store: &Store| -> Vec<String> {
@@ -247,7 +203,7 @@ fn the_follow_up_list_follows_each_childs_story() {
                     "2026-09-05",
                     json!({"kind": "admission_pending", "why": "B-form"}),
                 ),
-                visit(sana, "2026-09-12", enrolled()),
+                visit(sana, "2026-09-12", enrolled_on("2026-09-10")),
             ],
             &ctx(),
             &mut |_| {},
@@ -278,13 +234,13 @@ fn the_follow_up_list_follows_each_childs_story() {
 
 #[test]
 fn a_childs_story_shows_retention_checks_due_from_admission() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let sana = &s.children[0];
     store
         .add_follow_ups(
-            &[visit(sana, "2026-09-12", enrolled())],
+            &[visit(sana, "2026-09-12", enrolled_on("2026-09-10"))],
             &ctx(),
             &mut |_| {},
         )
@@ -313,7 +269,7 @@ fn a_childs_story_shows_retention_checks_due_from_admission() {
 
 #[test]
 fn follow_ups_that_need_the_store_are_checked_against_it() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let sana = &s.children[0];
@@ -345,7 +301,7 @@ fn follow_ups_that_need_the_store_are_checked_against_it() {
 
 #[test]
 fn search_finds_numbers_heads_and_children_in_either_script() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     add(
         &mut store,
         &[
@@ -378,7 +334,7 @@ fn search_finds_numbers_heads_and_children_in_either_script() {
 
 #[test]
 fn search_compares_names_as_the_duplicate_check_does_ranked_and_counted_whole() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     add(
         &mut store,
         &[
@@ -426,41 +382,10 @@ fn search_compares_names_as_the_duplicate_check_does_ranked_and_counted_whole() 
     assert_eq!((past.hits.len(), past.total), (0, 3));
 }
 
-/// Every row of every table, as text: what "nothing was written" is checked against.
-fn dump(store: &Store) -> Vec<String> {
-    let conn = rusqlite::Connection::open_with_flags(
-        store.path(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut rows_out = Vec::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            let values: Vec<String> = (0..columns)
-                .map(|i| format!("{:?}", row.get::<_, rusqlite::types::Value>(i).unwrap()))
-                .collect();
-            rows_out.push(format!("{table}: {}", values.join(" | ")));
-        }
-    }
-    rows_out
-}
-
 /// A store holding one household of three children, one of them followed up: every table
 /// has rows that a stray write would change.
 fn store_with_history() -> (tempfile::TempDir, Store, HouseholdSurvey) {
-    let (dir, mut store) = store();
+    let (dir, mut store) = temporary();
     let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     store
@@ -513,7 +438,7 @@ fn a_batch_with_one_invalid_survey_changes_no_row_of_any_table() {
 
 #[test]
 fn a_batch_longer_than_one_transaction_saves_nothing_when_its_last_survey_is_invalid() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let mut batch: Vec<HouseholdSurvey> = (1..=450)
         .map(|n| survey("V1", &n.to_string(), "A", json!([osc("Sana", "girl", 9)])))
         .collect();
@@ -535,7 +460,7 @@ fn a_batch_longer_than_one_transaction_saves_nothing_when_its_last_survey_is_inv
 
 #[test]
 fn an_unknown_union_council_and_village_are_named_at_their_fields() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let mut nowhere = survey("V9", "1", "A", json!([]));
     nowhere.household.uc_code = "UC9".into();
     let mut village_as_uc = survey("V1", "2", "A", json!([]));
@@ -555,7 +480,7 @@ fn an_unknown_union_council_and_village_are_named_at_their_fields() {
 
 #[test]
 fn a_household_number_taken_in_the_store_is_named_with_its_place_in_the_batch() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     add(&mut store, &[survey("V1", "7", "A", json!([]))]).unwrap();
     let err = add(
         &mut store,
@@ -594,7 +519,7 @@ fn a_household_number_taken_in_the_store_is_named_with_its_place_in_the_batch() 
 
 #[test]
 fn one_household_listed_twice_in_a_batch_is_refused() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let first = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     let mut second = survey("V1", "2", "B", json!([osc("Bilal", "boy", 12)]));
     second.household.id = first.household.id;
@@ -607,7 +532,7 @@ fn one_household_listed_twice_in_a_batch_is_refused() {
 
 #[test]
 fn one_child_listed_in_two_households_of_a_batch_is_refused() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let first = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     let mut second = survey("V1", "2", "B", json!([osc("Sana", "girl", 9)]));
     second.children[0].id = first.children[0].id;
@@ -710,7 +635,7 @@ fn an_edit_breaking_a_rule_or_naming_an_unknown_household_writes_nothing() {
 
 #[test]
 fn children_in_school_moved_away_or_enrolled_are_not_on_the_follow_up_list() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let a = survey("V1", "2", "A", sana_bilal_hina());
     let b = survey(
         "V2",
@@ -730,7 +655,7 @@ fn children_in_school_moved_away_or_enrolled_are_not_on_the_follow_up_list() {
     store
         .add_follow_ups(
             &[
-                visit(&a.children[0], "2026-09-12", enrolled()),
+                visit(&a.children[0], "2026-09-12", enrolled_on("2026-09-10")),
                 visit(&a.children[1], "2026-09-12", json!({"kind": "moved_away"})),
                 visit(&b.children[0], "2026-09-12", json!({"kind": "refused"})),
             ],
@@ -775,7 +700,7 @@ fn children_in_school_moved_away_or_enrolled_are_not_on_the_follow_up_list() {
 
 #[test]
 fn a_childs_story_reads_its_visits_in_date_order_whatever_order_they_were_saved_in() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let sana = &s.children[0];
@@ -817,7 +742,7 @@ fn a_childs_story_reads_its_visits_in_date_order_whatever_order_they_were_saved_
 
 #[test]
 fn retention_checks_fall_due_from_the_admission_date_when_no_check_is_done() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "A", json!([osc("Sana", "girl", 9)]));
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     store
@@ -856,7 +781,7 @@ fn retention_checks_fall_due_from_the_admission_date_when_no_check_is_done() {
 
 #[test]
 fn search_keeps_to_its_limit_and_finds_households_without_consent_by_number() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let no_consent: HouseholdSurvey = decode_value(json!({
         "household": {"uc_code": "UC1", "village_code": "V2", "household_number": "44", "consent": false,
                       "surveyed_by": "Ayesha", "surveyed_on": "2026-09-01"}}))
@@ -895,7 +820,7 @@ fn follow_ups_refused_by_the_stores_rules_write_nothing() {
     let bilal = &s.children[1];
     store
         .add_follow_ups(
-            &[visit(bilal, "2026-10-01", enrolled())],
+            &[visit(bilal, "2026-10-01", enrolled_on("2026-09-10"))],
             &ctx(),
             &mut |_| {},
         )
@@ -952,14 +877,14 @@ fn two_edits_of_one_household_in_a_batch_are_refused_rather_than_one_lost() {
 
 #[test]
 fn enrolled_children_are_those_a_follow_up_enrolled_until_they_drop_out_again() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     assert!(store.enrolled_children().unwrap().is_empty());
     let (sana, bilal) = (&s.children[0], &s.children[1]);
     let visits = [
-        visit(sana, "2026-11-05", enrolled()),
-        visit(bilal, "2026-11-05", enrolled()),
+        visit(sana, "2026-11-05", enrolled_on("2026-09-10")),
+        visit(bilal, "2026-11-05", enrolled_on("2026-09-10")),
     ];
     store.add_follow_ups(&visits, &ctx(), &mut |_| {}).unwrap();
     assert_eq!(store.enrolled_children().unwrap(), vec![sana.id, bilal.id]);
@@ -976,7 +901,7 @@ fn enrolled_children_are_those_a_follow_up_enrolled_until_they_drop_out_again() 
 
 #[test]
 fn a_record_is_not_yet_sent_until_the_server_acknowledges_its_changes() {
-    let (_dir, mut store) = store();
+    let (_dir, mut store) = temporary();
     let s = survey("V1", "1", "Muhammad Aslam", sana_bilal_hina());
     add(&mut store, std::slice::from_ref(&s)).unwrap();
     let unsent = store.records_not_yet_sent().unwrap();

@@ -1,62 +1,26 @@
 //! Two stores exchanging changes directly (no network): what sync relies on from the store.
 
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
-use daakhla_domain::input::{apply_survey_patch, decode_value};
-use daakhla_domain::validation::Context;
-use daakhla_store::{IncomingChange, Store};
+use daakhla_store::IncomingChange;
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::reports;
+use daakhla_testkit::stores::{device_store, edit, relay};
+use daakhla_testkit::surveys::{household, osc};
 use serde_json::json;
-use support::{relay, uc_report};
 
-mod support;
-
-fn ctx() -> Context {
-    Context {
-        today: "2026-11-22".parse().unwrap(),
-    }
-}
-
-fn geography() -> Geography {
-    decode_value(json!({
-        "provinces": [{"code": "SD", "name": {"en": "Sindh", "ur": "سندھ"}}],
-        "districts": [{"code": "SD-THT", "parent": "SD", "name": {"en": "Thatta", "ur": "ٹھٹھہ"}}],
-        "tehsils": [{"code": "T1", "parent": "SD-THT", "name": {"en": "T1", "ur": "ت1"}}],
-        "union_councils": [{"code": "UC1", "parent": "T1", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}}],
-        "villages": [{"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}}]
-    }))
-    .unwrap()
-}
-
-fn device(dir: &tempfile::TempDir, name: &str) -> Store {
-    let mut store = Store::create(dir.path().join(format!("{name}.sqlite"))).unwrap();
-    store.import_geography(&geography(), &ctx()).unwrap();
-    store.set_author(name);
-    store
-}
-
+/// Sana's household, surveyed on 1 November.
 fn survey() -> HouseholdSurvey {
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": "UC1", "village_code": "V1", "household_number": "7", "consent": true,
-                      "head_name": "Muhammad Aslam", "members": 6, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
-        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"},
-                      "reasons_out_of_school": ["cost"]}]
-    }))
-    .unwrap();
-    s.link_children();
-    s
-}
-
-fn edit(store: &mut Store, id: daakhla_domain::ids::HouseholdId, patch: serde_json::Value) {
-    let edited = apply_survey_patch(&store.survey(id).unwrap(), &patch).unwrap();
-    store
-        .replace_surveys(&[edited], &ctx(), &mut |_| {})
-        .unwrap();
+    household("UC1", "V1", "7")
+        .head("Muhammad Aslam")
+        .members(6)
+        .child(osc("Sana", "girl", 9))
+        .build()
 }
 
 #[test]
 fn a_survey_made_on_one_device_arrives_whole_on_another() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let s = survey();
     a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
         .unwrap();
@@ -79,7 +43,10 @@ fn a_survey_made_on_one_device_arrives_whole_on_another() {
 #[test]
 fn offline_edits_of_different_fields_both_survive_and_the_same_field_is_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "ayesha"), device(&dir, "naila"));
+    let (mut a, mut b) = (
+        device_store(dir.path(), "ayesha"),
+        device_store(dir.path(), "naila"),
+    );
     let s = survey();
     let id = s.household.id;
     a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
@@ -89,12 +56,14 @@ fn offline_edits_of_different_fields_both_survive_and_the_same_field_is_a_confli
     edit(
         &mut a,
         id,
-        json!({"household": {"members": 7, "head_name": "Muhammad Aslam Khan"}}),
+        &json!({"household": {"members": 7, "head_name": "Muhammad Aslam Khan"}}),
+        &ctx(),
     );
     edit(
         &mut b,
         id,
-        json!({"household": {"landmark": "Near the mosque", "head_name": "محمد اسلم"}}),
+        &json!({"household": {"landmark": "Near the mosque", "head_name": "محمد اسلم"}}),
+        &ctx(),
     );
     relay(&mut a, &mut b);
     relay(&mut b, &mut a);
@@ -120,7 +89,8 @@ fn offline_edits_of_different_fields_both_survive_and_the_same_field_is_a_confli
     edit(
         &mut a,
         id,
-        json!({"household": {"head_name": "Muhammad Aslam Khan"}}),
+        &json!({"household": {"head_name": "Muhammad Aslam Khan"}}),
+        &ctx(),
     );
     relay(&mut a, &mut b);
     assert!(a.conflicts().unwrap().is_empty() && b.conflicts().unwrap().is_empty());
@@ -148,12 +118,22 @@ fn offline_edits_of_different_fields_both_survive_and_the_same_field_is_a_confli
 #[test]
 fn receiving_a_batch_twice_or_out_of_order_changes_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let s = survey();
     a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
         .unwrap();
-    edit(&mut a, s.household.id, json!({"household": {"members": 8}}));
-    edit(&mut a, s.household.id, json!({"household": {"members": 9}}));
+    edit(
+        &mut a,
+        s.household.id,
+        &json!({"household": {"members": 8}}),
+        &ctx(),
+    );
+    edit(
+        &mut a,
+        s.household.id,
+        &json!({"household": {"members": 9}}),
+        &ctx(),
+    );
     let batch: Vec<IncomingChange> = a
         .changes_to_push(100)
         .unwrap()
@@ -180,7 +160,7 @@ fn receiving_a_batch_twice_or_out_of_order_changes_nothing_more() {
 #[test]
 fn a_child_that_arrives_before_its_household_is_shown_once_the_household_arrives() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let s = survey();
     a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
         .unwrap();
@@ -222,7 +202,7 @@ fn second_survey(number: &str) -> HouseholdSurvey {
 #[test]
 fn two_devices_merging_two_households_into_each_other_settle_on_one() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let (x, y) = (survey(), second_survey("8"));
     a.add_surveys(&[x.clone(), y.clone()], &ctx(), &mut |_| {})
         .unwrap();
@@ -251,23 +231,28 @@ fn two_devices_merging_two_households_into_each_other_settle_on_one() {
 #[test]
 fn a_delete_is_a_tombstone_that_syncs_and_wins_over_a_concurrent_edit() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = (device(&dir, "a"), device(&dir, "b"));
+    let (mut a, mut b) = (device_store(dir.path(), "a"), device_store(dir.path(), "b"));
     let s = survey();
     a.add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
         .unwrap();
     relay(&mut a, &mut b);
     a.delete_household(s.household.id).unwrap();
-    edit(&mut b, s.household.id, json!({"household": {"members": 9}}));
+    edit(
+        &mut b,
+        s.household.id,
+        &json!({"household": {"members": 9}}),
+        &ctx(),
+    );
     relay(&mut a, &mut b);
     relay(&mut b, &mut a);
     assert_eq!(a.snapshot().unwrap(), b.snapshot().unwrap());
     for store in [&a, &b] {
         assert!(store.households(None, None).unwrap().is_empty());
         assert!(store.follow_ups_due(None, None).unwrap().is_empty());
-        assert_eq!(uc_report(store, "UC1").households, 0);
+        assert_eq!(reports::union_council(store, "UC1").households, 0);
     }
     // The tombstone keeps the household from coming back with an old change.
-    let mut c = device(&dir, "c");
+    let mut c = device_store(dir.path(), "c");
     relay(&mut a, &mut c);
     assert!(c.households(None, None).unwrap().is_empty());
 }

@@ -11,12 +11,16 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::json::texts;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use daakhla_wire::{Push, WireChange};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 mod common;
-use common::{World, ctx, survey};
+use common::{World, survey};
 
 /// A household change with a valid checksum that writes over operations of a change it does
 /// not name as a dependency (made by `write_the_poison_fixture`). Applying it panicked inside
@@ -167,8 +171,8 @@ fn a_log_that_already_holds_a_poison_change_still_starts_and_serves() {
     let s = survey("V1", "UC1", "1");
     {
         let server = Server::open(&data).unwrap();
-        server.import_geography(&common::geography()).unwrap();
-        let mut store = common::device_store(dir.path(), "ayesha");
+        server.import_geography(&two_union_councils()).unwrap();
+        let mut store = device_store(dir.path(), "ayesha");
         store
             .add_surveys(std::slice::from_ref(&s), &ctx(), &mut |_| {})
             .unwrap();
@@ -388,12 +392,7 @@ fn a_coordinator_sees_only_its_union_councils_on_the_hub(scratch: Scratch) {
         .unwrap();
     let (_, body) = world.get(&of_uc2, "/v1/hub");
     let status: Value = serde_json::from_slice(&body).unwrap();
-    let users: Vec<&str> = status["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["device"]["user"].as_str().unwrap())
-        .collect();
+    let users = texts(&status["devices"], "/device/user");
     assert_eq!(users, ["coordinator-2", "naila"], "{status}");
     assert_eq!(
         status["pending_upstream"], 0,
@@ -543,7 +542,7 @@ fn a_device_ahead_of_a_server_restored_from_a_backup_misses_nothing() {
     let backup = dir.path().join("backup");
     let (ayesha_token, naila_token) = {
         let server = Server::open(&data).unwrap();
-        server.import_geography(&common::geography()).unwrap();
+        server.import_geography(&two_union_councils()).unwrap();
         let enrol = |name: &str| {
             server
                 .add_device(name, Role::ResourcePerson, &["UC1".to_string()])
@@ -560,8 +559,8 @@ fn a_device_ahead_of_a_server_restored_from_a_backup_misses_nothing() {
     };
     let remote =
         |running: &daakhla_server::Running, token: &str| Remote::new(&running.url(), token);
-    let mut ayesha = common::device_store(dir.path(), "ayesha");
-    let mut naila = common::device_store(dir.path(), "naila");
+    let mut ayesha = device_store(dir.path(), "ayesha");
+    let mut naila = device_store(dir.path(), "naila");
     {
         let (_, running) = serve();
         ayesha

@@ -13,6 +13,8 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -26,7 +28,7 @@ fn run_case(seed: u64, scratch: Scratch) -> BTreeSet<String> {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let server = Arc::new(Server::open(scratch.location()).unwrap());
-    server.import_geography(&geography()).unwrap();
+    server.import_geography(&two_union_councils()).unwrap();
     let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
 
     let mut devices: Vec<(Store, Remote)> = (0..DEVICES)

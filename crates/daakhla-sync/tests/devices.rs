@@ -6,11 +6,14 @@
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server, on_both_databases};
 use daakhla_sync::{Remote, SyncError, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::{World, ctx, device_store, geography, survey};
+use common::{World, survey};
 
 const DAYS_3: Duration = Duration::from_secs(72 * 3600);
 
@@ -163,10 +166,10 @@ fn a_rotated_token_gives_way_to_its_new_one_under_the_same_id(scratch: Scratch) 
 fn a_hub_tells_the_central_server_which_phones_it_revoked(scratch: Scratch) {
     let dir = tempfile::tempdir().unwrap();
     let central = Arc::new(Server::open(scratch.location()).unwrap());
-    central.import_geography(&geography()).unwrap();
+    central.import_geography(&two_union_councils()).unwrap();
     let central_running = daakhla_server::spawn(central.clone(), "127.0.0.1:0").unwrap();
     let hub = Arc::new(Server::open(dir.path().join("hub")).unwrap());
-    hub.import_geography(&geography()).unwrap();
+    hub.import_geography(&two_union_councils()).unwrap();
     let hub_running = daakhla_server::spawn(hub.clone(), "127.0.0.1:0").unwrap();
     let (hub_device, hub_token) = central
         .add_device("UC1 office hub", Role::Coordinator, &["UC1".into()])

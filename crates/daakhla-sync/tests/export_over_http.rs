@@ -10,10 +10,11 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::context::ctx;
 use serde_json::json;
 
 mod common;
-use common::{World, ctx, survey};
+use common::{World, survey};
 
 struct Got {
     status: u16,

@@ -11,6 +11,8 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -25,10 +27,10 @@ fn run_case(seed: u64, central_data: Scratch) {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let central = Arc::new(Server::open(central_data.location()).unwrap());
-    central.import_geography(&geography()).unwrap();
+    central.import_geography(&two_union_councils()).unwrap();
     let central_running = daakhla_server::spawn(central.clone(), "127.0.0.1:0").unwrap();
     let hub = Arc::new(Server::open(dir.path().join("hub")).unwrap());
-    hub.import_geography(&geography()).unwrap();
+    hub.import_geography(&two_union_councils()).unwrap();
     let hub_running = daakhla_server::spawn(hub.clone(), "127.0.0.1:0").unwrap();
     let (_, hub_token) = central
         .add_device("UC1 office hub", Role::Coordinator, &["UC1".into()])

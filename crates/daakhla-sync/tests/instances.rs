@@ -7,12 +7,15 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Server, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{World, ctx, device_store, geography, survey};
+use common::{World, survey};
 
 /// Waits (up to 20 s) until the server's records show everything it logged, without asking it
 /// to catch up: only its background materialiser can.
@@ -73,7 +76,7 @@ fn two_servers_on_one_postgresql_database_serve_the_same_phones() {
     let servers: Vec<Arc<Server>> = (0..2)
         .map(|_| Arc::new(Server::open(scratch.location()).unwrap()))
         .collect();
-    servers[0].import_geography(&geography()).unwrap();
+    servers[0].import_geography(&two_union_councils()).unwrap();
     let running: Vec<_> = servers
         .iter()
         .map(|server| daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap())

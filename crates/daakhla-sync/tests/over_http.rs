@@ -7,10 +7,12 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, SyncError, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
 use serde_json::json;
 
 mod common;
-use common::{World, ctx, geography, survey};
+use common::{World, survey};
 
 impl World {
     /// A household as the server materialised it (its body and where it is shown).
@@ -235,7 +237,7 @@ fn a_replayed_push_changes_nothing(scratch: Scratch) {
 fn a_large_pull_comes_in_batches_and_resumes_from_the_last_one(scratch: Scratch) {
     let world = World::new(scratch);
     let (mut ayesha, ra) = world.device("ayesha", Role::ResourcePerson, &["UC1"]);
-    let geo = geography();
+    let geo = two_union_councils();
     let mut options = daakhla_demo::DemoOptions::new(3, ctx().today);
     options.first_household_number = 1;
     let surveys: Vec<HouseholdSurvey> = daakhla_demo::demo_surveys(
@@ -392,7 +394,9 @@ fn an_enrolment_code_gives_a_token_once_and_not_after_it_expires(scratch: Scratc
     let reference: Geography =
         serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
     store.import_geography(&reference, &ctx()).unwrap();
-    store.import_geography(&geography(), &ctx()).unwrap();
+    store
+        .import_geography(&two_union_councils(), &ctx())
+        .unwrap();
     store
         .add_surveys(&[survey("V1", "UC1", "1")], &ctx(), &mut |_| {})
         .unwrap();

@@ -6,9 +6,10 @@ use daakhla_server::{Role, ServerError, ServerPackError, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::pack::{Enrolment, import_pack, write_pack};
 use daakhla_sync::{Remote, sync};
+use daakhla_testkit::context::ctx;
 
 mod common;
-use common::{World, ctx, survey};
+use common::{World, survey};
 
 /// A device: its store, and its id and token on the server.
 struct Device {

@@ -8,10 +8,13 @@ use daakhla_reports::ReportRequest;
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Running, Server, on_both_databases};
 use daakhla_sync::{Remote, SyncError, Transport, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use std::sync::Arc;
 
 mod common;
-use common::{ctx, device_store, geography, survey};
+use common::survey;
 
 /// A server with the reference geography only, as an operator starts one.
 fn bare_server(scratch: &Scratch) -> (Arc<Server>, Running) {
@@ -99,7 +102,7 @@ fn places_outside_the_phones_scope_are_refused_and_their_records_still_counted(s
     let remote = Remote::new(&running.url(), &token);
 
     // Straight at the route: another union council, a district, a village of another UC.
-    let whole = geography();
+    let whole = two_union_councils();
     let mut other_uc = whole.clone();
     other_uc.union_councils.retain(|p| p.code == "UC2");
     other_uc

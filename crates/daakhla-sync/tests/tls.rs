@@ -8,10 +8,13 @@ use daakhla_server::scratch::Scratch;
 use daakhla_server::{Identity, Role, Running, ServeLimits, Server, on_both_databases};
 use daakhla_store::Store;
 use daakhla_sync::{Remote, SyncError, Trust, sync};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
 use std::sync::Arc;
 
 mod common;
-use common::{ctx, device_store, geography, survey};
+use common::survey;
 
 struct TlsWorld {
     dir: tempfile::TempDir,
@@ -24,7 +27,7 @@ impl TlsWorld {
     fn new(scratch: Scratch, identity: &Identity) -> TlsWorld {
         let dir = tempfile::tempdir().unwrap();
         let server = Arc::new(Server::open(scratch.location()).unwrap());
-        server.import_geography(&geography()).unwrap();
+        server.import_geography(&two_union_councils()).unwrap();
         let running = daakhla_server::spawn_tls(
             server.clone(),
             "127.0.0.1:0",

@@ -3,20 +3,21 @@
 
 #![allow(dead_code)]
 
-use daakhla_domain::geography::Geography;
 use daakhla_domain::household::HouseholdSurvey;
 use daakhla_domain::input::{apply_survey_patch, decode_value};
 use daakhla_domain::school::{InfrastructureNeed, School};
-use daakhla_domain::validation::Context;
 use daakhla_server::scratch::Scratch;
 use daakhla_server::{Role, Running, Server};
 use daakhla_store::Store;
 use daakhla_sync::{SyncError, Transport};
+use daakhla_testkit::context::ctx;
+use daakhla_testkit::places::two_union_councils;
+use daakhla_testkit::stores::device_store;
+use daakhla_testkit::surveys::{household, in_school, osc};
 use daakhla_wire::{Pull, Push};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::Arc;
 
 pub const DEVICES: usize = 5;
@@ -103,50 +104,14 @@ impl Transport for FlakyLink<'_> {
     }
 }
 
-pub fn ctx() -> Context {
-    Context {
-        today: chrono::Utc::now().date_naive(),
-    }
-}
-
-/// Two union councils under a reference district: UC1 (villages V1, V2) and UC2 (W1).
-pub fn geography() -> Geography {
-    decode_value(json!({
-        "tehsils": [{"code": "SD-THT-T9", "parent": "SD-THT", "name": {"en": "T9", "ur": "ت9"}}],
-        "union_councils": [
-            {"code": "UC1", "parent": "SD-THT-T9", "name": {"en": "UC one", "ur": "یونین کونسل ایک"}},
-            {"code": "UC2", "parent": "SD-THT-T9", "name": {"en": "UC two", "ur": "یونین کونسل دو"}}],
-        "villages": [
-            {"code": "V1", "parent": "UC1", "name": {"en": "Goth Ali", "ur": "گوٹھ علی"}},
-            {"code": "V2", "parent": "UC1", "name": {"en": "Goth Sher", "ur": "گوٹھ شیر"}},
-            {"code": "W1", "parent": "UC2", "name": {"en": "Basti", "ur": "بستی"}}]
-    }))
-    .unwrap()
-}
-
 /// A survey of two children, one out of school.
 pub fn survey(village: &str, uc: &str, number: &str) -> HouseholdSurvey {
-    let mut s: HouseholdSurvey = decode_value(json!({
-        "household": {"uc_code": uc, "village_code": village, "household_number": number, "consent": true,
-                      "head_name": "Muhammad Aslam", "members": 6, "surveyed_by": "Ayesha", "surveyed_on": "2026-11-01"},
-        "children": [{"name": "Sana", "sex": "girl", "age_years": 9, "schooling": {"status": "never_enrolled"},
-                      "reasons_out_of_school": ["cost"]},
-                     {"name": "Bilal", "sex": "boy", "age_years": 11, "schooling": {"status": "enrolled", "class": 4}}]
-    }))
-    .unwrap();
-    s.link_children();
-    s
-}
-
-/// A device's store in `dir`, with the reference places and `geography()`, edited by `name`.
-pub fn device_store(dir: &Path, name: &str) -> Store {
-    let mut store = Store::create(dir.join(format!("{name}.sqlite"))).unwrap();
-    let reference: Geography =
-        serde_json::from_str(daakhla_domain::geography::REFERENCE_JSON).unwrap();
-    store.import_geography(&reference, &ctx()).unwrap();
-    store.import_geography(&geography(), &ctx()).unwrap();
-    store.set_author(name);
-    store
+    household(uc, village, number)
+        .head("Muhammad Aslam")
+        .members(6)
+        .child(osc("Sana", "girl", 9))
+        .child(in_school("Bilal", "boy", 11, 4))
+        .build()
 }
 
 /// A server on fresh data, answering over loopback, and a directory for devices' stores.
@@ -161,7 +126,7 @@ impl World {
     pub fn new(scratch: Scratch) -> World {
         let dir = tempfile::tempdir().unwrap();
         let server = Arc::new(Server::open(scratch.location()).unwrap());
-        server.import_geography(&geography()).unwrap();
+        server.import_geography(&two_union_councils()).unwrap();
         let running = daakhla_server::spawn(server.clone(), "127.0.0.1:0").unwrap();
         World {
             dir,
