@@ -131,16 +131,17 @@ pub fn section(server_binary: &Path, uc_households: usize, load: &Load) -> Strin
 
 /// Why materialising is slower than logging, and where the time goes.
 const MATERIALISING: &str = "Logging is one transaction a push: the changes' placing and a few \
-    statements for the whole batch. Materialising does, for every record, the work a device \
-    does when it receives one: Automerge applies its changes (a record that arrives as its \
-    first change alone is read from the change without building a document), the document \
-    and its change are saved, and the row is written from the record with the lookups its \
-    kind needs (a child's household, a follow-up's child and all the child's visits for its \
-    lifecycle, a need's school). On SQLite that is about ten statements a record inside one \
-    transaction; on PostgreSQL each statement is a round trip over loopback, so the same \
-    steps cost several times more there. Reaching 10,000 records/s wants the rows written a \
-    batch at a time (one statement a table for a batch's records, the lookups made for the \
-    whole batch at once), not a record at a time; that is not built yet.";
+    statements for the whole batch. Materialising does, for every record, what a device does \
+    when it receives one: its changes are applied (a new record's first change alone is read \
+    straight from the change, with no Automerge document built), its document and change \
+    saved, and its row written with the lookups its kind needs (a child's household; a \
+    follow-up's child and all the child's visits, for its lifecycle; a need's school). On \
+    SQLite that is about ten statements a record in one transaction, most of the time spent \
+    in SQLite's own index updates (the children's table carries the reports' covering \
+    indexes). On PostgreSQL a batch's documents are read and written in a few statements, but \
+    the rows are still written a record at a time, and there each statement is a round trip. \
+    Reaching 10,000 records/s wants the rows written a batch at a time too (one statement a \
+    table, the lookups made for the whole batch at once): not built yet.";
 
 /// One goal's line: what was reached, and whether it is met.
 fn goal(what: &str, reached: f64, wanted: f64, unit: &str) -> String {
