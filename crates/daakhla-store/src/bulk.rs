@@ -4,8 +4,8 @@
 //! sync; a store holding them is for reading figures, not for the field.
 
 use crate::rows::{
-    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, NEEDS, RowSql, SCHOOLS, SqliteRows, child_values,
-    follow_up_values, household_values, need_values, school_values, set_lifecycle,
+    FOLLOW_UPS, HOUSEHOLDS, NEEDS, RowSql, SCHOOLS, SqliteRows, child_upsert, child_values,
+    follow_up_values, household_values, lifecycle_values, need_values, school_values,
 };
 use crate::{Store, StoreError};
 use daakhla_domain::followup::FollowUp;
@@ -34,12 +34,13 @@ impl Store {
             let h = &survey.household;
             sql.execute(HOUSEHOLDS.upsert(), &household_values(h)?)?;
             for child in &survey.children {
-                sql.execute(CHILDREN.upsert(), &child_values(child, h.surveyed_on)?)?;
                 let theirs = visits.get(&child.id).map(Vec::as_slice).unwrap_or_default();
+                let mut row = child_values(child, h.surveyed_on)?;
+                row.extend(lifecycle_values(child, theirs));
+                sql.execute(child_upsert(), &row)?;
                 for f in theirs {
                     sql.execute(FOLLOW_UPS.upsert(), &follow_up_values(f)?)?;
                 }
-                set_lifecycle(sql, child, theirs)?;
             }
         }
         for school in schools {

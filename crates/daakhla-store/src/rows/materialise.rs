@@ -4,7 +4,7 @@
 //! everywhere.
 
 use super::tables::{
-    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, NEEDS, SCHOOLS, child_values, follow_up_values,
+    FOLLOW_UPS, HOUSEHOLDS, NEEDS, SCHOOLS, child_upsert, child_values, follow_up_values,
     household_values, lifecycle_values, need_values, school_values,
 };
 use super::{Param, RowSql, first};
@@ -120,8 +120,10 @@ pub fn write_child<S: RowSql>(sql: &mut S, child: &Child) -> Result<Result<(), S
     let Some(surveyed_on) = surveyed_on else {
         return Ok(Err("its household has not arrived yet".into()));
     };
-    sql.execute(CHILDREN.upsert(), &child_values(child, surveyed_on)?)?;
-    refresh_lifecycle(sql, child)?;
+    let visits = visits_of(sql, child)?;
+    let mut values = child_values(child, surveyed_on)?;
+    values.extend(lifecycle_values(child, &visits));
+    sql.execute(child_upsert(), &values)?;
     Ok(Ok(()))
 }
 
@@ -170,17 +172,21 @@ pub fn write_need<S: RowSql>(
 
 /// Keeps a child's stage, dates and retention in step with all its follow-ups.
 fn refresh_lifecycle<S: RowSql>(sql: &mut S, child: &Child) -> Result<(), S::Error> {
-    let id = child.id.to_string();
-    let visits: Vec<FollowUp> = sql
-        .query(
-            "SELECT body FROM follow_ups WHERE child_id = ?",
-            &[Param::str(&id)],
-        )?
-        .into_iter()
-        .filter_map(|row| row.into_iter().next())
-        .map(|cell| cell.body())
-        .collect::<Result<_, _>>()?;
+    let visits = visits_of(sql, child)?;
     set_lifecycle(sql, child, &visits)
+}
+
+/// Every follow-up a child's row shows.
+fn visits_of<S: RowSql>(sql: &mut S, child: &Child) -> Result<Vec<FollowUp>, S::Error> {
+    let id = child.id.to_string();
+    sql.query(
+        "SELECT body FROM follow_ups WHERE child_id = ?",
+        &[Param::str(&id)],
+    )?
+    .into_iter()
+    .filter_map(|row| row.into_iter().next())
+    .map(|cell| Ok(cell.body()?))
+    .collect()
 }
 
 /// Writes the lifecycle columns of a child's row from the follow-ups given.

@@ -14,7 +14,7 @@ pub use materialise::{
 };
 pub use sqlite::SqliteRows;
 pub use tables::{
-    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, SCHOOLS, Table, child_values,
+    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, SCHOOLS, Table, child_upsert, child_values,
     follow_up_values, household_values, lifecycle_values, need_values, school_values,
 };
 

@@ -80,7 +80,10 @@ impl RowSql for SqliteRows<'_> {
 
     fn mark_unreadable(&mut self, doc_id: &str, why: Option<&str>) -> Result<(), StoreError> {
         self.0
-            .prepare_cached("UPDATE documents SET unreadable = ?2 WHERE id = ?1")?
+            // Most records are shown at once: their mark is already none, and stays unwritten.
+            .prepare_cached(
+                "UPDATE documents SET unreadable = ?2 WHERE id = ?1 AND unreadable IS NOT ?2",
+            )?
             .execute(rusqlite::params![doc_id, why])?;
         Ok(())
     }
