@@ -129,19 +129,18 @@ pub fn section(server_binary: &Path, uc_households: usize, load: &Load) -> Strin
     out
 }
 
-/// Why materialising is slower than logging, and where the time goes.
+/// How materialising works, for reading its figures.
 const MATERIALISING: &str = "Logging is one transaction a push: the changes' placing and a few \
-    statements for the whole batch. Materialising does, for every record, what a device does \
-    when it receives one: its changes are applied (a new record's first change alone is read \
-    straight from the change, with no Automerge document built), its document and change \
-    saved, and its row written with the lookups its kind needs (a child's household; a \
-    follow-up's child and all the child's visits, for its lifecycle; a need's school). On \
-    SQLite that is about ten statements a record in one transaction, most of the time spent \
-    in SQLite's own index updates (the children's table carries the reports' covering \
-    indexes). On PostgreSQL a batch's documents are read and written in a few statements, but \
-    the rows are still written a record at a time, and there each statement is a round trip. \
-    Reaching 10,000 records/s wants the rows written a batch at a time too (one statement a \
-    table, the lookups made for the whole batch at once): not built yet.";
+    statements for the whole batch. Materialising does for each batch of the log what a device \
+    does with a pull: each record's changes are applied (a new record's first change alone is \
+    read straight from the change, with no Automerge document built), the documents saved, and \
+    the rows written kind by kind, parents first, with the lookups each kind needs (a child's \
+    household; a follow-up's child and the child's visits, for its lifecycle; a need's school) \
+    made for the whole batch at once. On PostgreSQL each of those is one statement a batch \
+    (rows read from JSON by `json_populate_recordset`, keys sent as arrays), for there every \
+    statement is a round trip; on SQLite a prepared statement a row, and the records' file \
+    commits without waiting for the disk (it is derived from the log, which keeps \
+    synchronous=FULL, and is caught up from it after a power cut).";
 
 /// One goal's line: what was reached, and whether it is met.
 fn goal(what: &str, reached: f64, wanted: f64, unit: &str) -> String {

@@ -4,7 +4,7 @@
 //! sync; a store holding them is for reading figures, not for the field.
 
 use crate::rows::{
-    FOLLOW_UPS, HOUSEHOLDS, NEEDS, RowSql, SCHOOLS, SqliteRows, child_upsert, child_values,
+    FOLLOW_UPS, HOUSEHOLDS, NEEDS, RowSql, SCHOOLS, SqliteRows, WHOLE_CHILDREN, child_values,
     follow_up_values, household_values, lifecycle_values, need_values, school_values,
 };
 use crate::{Store, StoreError};
@@ -37,7 +37,7 @@ impl Store {
                 let theirs = visits.get(&child.id).map(Vec::as_slice).unwrap_or_default();
                 let mut row = child_values(child, h.surveyed_on)?;
                 row.extend(lifecycle_values(child, theirs));
-                sql.execute(child_upsert(), &row)?;
+                sql.execute(WHOLE_CHILDREN.upsert(), &row)?;
                 for f in theirs {
                     sql.execute(FOLLOW_UPS.upsert(), &follow_up_values(f)?)?;
                 }

@@ -274,13 +274,15 @@ impl Store {
             acknowledged,
             ..Received::default()
         };
-        let sql = &mut SqliteRows(&tx);
+        let mut records = Vec::new();
         for (doc_id, kind, doc_changes) in rows::in_apply_order(fresh) {
             let doc = editor.receive(kind, doc_id, doc_changes)?;
             received.unappliable += doc.unappliable;
             received.in_conflict += usize::from(doc.in_conflict);
-            received.records += usize::from(rows::show(sql, doc_id, kind, doc.record)?);
+            records.push((doc_id, kind, doc.record));
         }
+        let sql = &mut SqliteRows(&tx);
+        received.records += rows::show(sql, records)?;
         received.records += rows::show_waiting(sql)?;
         rows::relink(sql)?;
         if let Some(cursor) = cursor {

@@ -156,8 +156,8 @@ impl Records for PgRecords {
             .zip(&fresh)
             .map(|(id, logged)| (id.as_str(), logged.change.kind, logged.change.bytes.clone()));
         let grouped = rows::in_apply_order(batch);
-        // A round trip costs more than applying a record's changes: the documents are read
-        // and written for the whole batch at once, the rows a record at a time.
+        // A round trip costs more than applying a record's changes: the documents, and then
+        // the rows, are read and written for the whole batch at once.
         let doc_ids: Vec<&str> = grouped.iter().map(|(id, _, _)| *id).collect();
         let mut stored = StoredDocuments::fetch(&mut sql, &doc_ids)?;
         let mut writes = DocumentWrites::default();
@@ -167,9 +167,7 @@ impl Records for PgRecords {
             received.push((doc_id, kind, record));
         }
         writes.flush(&mut sql)?;
-        for (doc_id, kind, record) in received {
-            rows::show(&mut sql, doc_id, kind, record)?;
-        }
+        rows::show(&mut sql, received)?;
         rows::show_waiting(&mut sql)?;
         rows::relink(&mut sql)?;
         sql.execute("UPDATE materialised SET upto = $1", &[&last])?;

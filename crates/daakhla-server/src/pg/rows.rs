@@ -6,7 +6,7 @@ use crate::ServerError;
 use bytes::BytesMut;
 use daakhla_crdt::{ActorId, RecordDoc};
 use daakhla_domain::RecordKind;
-use daakhla_store::rows::{Cell, Param, RowSql};
+use daakhla_store::rows::{Cell, Param, RowSql, Table};
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use serde_json::Value;
 
@@ -109,12 +109,135 @@ impl RowSql for TxSql<'_, '_> {
         Ok(out)
     }
 
-    fn mark_unreadable(&mut self, doc_id: &str, why: Option<&str>) -> Result<(), ServerError> {
+    fn mark_unreadable(&mut self, marks: &[(&str, Option<&str>)]) -> Result<(), ServerError> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let (ids, whys): (Vec<&str>, Vec<Option<&str>>) = marks.iter().copied().unzip();
         Sql::execute(
             self,
-            "UPDATE record_documents SET unreadable = $2 WHERE doc_id = $1",
-            &[&doc_id, &why],
+            "UPDATE record_documents d SET unreadable = v.why
+               FROM unnest($1::text[], $2::text[]) AS v(id, why)
+              WHERE d.doc_id = v.id AND d.unreadable IS DISTINCT FROM v.why",
+            &[&ids, &whys],
         )?;
         Ok(())
     }
+
+    /// One statement for all the rows: PostgreSQL reads them from JSON into the table's own
+    /// column types.
+    fn upsert_all(
+        &mut self,
+        table: &'static Table,
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), ServerError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let columns = table.all_columns();
+        let list = columns.join(", ");
+        let updates: Vec<String> = columns[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let sql = interned(format!(
+            "INSERT INTO {table} ({list}) SELECT {list} FROM json_populate_recordset(NULL::{table}, $1::text::json)
+             ON CONFLICT (id) DO UPDATE SET {}",
+            updates.join(", "),
+            table = table.name,
+        ));
+        Sql::execute(self, sql, &[&rows_as_json(&columns, rows)])?;
+        Ok(())
+    }
+
+    fn update_all(
+        &mut self,
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), ServerError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let set: Vec<String> = columns.iter().map(|c| format!("{c} = v.{c}")).collect();
+        let sql = interned(format!(
+            "UPDATE {table} AS t SET {} FROM json_populate_recordset(NULL::{table}, $1::text::json) AS v
+              WHERE t.id = v.id",
+            set.join(", ")
+        ));
+        let named: Vec<&str> = std::iter::once("id")
+            .chain(columns.iter().copied())
+            .collect();
+        Sql::execute(self, sql, &[&rows_as_json(&named, rows)])?;
+        Ok(())
+    }
+
+    fn lookup(
+        &mut self,
+        table: &'static str,
+        key: &'static str,
+        columns: &'static [&'static str],
+        keys: &[String],
+    ) -> Result<Vec<Vec<Cell>>, ServerError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let columns: String = columns.iter().map(|c| format!(", {c}")).collect();
+        let sql = interned(format!(
+            "SELECT {key}{columns} FROM {table} WHERE {key} = ANY($1)"
+        ));
+        Ok(Sql::query(self, sql, &[&keys])?
+            .iter()
+            .map(|row| (0..row.len()).map(|i| cell(row, i)).collect())
+            .collect())
+    }
+}
+
+/// Rows as a JSON array of objects by column, for `json_populate_recordset`.
+fn rows_as_json(columns: &[&str], rows: &[Vec<Param<'_>>]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("[");
+    for (i, row) in rows.iter().enumerate() {
+        out.push_str(if i == 0 { "{" } else { ",{" });
+        for (j, (column, param)) in columns.iter().zip(row).enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "\"{column}\":");
+            match param {
+                Param::Text(None) | Param::Date(None) => out.push_str("null"),
+                Param::Text(Some(text)) => out.push_str(&Value::from(text.as_ref()).to_string()),
+                Param::Int(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                Param::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Param::Date(Some(date)) => {
+                    let _ = write!(out, "\"{date}\"");
+                }
+                // A record's body is JSON already.
+                Param::Json(text) => out.push_str(text),
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// Statements made from a table's columns, each made once and kept for the life of the
+/// process (there are a few), since prepared statements are kept by their text.
+fn interned(sql: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static MADE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(sql) = made.get(sql.as_str()) {
+        return sql;
+    }
+    let sql: &'static str = Box::leak(sql.into_boxed_str());
+    made.insert(sql);
+    sql
 }

@@ -4,17 +4,17 @@
 //! everywhere.
 
 use super::tables::{
-    FOLLOW_UPS, HOUSEHOLDS, NEEDS, SCHOOLS, child_upsert, child_values, follow_up_values,
-    household_values, lifecycle_values, need_values, school_values,
+    FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, SCHOOLS, WHOLE_CHILDREN, child_values,
+    follow_up_values, household_values, lifecycle_values, need_values, school_values,
 };
-use super::{Param, RowSql, first};
+use super::{Cell, Param, RowSql};
 use daakhla_domain::RecordKind;
 use daakhla_domain::child::Child;
 use daakhla_domain::followup::FollowUp;
 use daakhla_domain::household::Household;
 use daakhla_domain::school::{InfrastructureNeed, School};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Groups a batch's changes by document, households before children before follow-ups (and
 /// schools before needs), each kind in the order its documents first appear: rows point at
@@ -39,92 +39,149 @@ fn rank(kind: RecordKind) -> usize {
     RecordKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-/// Writes a record's rows from what its document holds, and notes on the document whether
-/// it can be shown. True if it is.
+/// Writes the rows of a batch's records from what their documents hold, and notes on each
+/// document whether its record can be shown. Answers how many are.
 pub fn show<S: RowSql>(
     sql: &mut S,
-    doc_id: &str,
-    kind: RecordKind,
-    record: Value,
-) -> Result<bool, S::Error> {
-    let why = write_record(sql, kind, record)?.err();
-    sql.mark_unreadable(doc_id, why.as_deref())?;
-    Ok(why.is_none())
+    records: Vec<(&str, RecordKind, Value)>,
+) -> Result<usize, S::Error> {
+    let (ids, records): (Vec<&str>, Vec<(RecordKind, Value)>) = records
+        .into_iter()
+        .map(|(id, kind, record)| (id, (kind, record)))
+        .unzip();
+    let why = write_records(sql, records)?;
+    let marks: Vec<(&str, Option<&str>)> = ids
+        .iter()
+        .zip(&why)
+        .map(|(id, why)| (*id, why.as_deref()))
+        .collect();
+    sql.mark_unreadable(&marks)?;
+    Ok(why.iter().filter(|why| why.is_none()).count())
 }
 
 /// Shows the records that waited for the one they point at (a child that arrived before its
 /// household, in another batch), parents first. Returns how many are shown now.
 pub fn show_waiting<S: RowSql>(sql: &mut S) -> Result<usize, S::Error> {
-    let mut waiting = sql.unreadable_records()?;
-    waiting.sort_by_key(|(_, kind, _)| rank(*kind));
-    let mut shown = 0;
-    for (doc_id, kind, record) in waiting {
-        if write_record(sql, kind, record)?.is_ok() {
-            sql.mark_unreadable(&doc_id, None)?;
-            shown += 1;
-        }
-    }
-    Ok(shown)
+    let (ids, records): (Vec<String>, Vec<(RecordKind, Value)>) = sql
+        .unreadable_records()?
+        .into_iter()
+        .map(|(id, kind, record)| (id, (kind, record)))
+        .unzip();
+    let why = write_records(sql, records)?;
+    // Those still waiting keep the reason they had.
+    let shown: Vec<(&str, Option<&str>)> = ids
+        .iter()
+        .zip(&why)
+        .filter(|(_, why)| why.is_none())
+        .map(|(id, _)| (id.as_str(), None))
+        .collect();
+    sql.mark_unreadable(&shown)?;
+    Ok(shown.len())
 }
 
-/// Rewrites a record's rows. The inner error is why the record cannot be shown yet: a field
-/// this build does not know, or the record it points at not arrived.
-pub fn write_record<S: RowSql>(
+/// Rewrites the rows of a batch's records, parents before the records that point at them
+/// (households and schools, then children, follow-ups and needs), each kind's rows and
+/// lookups as few statements as the database allows. For each record, in order, why it
+/// cannot be shown yet (a field this build does not know, or the record it points at not
+/// arrived); none if it is shown.
+pub fn write_records<S: RowSql>(
     sql: &mut S,
-    kind: RecordKind,
-    record: Value,
-) -> Result<Result<(), String>, S::Error> {
-    fn parsed<T: serde::de::DeserializeOwned>(record: Value) -> Result<T, String> {
-        serde_json::from_value(record).map_err(|e| e.to_string())
+    records: Vec<(RecordKind, Value)>,
+) -> Result<Vec<Option<String>>, S::Error> {
+    fn parsed<T: serde::de::DeserializeOwned>(
+        at: usize,
+        record: Value,
+        into: &mut Vec<(usize, T)>,
+        why: &mut [Option<String>],
+    ) {
+        match serde_json::from_value(record) {
+            Ok(record) => into.push((at, record)),
+            Err(e) => why[at] = Some(e.to_string()),
+        }
     }
-    match kind {
-        RecordKind::Household => match parsed::<Household>(record) {
-            Ok(household) => write_household(sql, &household).map(Ok),
-            Err(why) => Ok(Err(why)),
-        },
-        RecordKind::Child => match parsed::<Child>(record) {
-            Ok(child) => write_child(sql, &child),
-            Err(why) => Ok(Err(why)),
-        },
-        RecordKind::FollowUp => match parsed::<FollowUp>(record) {
-            Ok(follow_up) => write_follow_up(sql, &follow_up),
-            Err(why) => Ok(Err(why)),
-        },
-        RecordKind::School => match parsed::<School>(record) {
-            Ok(school) => write_school(sql, &school).map(Ok),
-            Err(why) => Ok(Err(why)),
-        },
-        RecordKind::Need => match parsed::<InfrastructureNeed>(record) {
-            Ok(need) => write_need(sql, &need),
-            Err(why) => Ok(Err(why)),
-        },
+    let mut why = vec![None; records.len()];
+    let (mut households, mut children, mut follow_ups, mut schools, mut needs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (at, (kind, record)) in records.into_iter().enumerate() {
+        match kind {
+            RecordKind::Household => parsed::<Household>(at, record, &mut households, &mut why),
+            RecordKind::Child => parsed::<Child>(at, record, &mut children, &mut why),
+            RecordKind::FollowUp => parsed::<FollowUp>(at, record, &mut follow_ups, &mut why),
+            RecordKind::School => parsed::<School>(at, record, &mut schools, &mut why),
+            RecordKind::Need => parsed::<InfrastructureNeed>(at, record, &mut needs, &mut why),
+        }
     }
+    let households: Vec<&Household> = households.iter().map(|(_, h)| h).collect();
+    write_households(sql, &households)?;
+    let schools: Vec<&School> = schools.iter().map(|(_, s)| s).collect();
+    write_schools(sql, &schools)?;
+    write_children(sql, &refs(&children), &mut why)?;
+    write_follow_ups(sql, &refs(&follow_ups), &mut why)?;
+    write_needs(sql, &refs(&needs), &mut why)?;
+    Ok(why)
+}
+
+fn refs<T>(records: &[(usize, T)]) -> Vec<(usize, &T)> {
+    records.iter().map(|(at, record)| (*at, record)).collect()
+}
+
+/// One record's rows: `Err` is why it cannot be shown yet.
+fn alone(why: [Option<String>; 1]) -> Result<(), String> {
+    let [why] = why;
+    why.map_or(Ok(()), Err)
 }
 
 pub fn write_household<S: RowSql>(sql: &mut S, h: &Household) -> Result<(), S::Error> {
-    sql.execute(HOUSEHOLDS.upsert(), &household_values(h)?)?;
-    Ok(())
+    write_households(sql, &[h])
+}
+
+fn write_households<S: RowSql>(sql: &mut S, households: &[&Household]) -> Result<(), S::Error> {
+    let rows = households
+        .iter()
+        .map(|h| household_values(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    sql.upsert_all(&HOUSEHOLDS, &rows)
 }
 
 /// Writes a child's row and its lifecycle, once its household is there.
 pub fn write_child<S: RowSql>(sql: &mut S, child: &Child) -> Result<Result<(), String>, S::Error> {
-    let household = child.household_id.to_string();
-    let surveyed_on = first(
-        sql,
-        "SELECT surveyed_on FROM households WHERE id = ?",
-        &[Param::str(&household)],
-    )?
-    .map(|cell| cell.date())
-    .transpose()?
-    .flatten();
-    let Some(surveyed_on) = surveyed_on else {
-        return Ok(Err("its household has not arrived yet".into()));
-    };
-    let visits = visits_of(sql, child)?;
-    let mut values = child_values(child, surveyed_on)?;
-    values.extend(lifecycle_values(child, &visits));
-    sql.execute(child_upsert(), &values)?;
-    Ok(Ok(()))
+    let mut why = [None];
+    write_children(sql, &[(0, child)], &mut why)?;
+    Ok(alone(why))
+}
+
+/// Children's whole rows, lifecycle included, each once its household is there: its survey
+/// date is what a child's age is counted at.
+fn write_children<S: RowSql>(
+    sql: &mut S,
+    children: &[(usize, &Child)],
+    why: &mut [Option<String>],
+) -> Result<(), S::Error> {
+    if children.is_empty() {
+        return Ok(());
+    }
+    let households = keys(children.iter().map(|(_, c)| c.household_id.to_string()));
+    let mut surveyed_on = HashMap::new();
+    for row in sql.lookup("households", "id", &["surveyed_on"], &households)? {
+        if let [Cell::Text(id), date] = row.as_slice()
+            && let Some(date) = date.date()?
+        {
+            surveyed_on.insert(id.clone(), date);
+        }
+    }
+    let visits = visits_of(sql, children.iter().map(|(_, c)| c.id.to_string()))?;
+    let mut rows = Vec::with_capacity(children.len());
+    for (at, child) in children {
+        let Some(on) = surveyed_on.get(&child.household_id.to_string()) else {
+            why[*at] = Some("its household has not arrived yet".into());
+            continue;
+        };
+        let theirs = visits.get(&child.id.to_string());
+        let mut row = child_values(child, *on)?;
+        row.extend(lifecycle_values(child, theirs.map_or(&[], Vec::as_slice)));
+        rows.push(row);
+    }
+    sql.upsert_all(&WHOLE_CHILDREN, &rows)
 }
 
 /// Writes a follow-up's row and its child's lifecycle, once the child is there.
@@ -132,23 +189,59 @@ pub fn write_follow_up<S: RowSql>(
     sql: &mut S,
     follow_up: &FollowUp,
 ) -> Result<Result<(), String>, S::Error> {
-    let child = first(
-        sql,
-        "SELECT body FROM children WHERE id = ?",
-        &[Param::string(follow_up.child_id.to_string())],
-    )?;
-    let Some(child) = child else {
-        return Ok(Err("its child has not arrived yet".into()));
-    };
-    let child: Child = child.body()?;
-    sql.execute(FOLLOW_UPS.upsert(), &follow_up_values(follow_up)?)?;
-    refresh_lifecycle(sql, &child)?;
-    Ok(Ok(()))
+    let mut why = [None];
+    write_follow_ups(sql, &[(0, follow_up)], &mut why)?;
+    Ok(alone(why))
+}
+
+/// Follow-ups' rows, each once its child is there, and then the lifecycle of every child
+/// they visit, from all its visits.
+fn write_follow_ups<S: RowSql>(
+    sql: &mut S,
+    follow_ups: &[(usize, &FollowUp)],
+    why: &mut [Option<String>],
+) -> Result<(), S::Error> {
+    if follow_ups.is_empty() {
+        return Ok(());
+    }
+    let wanted = keys(follow_ups.iter().map(|(_, f)| f.child_id.to_string()));
+    let mut found: BTreeMap<String, Child> = BTreeMap::new();
+    for row in sql.lookup("children", "id", &["body"], &wanted)? {
+        let mut cells = row.into_iter();
+        if let (Some(Cell::Text(id)), Some(body)) = (cells.next(), cells.next()) {
+            found.insert(id, body.body()?);
+        }
+    }
+    let mut rows = Vec::with_capacity(follow_ups.len());
+    let mut visited = BTreeMap::new();
+    for (at, follow_up) in follow_ups {
+        let child_id = follow_up.child_id.to_string();
+        let Some(child) = found.get(&child_id) else {
+            why[*at] = Some("its child has not arrived yet".into());
+            continue;
+        };
+        rows.push(follow_up_values(follow_up)?);
+        visited.insert(child_id, child);
+    }
+    sql.upsert_all(&FOLLOW_UPS, &rows)?;
+    let visits = visits_of(sql, visited.keys().cloned())?;
+    let lifecycles: Vec<(&Child, &[FollowUp])> = visited
+        .iter()
+        .map(|(id, child)| (*child, visits.get(id).map_or(&[][..], Vec::as_slice)))
+        .collect();
+    set_lifecycles(sql, &lifecycles)
 }
 
 pub fn write_school<S: RowSql>(sql: &mut S, school: &School) -> Result<(), S::Error> {
-    sql.execute(SCHOOLS.upsert(), &school_values(school)?)?;
-    Ok(())
+    write_schools(sql, &[school])
+}
+
+fn write_schools<S: RowSql>(sql: &mut S, schools: &[&School]) -> Result<(), S::Error> {
+    let rows = schools
+        .iter()
+        .map(|s| school_values(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    sql.upsert_all(&SCHOOLS, &rows)
 }
 
 /// Writes a need's row, once its school is there.
@@ -156,37 +249,54 @@ pub fn write_need<S: RowSql>(
     sql: &mut S,
     need: &InfrastructureNeed,
 ) -> Result<Result<(), String>, S::Error> {
-    let school = need.school_id.to_string();
-    if first(
-        sql,
-        "SELECT 1 FROM schools WHERE id = ?",
-        &[Param::str(&school)],
-    )?
-    .is_none()
-    {
-        return Ok(Err("its school has not arrived yet".into()));
+    let mut why = [None];
+    write_needs(sql, &[(0, need)], &mut why)?;
+    Ok(alone(why))
+}
+
+fn write_needs<S: RowSql>(
+    sql: &mut S,
+    needs: &[(usize, &InfrastructureNeed)],
+    why: &mut [Option<String>],
+) -> Result<(), S::Error> {
+    if needs.is_empty() {
+        return Ok(());
     }
-    sql.execute(NEEDS.upsert(), &need_values(need)?)?;
-    Ok(Ok(()))
+    let wanted = keys(needs.iter().map(|(_, n)| n.school_id.to_string()));
+    let schools: BTreeSet<String> = sql
+        .lookup("schools", "id", &[], &wanted)?
+        .into_iter()
+        .filter_map(|row| row.into_iter().next()?.into_text())
+        .collect();
+    let mut rows = Vec::with_capacity(needs.len());
+    for (at, need) in needs {
+        if !schools.contains(&need.school_id.to_string()) {
+            why[*at] = Some("its school has not arrived yet".into());
+            continue;
+        }
+        rows.push(need_values(need)?);
+    }
+    sql.upsert_all(&NEEDS, &rows)
 }
 
-/// Keeps a child's stage, dates and retention in step with all its follow-ups.
-fn refresh_lifecycle<S: RowSql>(sql: &mut S, child: &Child) -> Result<(), S::Error> {
-    let visits = visits_of(sql, child)?;
-    set_lifecycle(sql, child, &visits)
+/// Each key once, in order.
+fn keys(all: impl Iterator<Item = String>) -> Vec<String> {
+    all.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
-/// Every follow-up a child's row shows.
-fn visits_of<S: RowSql>(sql: &mut S, child: &Child) -> Result<Vec<FollowUp>, S::Error> {
-    let id = child.id.to_string();
-    sql.query(
-        "SELECT body FROM follow_ups WHERE child_id = ?",
-        &[Param::str(&id)],
-    )?
-    .into_iter()
-    .filter_map(|row| row.into_iter().next())
-    .map(|cell| Ok(cell.body()?))
-    .collect()
+/// Every follow-up the rows show of these children, by child.
+fn visits_of<S: RowSql>(
+    sql: &mut S,
+    children: impl Iterator<Item = String>,
+) -> Result<HashMap<String, Vec<FollowUp>>, S::Error> {
+    let mut visits: HashMap<String, Vec<FollowUp>> = HashMap::new();
+    for row in sql.lookup("follow_ups", "child_id", &["body"], &keys(children))? {
+        let mut cells = row.into_iter();
+        if let (Some(Cell::Text(child)), Some(body)) = (cells.next(), cells.next()) {
+            visits.entry(child).or_default().push(body.body()?);
+        }
+    }
+    Ok(visits)
 }
 
 /// Writes the lifecycle columns of a child's row from the follow-ups given.
@@ -195,13 +305,22 @@ pub fn set_lifecycle<S: RowSql>(
     child: &Child,
     visits: &[FollowUp],
 ) -> Result<(), S::Error> {
-    let mut params = lifecycle_values(child, visits);
-    params.push(Param::string(child.id.to_string()));
-    sql.execute(
-        "UPDATE children SET stage = ?, enrolled_on = ?, last_visit = ?, retention = ? WHERE id = ?",
-        &params,
-    )?;
-    Ok(())
+    set_lifecycles(sql, &[(child, visits)])
+}
+
+fn set_lifecycles<S: RowSql>(
+    sql: &mut S,
+    children: &[(&Child, &[FollowUp])],
+) -> Result<(), S::Error> {
+    let rows: Vec<Vec<Param>> = children
+        .iter()
+        .map(|(child, visits)| {
+            let mut row = vec![Param::string(child.id.to_string())];
+            row.extend(lifecycle_values(child, visits));
+            row
+        })
+        .collect();
+    sql.update_all("children", LIFECYCLE, &rows)
 }
 
 /// Settles where merged households and their children are shown. Run after every write of

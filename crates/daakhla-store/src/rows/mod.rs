@@ -10,12 +10,12 @@ mod tables;
 
 pub use materialise::{
     in_apply_order, relink, set_lifecycle, show, show_waiting, write_child, write_follow_up,
-    write_household, write_need, write_record, write_school,
+    write_household, write_need, write_records, write_school,
 };
 pub use sqlite::SqliteRows;
 pub use tables::{
-    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, SCHOOLS, Table, child_upsert, child_values,
-    follow_up_values, household_values, lifecycle_values, need_values, school_values,
+    CHILDREN, FOLLOW_UPS, HOUSEHOLDS, LIFECYCLE, NEEDS, SCHOOLS, Table, WHOLE_CHILDREN,
+    child_values, follow_up_values, household_values, lifecycle_values, need_values, school_values,
 };
 
 use chrono::NaiveDate;
@@ -127,22 +127,35 @@ pub trait RowSql {
         params: &[Param<'_>],
     ) -> Result<Vec<Vec<Cell>>, Self::Error>;
 
+    /// Inserts or rewrites (every column but the id) each row, its values in the order of
+    /// `table.all_columns()`. No two rows share an id.
+    fn upsert_all(
+        &mut self,
+        table: &'static Table,
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), Self::Error>;
+
+    /// Sets `columns` of existing rows: each row is an id, then the columns' values.
+    fn update_all(
+        &mut self,
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), Self::Error>;
+
+    /// The rows of `table` whose `key` column is one of `keys`, each as its key and then the
+    /// values of `columns`.
+    fn lookup(
+        &mut self,
+        table: &'static str,
+        key: &'static str,
+        columns: &'static [&'static str],
+        keys: &[String],
+    ) -> Result<Vec<Vec<Cell>>, Self::Error>;
+
     /// Every document whose record could not be shown yet, with the record it holds now.
     fn unreadable_records(&mut self) -> Result<Vec<(String, RecordKind, Value)>, Self::Error>;
 
-    /// Notes why a document's record cannot be shown (none: it is shown).
-    fn mark_unreadable(&mut self, doc_id: &str, why: Option<&str>) -> Result<(), Self::Error>;
-}
-
-/// The first cell of the first row, if there is a row.
-fn first<S: RowSql>(
-    sql: &mut S,
-    query: &'static str,
-    params: &[Param<'_>],
-) -> Result<Option<Cell>, S::Error> {
-    Ok(sql
-        .query(query, params)?
-        .into_iter()
-        .next()
-        .and_then(|row| row.into_iter().next()))
+    /// Notes for each document why its record cannot be shown (none: it is shown).
+    fn mark_unreadable(&mut self, marks: &[(&str, Option<&str>)]) -> Result<(), Self::Error>;
 }

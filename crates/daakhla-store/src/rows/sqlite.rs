@@ -1,7 +1,7 @@
 //! The seam over a SQLite connection (in practice a transaction): a device store, or the
 //! server's records file.
 
-use super::{Cell, Param, RowSql};
+use super::{Cell, Param, RowSql, Table};
 use crate::StoreError;
 use daakhla_crdt::{ActorId, RecordDoc};
 use daakhla_domain::RecordKind;
@@ -40,21 +40,65 @@ impl RowSql for SqliteRows<'_> {
         params: &[Param<'_>],
     ) -> Result<Vec<Vec<Cell>>, StoreError> {
         let mut stmt = self.0.prepare_cached(sql)?;
-        let columns = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let mut cells = Vec::with_capacity(columns);
-            for i in 0..columns {
-                cells.push(match row.get_ref(i)? {
-                    ValueRef::Null => Cell::Null,
-                    ValueRef::Integer(n) => Cell::Int(n),
-                    ValueRef::Real(x) => Cell::Int(x as i64),
-                    ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
-                });
+            out.push(cells(row)?);
+        }
+        Ok(out)
+    }
+
+    /// A statement a row: in SQLite each is a call, not a round trip.
+    fn upsert_all(
+        &mut self,
+        table: &'static Table,
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.0.prepare_cached(table.upsert())?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row))?;
+        }
+        Ok(())
+    }
+
+    fn update_all(
+        &mut self,
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: &[Vec<Param<'_>>],
+    ) -> Result<(), StoreError> {
+        let set: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 2))
+            .collect();
+        let mut stmt = self.0.prepare_cached(&format!(
+            "UPDATE {table} SET {} WHERE id = ?1",
+            set.join(", ")
+        ))?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row))?;
+        }
+        Ok(())
+    }
+
+    fn lookup(
+        &mut self,
+        table: &'static str,
+        key: &'static str,
+        columns: &'static [&'static str],
+        keys: &[String],
+    ) -> Result<Vec<Vec<Cell>>, StoreError> {
+        let columns: String = columns.iter().map(|c| format!(", {c}")).collect();
+        let mut stmt = self.0.prepare_cached(&format!(
+            "SELECT {key}{columns} FROM {table} WHERE {key} = ?1"
+        ))?;
+        let mut out = Vec::new();
+        for wanted in keys {
+            let mut rows = stmt.query([wanted])?;
+            while let Some(row) = rows.next()? {
+                out.push(cells(row)?);
             }
-            out.push(cells);
         }
         Ok(out)
     }
@@ -78,13 +122,29 @@ impl RowSql for SqliteRows<'_> {
         Ok(out)
     }
 
-    fn mark_unreadable(&mut self, doc_id: &str, why: Option<&str>) -> Result<(), StoreError> {
-        self.0
-            // Most records are shown at once: their mark is already none, and stays unwritten.
-            .prepare_cached(
-                "UPDATE documents SET unreadable = ?2 WHERE id = ?1 AND unreadable IS NOT ?2",
-            )?
-            .execute(rusqlite::params![doc_id, why])?;
+    fn mark_unreadable(&mut self, marks: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+        // Most records are shown at once: their mark is already none, and stays unwritten.
+        let mut stmt = self.0.prepare_cached(
+            "UPDATE documents SET unreadable = ?2 WHERE id = ?1 AND unreadable IS NOT ?2",
+        )?;
+        for (doc_id, why) in marks {
+            stmt.execute(rusqlite::params![doc_id, why])?;
+        }
         Ok(())
     }
+}
+
+fn cells(row: &rusqlite::Row) -> Result<Vec<Cell>, StoreError> {
+    let columns = row.as_ref().column_count();
+    let mut cells = Vec::with_capacity(columns);
+    for i in 0..columns {
+        cells.push(match row.get_ref(i)? {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(n) => Cell::Int(n),
+            ValueRef::Real(x) => Cell::Int(x as i64),
+            ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+        });
+    }
+    Ok(cells)
 }

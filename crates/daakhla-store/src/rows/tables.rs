@@ -16,22 +16,38 @@ use std::sync::OnceLock;
 pub struct Table {
     pub name: &'static str,
     pub columns: &'static [&'static str],
+    /// Columns written after `columns` (a child's lifecycle, for its whole row).
+    pub more: &'static [&'static str],
     upsert: OnceLock<String>,
 }
 
 impl Table {
     const fn new(name: &'static str, columns: &'static [&'static str]) -> Table {
+        Table::with_more(name, columns, &[])
+    }
+
+    const fn with_more(
+        name: &'static str,
+        columns: &'static [&'static str],
+        more: &'static [&'static str],
+    ) -> Table {
         Table {
             name,
             columns,
+            more,
             upsert: OnceLock::new(),
         }
+    }
+
+    /// Every column a row of this table gives, in order.
+    pub fn all_columns(&self) -> Vec<&'static str> {
+        self.columns.iter().chain(self.more).copied().collect()
     }
 
     /// Inserts a row, or rewrites every column of the one with its id.
     pub fn upsert(&'static self) -> &'static str {
         self.upsert
-            .get_or_init(|| upsert_sql(self.name, self.columns))
+            .get_or_init(|| upsert_sql(self.name, &self.all_columns()))
     }
 }
 
@@ -85,23 +101,26 @@ pub fn household_values(h: &Household) -> Result<Vec<Param<'_>>, RowError> {
 
 /// A child's row but for its lifecycle (`LIFECYCLE`), which its follow-ups decide. It is shown
 /// in the household its record names until merges are settled (`relink`).
-pub static CHILDREN: Table = Table::new(
-    "children",
-    &[
-        "id",
-        "household_id",
-        "origin_household_id",
-        "name",
-        "sex",
-        "age_years",
-        "schooling",
-        "out_of_school",
-        "deleted",
-        "reasons",
-        "name_key",
-        "body",
-    ],
-);
+pub static CHILDREN: Table = Table::new("children", CHILD_COLUMNS);
+
+/// A child's whole row, `CHILDREN`'s columns then `LIFECYCLE`'s (`child_values`, then
+/// `lifecycle_values`), for a writer that knows the child's visits: one statement, not two.
+pub static WHOLE_CHILDREN: Table = Table::with_more("children", CHILD_COLUMNS, LIFECYCLE);
+
+const CHILD_COLUMNS: &[&str] = &[
+    "id",
+    "household_id",
+    "origin_household_id",
+    "name",
+    "sex",
+    "age_years",
+    "schooling",
+    "out_of_school",
+    "deleted",
+    "reasons",
+    "name_key",
+    "body",
+];
 
 /// `surveyed_on`: its household's survey date, which its age is counted at.
 pub fn child_values(
@@ -127,13 +146,6 @@ pub fn child_values(
 
 /// The columns of a child's row its follow-ups decide.
 pub const LIFECYCLE: &[&str] = &["stage", "enrolled_on", "last_visit", "retention"];
-
-/// Writes a child's whole row, `CHILDREN`'s columns then `LIFECYCLE`'s (`child_values`, then
-/// `lifecycle_values`), for a writer that knows the child's visits: one statement, not two.
-pub fn child_upsert() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| upsert_sql(CHILDREN.name, &[CHILDREN.columns, LIFECYCLE].concat()))
-}
 
 pub fn lifecycle_values(child: &Child, visits: &[FollowUp]) -> Vec<Param<'static>> {
     let life = lifecycle(child, visits);
