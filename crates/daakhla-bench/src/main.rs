@@ -187,6 +187,14 @@ fn main() {
             server::HEADING,
             &server::section(&server_binary, sizes.uc_households, &load),
         )
+    } else if flag("--only-sync") {
+        // The sync sections, which open the file, up to the reports'.
+        let rest = old.find(reports::HEADING).map_or("", |at| &old[at..]);
+        format!(
+            "{}\n\n{}",
+            run(&sizes, &daakhla, peer.as_deref()).trim_end(),
+            rest
+        )
     } else if flag("--only-app") {
         splice(
             &old,
