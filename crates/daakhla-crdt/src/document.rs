@@ -50,6 +50,8 @@ enum Body {
     Created {
         change: Box<Change>,
         fields: Map<String, Value>,
+        /// The fields in the order the change writes them.
+        written: Vec<String>,
         actor: ActorId,
     },
 }
@@ -161,11 +163,12 @@ impl RecordDoc {
     ) -> Result<(RecordDoc, Vec<Unappliable>), CrdtError> {
         if saved.is_none()
             && let [change] = changes
-            && let Some(fields) = created_fields(change)
+            && let Some((fields, written)) = created_fields(change)
         {
             let body = Body::Created {
                 change: Box::new(change.clone()),
                 fields,
+                written,
                 actor: actor.clone(),
             };
             return Ok((RecordDoc { body, saved: None }, Vec::new()));
@@ -226,6 +229,19 @@ impl RecordDoc {
         }
     }
 
+    /// The record fields `change` writes or removes, each once, in order (`fields_of`): for
+    /// the first change a new record was read from, known without decoding it again.
+    pub fn fields_of(&self, change: &Change) -> Vec<String> {
+        match &self.body {
+            Body::Created {
+                change: first,
+                written,
+                ..
+            } if first.hash() == change.hash() => written.clone(),
+            _ => fields_of(change),
+        }
+    }
+
     /// Every change of the document, oldest first.
     pub fn changes(&mut self) -> Result<Vec<Change>, CrdtError> {
         Ok(self.automerge()?.get_changes(&[]))
@@ -273,7 +289,8 @@ impl RecordDoc {
 /// (what `write` makes of a new record). Applied to an empty document such a change gives
 /// exactly these fields and no conflict, so every device shows the same record whether it
 /// read the change this way or through Automerge.
-fn created_fields(change: &Change) -> Option<Map<String, Value>> {
+/// Also answers the fields in the order the change writes them (as `fields_of` does).
+fn created_fields(change: &Change) -> Option<(Map<String, Value>, Vec<String>)> {
     use automerge::ScalarValue;
     use automerge::legacy::{Key, ObjectId, OpType};
     if !change.deps().is_empty() || change.seq() != 1 || change.start_op().get() != 1 {
@@ -281,6 +298,7 @@ fn created_fields(change: &Change) -> Option<Map<String, Value>> {
     }
     let decoded = guarded(|| change.decode()).ok()?;
     let mut fields = std::collections::BTreeMap::new();
+    let mut written = Vec::with_capacity(decoded.operations.len());
     for op in decoded.operations {
         let (ObjectId::Root, Key::Map(key), OpType::Put(scalar), false) =
             (&op.obj, &op.key, &op.action, op.insert)
@@ -300,8 +318,9 @@ fn created_fields(change: &Change) -> Option<Map<String, Value>> {
         {
             return None;
         }
+        written.push(key.to_string());
     }
-    Some(fields.into_iter().collect())
+    Some((fields.into_iter().collect(), written))
 }
 
 /// A change Automerge could not apply without panicking, and what it said.
@@ -477,6 +496,7 @@ mod tests {
         );
         assert!(b.has(&created.hash()));
         assert_eq!(b.read().unwrap(), a.read().unwrap());
+        assert_eq!(b.fields_of(&created), fields_of(&created));
         // Saved as the change itself, it loads as a document and takes edits from anyone.
         let mut loaded = RecordDoc::load(&b.save(), &reader).unwrap();
         assert_eq!(loaded.read().unwrap(), a.read().unwrap());

@@ -99,7 +99,7 @@ impl Editor<'_> {
             return Ok(());
         };
         self.save_doc(kind, id, &mut doc, saved.is_none())?;
-        self.insert_change(id, &change, true, &stamp, true)
+        self.insert_change(id, &change, true, &stamp, true, &fields_of(&change))
     }
 
     /// Applies changes received for document `id` (and any received earlier that were
@@ -130,7 +130,7 @@ impl Editor<'_> {
                 at: change.timestamp(),
             });
             let applied = doc.has(&change.hash());
-            self.insert_change(id, change, false, &stamp, applied)?;
+            self.insert_change(id, change, false, &stamp, applied, &doc.fields_of(change))?;
         }
         for change in &all[fresh..] {
             if doc.has(&change.hash()) {
@@ -203,6 +203,7 @@ impl Editor<'_> {
         local: bool,
         stamp: &Stamp,
         applied: bool,
+        fields: &[String],
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
@@ -218,7 +219,7 @@ impl Editor<'_> {
                 stamp.at,
                 stamp.author,
                 stamp.device,
-                serde_json::to_string(&fields_of(change))?,
+                serde_json::to_string(fields)?,
                 applied,
             ])?;
         Ok(())
