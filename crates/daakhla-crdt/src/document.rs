@@ -299,7 +299,7 @@ fn created_fields(change: &Change) -> Option<(Map<String, Value>, Vec<String>)> 
     let decoded = guarded(|| change.decode()).ok()?;
     let mut fields = std::collections::BTreeMap::new();
     let mut written = Vec::with_capacity(decoded.operations.len());
-    for op in decoded.operations {
+    for op in &decoded.operations {
         let (ObjectId::Root, Key::Map(key), OpType::Put(scalar), false) =
             (&op.obj, &op.key, &op.action, op.insert)
         else {
@@ -320,7 +320,11 @@ fn created_fields(change: &Change) -> Option<(Map<String, Value>, Vec<String>)> 
         }
         written.push(key.to_string());
     }
-    Some((fields.into_iter().collect(), written))
+    // Bytes Automerge would not have written (a crafted change can encode the same change
+    // otherwise) apply, but a document made of them saves into bytes that do not load: such a
+    // change goes through Automerge and its checks instead.
+    let canonical = guarded(|| Change::from(decoded)).ok()?;
+    (canonical.hash() == change.hash()).then(|| (fields.into_iter().collect(), written))
 }
 
 /// A change Automerge could not apply without panicking, and what it said.
@@ -510,6 +514,32 @@ mod tests {
             RecordDoc::load_and_apply(None, &reader, &[a.changes().unwrap().remove(1)]).unwrap();
         assert!(matches!(waiting.body, Body::Doc(_)));
         assert_eq!(waiting.missing().unwrap(), vec![created.hash()]);
+    }
+
+    /// Found by the fuzz target `automerge_change`: a first change that puts plain values but
+    /// is not encoded as Automerge encodes it. Read as a new record's first change, the
+    /// document made of it saved into bytes that would not load.
+    #[test]
+    fn a_first_change_not_encoded_as_automerge_would_goes_through_automerge() {
+        const ODD: &[u8] = &[
+            133, 111, 74, 131, 94, 70, 203, 180, 1, 114, 0, 16, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+            4, 4, 4, 4, 1, 1, 0, 0, 0, 10, 1, 6, 2, 6, 17, 6, 19, 9, 21, 22, 54, 3, 70, 4, 86, 6,
+            87, 6, 112, 2, 0, 1, 5, 0, 0, 1, 0, 1, 5, 1, 0, 1, 0, 0, 0, 0, 0, 8, 0, 255, 129, 255,
+            253, 252, 254, 0, 1, 127, 9, 104, 101, 97, 100, 95, 110, 97, 109, 101, 0, 5, 127, 7,
+            109, 101, 109, 98, 101, 114, 115, 1, 5, 1, 127, 4, 6, 1, 127, 0, 5, 22, 127, 20, 65,
+            115, 108, 97, 109, 7, 7, 0,
+        ];
+        let change = change_from_bytes(ODD.to_vec()).unwrap();
+        let scratch = ActorId::from(&[0u8; 16][..]);
+        let (mut doc, _) = RecordDoc::load_and_apply(None, &scratch, &[change]).unwrap();
+        assert!(
+            matches!(doc.body, Body::Doc(_)),
+            "not read as a first change"
+        );
+        let _ = doc.missing().unwrap();
+        let read = doc.read().unwrap();
+        let again = RecordDoc::load(&doc.save(), &scratch).expect("a saved document loads");
+        assert_eq!(again.read().unwrap(), read);
     }
 
     #[test]
