@@ -687,8 +687,8 @@ fn pack_section(
          In process (library calls, release build), files on disk.\n\n\
          | step | time | throughput |\n| --- | ---: | ---: |\n\
          | device writes its pack (`daakhla pack write`) | {device_write:.2} s | {:.0} changes/s |\n\
-         | server imports it: seal, push checks, log, materialised records (`daakhla-server pack import`) | {server_import:.2} s | {:.0} changes/s |\n\
-         | server writes the pack for a fresh device (`daakhla-server pack write`) | {server_write:.2} s | {:.0} changes/s |\n\
+         | server imports it: seal, push checks, log (`daakhla-server pack import`; a push is answered once logged, so its records are materialised by the next server to open the log) | {server_import:.2} s | {:.0} changes/s |\n\
+         | server writes the pack for a fresh device (`daakhla-server pack write`, after materialising what the import logged: a pack holds only checked changes) | {server_write:.2} s | {:.0} changes/s |\n\
          | **fresh device imports it** (`daakhla pack import`) | **{device_import:.2} s** | {:.0} changes/s |\n",
         written.changes,
         written.bytes,
