@@ -135,17 +135,11 @@ impl RowSql for TxSql<'_, '_> {
             return Ok(());
         }
         let columns = table.all_columns();
-        let list = columns.join(", ");
-        let updates: Vec<String> = columns[1..]
-            .iter()
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        let sql = interned(format!(
-            "INSERT INTO {table} ({list}) SELECT {list} FROM json_populate_recordset(NULL::{table}, $1::text::json)
-             ON CONFLICT (id) DO UPDATE SET {}",
-            updates.join(", "),
-            table = table.name,
-        ));
+        let sql = interned(table.upsert_from(&format!(
+            "SELECT {} FROM json_populate_recordset(NULL::{}, $1::text::json)",
+            columns.join(", "),
+            table.name
+        )));
         Sql::execute(self, sql, &[&rows_as_json(&columns, rows)])?;
         Ok(())
     }

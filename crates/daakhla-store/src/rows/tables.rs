@@ -46,22 +46,27 @@ impl Table {
 
     /// Inserts a row, or rewrites every column of the one with its id.
     pub fn upsert(&'static self) -> &'static str {
-        self.upsert
-            .get_or_init(|| upsert_sql(self.name, &self.all_columns()))
+        self.upsert.get_or_init(|| {
+            let placeholders = vec!["?"; self.all_columns().len()].join(", ");
+            self.upsert_from(&format!("VALUES ({placeholders})"))
+        })
     }
-}
 
-fn upsert_sql(table: &str, columns: &[&str]) -> String {
-    let placeholders = vec!["?"; columns.len()].join(", ");
-    let updates: Vec<String> = columns[1..]
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {}",
-        columns.join(", "),
-        updates.join(", ")
-    )
+    /// Inserts the rows `rows` gives (a `VALUES` list, or a `SELECT` of every column in
+    /// order), rewriting every column but the id of those already there.
+    pub fn upsert_from(&self, rows: &str) -> String {
+        let columns = self.all_columns();
+        let updates: Vec<String> = columns[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) {rows} ON CONFLICT (id) DO UPDATE SET {}",
+            self.name,
+            columns.join(", "),
+            updates.join(", ")
+        )
+    }
 }
 
 pub static HOUSEHOLDS: Table = Table::new(
